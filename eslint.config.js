@@ -1,0 +1,22 @@
+// Lint rules: typescript-eslint's type-aware recommended set, plus the limits that keep
+// functions small (the Pepr convention: complexity, depth, params) and promises handled.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["dist/**", "node_modules/**", "web/dist/**", "coverage/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ["**/*.ts"],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/consistent-type-imports": "error",
+      "max-depth": ["warn", 4],
+      "max-params": ["warn", 5],
+      complexity: ["warn", 25],
+    },
+  },
+);
