@@ -1,0 +1,69 @@
+/**
+ * Builds a ClusterState from a stream of raw objects: each object is stripped, projected and
+ * dropped, so producers (live lists, snapshot lines, manifests, the demo) never need more
+ * than one object in raw form at a time.
+ */
+import type { CoverageStatus, KindCoverage, KubeObject } from "./raw.js";
+import { stripObject } from "./raw.js";
+import { KINDS } from "./kinds.js";
+import type { ProjectedKind, ProjectionByKind } from "./types.js";
+import { Interner, PROJECTORS, isProjectedKind } from "./project/index.js";
+import type { ClusterInfo } from "./cluster-state.js";
+import { ClusterState } from "./cluster-state.js";
+
+type Store = { [K in ProjectedKind]: ProjectionByKind[K][] };
+
+function emptyStore(): Store {
+  const store = {} as Record<string, unknown[]>;
+  for (const k of Object.keys(PROJECTORS)) store[k] = [];
+  return store as Store;
+}
+
+export class ClusterStateBuilder {
+  private readonly store = emptyStore();
+  private readonly intern = new Interner();
+  private readonly coverage = new Map<string, KindCoverage>();
+  private readonly unknown = new Map<string, number>();
+  private readonly seen = new Map<string, number>();
+
+  constructor(private info: ClusterInfo) {}
+
+  /** Projects one object. Objects of kinds day2 does not model are counted, not dropped silently. */
+  add(o: KubeObject): void {
+    const kind = o.kind;
+    if (typeof kind !== "string" || !isProjectedKind(kind)) {
+      const k = typeof kind === "string" ? kind : "<no kind>";
+      this.unknown.set(k, (this.unknown.get(k) ?? 0) + 1);
+      return;
+    }
+    stripObject(o);
+    (this.store[kind] as unknown[]).push((PROJECTORS[kind] as (o: KubeObject, i: Interner) => unknown)(o, this.intern));
+    this.seen.set(kind, (this.seen.get(kind) ?? 0) + 1);
+  }
+
+  /** Records how a kind's collection ended; the count is filled in at build time. */
+  setCoverage(kind: string, status: CoverageStatus, reason?: string): void {
+    this.coverage.set(kind, { kind, status, count: 0, ...(reason ? { reason } : {}) });
+  }
+
+  updateInfo(patch: Partial<ClusterInfo>): void {
+    this.info = { ...this.info, ...patch };
+  }
+
+  /**
+   * Kinds with no recorded coverage are "collected" when `complete` (live and demo sources
+   * list every kind) and otherwise "collected" only if objects of the kind were seen: a
+   * manifest file without Secrets says nothing about the cluster's Secrets.
+   */
+  build(opts: { complete: boolean; missingReason?: string }): ClusterState {
+    const coverage = new Map<string, KindCoverage>();
+    for (const { kind } of KINDS) {
+      const count = this.seen.get(kind) ?? 0;
+      const recorded = this.coverage.get(kind);
+      if (recorded) coverage.set(kind, { ...recorded, count });
+      else if (opts.complete || count > 0) coverage.set(kind, { kind, status: "collected", count });
+      else coverage.set(kind, { kind, status: "not-collected", count: 0, reason: opts.missingReason ?? "not in the input" });
+    }
+    return new ClusterState(this.info, this.store, coverage, this.unknown);
+  }
+}

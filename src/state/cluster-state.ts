@@ -1,0 +1,293 @@
+/**
+ * ClusterState: the one model every judgement reads. Holds the projections of one
+ * collection (live, snapshot, manifests or demo), a coverage record per kind, and indexes
+ * built lazily on first use: by namespace/name, by uid, owner -> children, node -> pods,
+ * and per-namespace label postings for selector resolution.
+ */
+import type { KindCoverage, SourceKind } from "./raw.js";
+import type {
+  HorizontalPodAutoscaler,
+  Meta,
+  NetworkPolicy,
+  Pod,
+  PodDisruptionBudget,
+  PersistentVolume,
+  PersistentVolumeClaim,
+  ProjectedKind,
+  ProjectionByKind,
+  Service,
+  StorageClass,
+  EndpointSlice,
+} from "./types.js";
+import type { Selector } from "./selector.js";
+import { matches } from "./selector.js";
+
+export interface ServerVersion {
+  readonly gitVersion: string;
+  readonly major?: string;
+  readonly minor?: string;
+  readonly platform?: string;
+}
+
+export interface ClusterInfo {
+  readonly source: SourceKind;
+  /** File path, kube context or "seed 42": what a person needs to reproduce the run. */
+  readonly sourceDetail: string;
+  readonly server?: string;
+  readonly context?: string;
+  readonly version?: ServerVersion;
+  /** Epoch ms of collection (the demo's fixed "now" for the demo). */
+  readonly collectedAt: number;
+  /** Namespace the collection was limited to (-n), if any. */
+  readonly namespace?: string;
+}
+
+type Store = { [K in ProjectedKind]: ProjectionByKind[K][] };
+
+function key(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+const NONE: readonly never[] = Object.freeze([]);
+
+export class ClusterState {
+  private readonly byName = new Map<string, Map<string, Meta>>();
+  private uidIndex: Map<string, Meta> | undefined;
+  private childIndex: Map<string, Meta[]> | undefined;
+  private nodeIndex: Map<string, Pod[]> | undefined;
+  private labelIndex: Map<string, Map<string, Pod[]>> | undefined;
+  private podsByNs: Map<string, Pod[]> | undefined;
+  private slicesBySvc: Map<string, EndpointSlice[]> | undefined;
+
+  constructor(
+    readonly info: ClusterInfo,
+    private readonly store: Store,
+    readonly coverage: ReadonlyMap<string, KindCoverage>,
+    /** Kinds found in the input that day2 does not model, with counts. */
+    readonly unknownKinds: ReadonlyMap<string, number>,
+  ) {}
+
+  /** Every object of a kind, in input order. */
+  list<K extends ProjectedKind>(kind: K): readonly ProjectionByKind[K][] {
+    return this.store[kind];
+  }
+
+  count(kind: ProjectedKind): number {
+    return this.store[kind].length;
+  }
+
+  get<K extends ProjectedKind>(kind: K, namespace: string, name: string): ProjectionByKind[K] | undefined {
+    let idx = this.byName.get(kind);
+    if (!idx) {
+      idx = new Map();
+      for (const o of this.store[kind]) idx.set(key(o.namespace, o.name), o);
+      this.byName.set(kind, idx);
+    }
+    return idx.get(key(namespace, name)) as ProjectionByKind[K] | undefined;
+  }
+
+  /** True when the kind was read completely; rules that need a kind that was not are "not evaluated". */
+  isCollected(kind: string): boolean {
+    return this.coverage.get(kind)?.status === "collected";
+  }
+
+  byUid(uid: string): Meta | undefined {
+    if (!this.uidIndex) {
+      this.uidIndex = new Map();
+      for (const list of Object.values(this.store) as Meta[][]) {
+        for (const o of list) if (o.uid) this.uidIndex.set(o.uid, o);
+      }
+    }
+    return this.uidIndex.get(uid);
+  }
+
+  /** Namespaces: from Namespace objects, plus any namespace an object lives in. */
+  namespaceNames(): string[] {
+    const names = new Set(this.store.Namespace.map((n) => n.name));
+    for (const p of this.store.Pod) names.add(p.namespace);
+    return [...names].filter(Boolean).sort();
+  }
+
+  /** The direct controlling owner, looked up by uid, else by kind/namespace/name. */
+  owner(o: Meta): Meta | undefined {
+    const ref = o.owner;
+    if (!ref) return undefined;
+    const byUid = ref.uid ? this.byUid(ref.uid) : undefined;
+    if (byUid) return byUid;
+    const kind = ref.kind as ProjectedKind;
+    return kind in this.store ? (this.get(kind, o.namespace, ref.name) ?? this.get(kind, "", ref.name)) : undefined;
+  }
+
+  /** The owners above an object, nearest first: pod -> ReplicaSet -> Deployment. */
+  ownerChain(o: Meta): Meta[] {
+    const chain: Meta[] = [];
+    const seen = new Set<Meta>([o]);
+    let cur = this.owner(o);
+    while (cur && !seen.has(cur)) {
+      chain.push(cur);
+      seen.add(cur);
+      cur = this.owner(cur);
+    }
+    return chain;
+  }
+
+  /** The workload a pod belongs to (the top of its owner chain), or the pod itself. */
+  topOwner(o: Meta): Meta {
+    const chain = this.ownerChain(o);
+    return chain[chain.length - 1] ?? o;
+  }
+
+  /** Objects whose controlling owner is `o`. */
+  children(o: Meta): readonly Meta[] {
+    if (!this.childIndex) {
+      this.childIndex = new Map();
+      for (const list of Object.values(this.store) as Meta[][]) {
+        for (const c of list) {
+          if (!c.owner) continue;
+          const k = `${c.owner.kind}/${c.namespace}/${c.owner.name}`;
+          const arr = this.childIndex.get(k);
+          if (arr) arr.push(c);
+          else this.childIndex.set(k, [c]);
+        }
+      }
+    }
+    return this.childIndex.get(`${o.kind}/${o.namespace}/${o.name}`) ?? NONE;
+  }
+
+  /** Pods owned (directly or through ReplicaSets/Jobs) by a workload. */
+  podsOf(workload: Meta): Pod[] {
+    const out: Pod[] = [];
+    const walk = (o: Meta, depth: number): void => {
+      for (const c of this.children(o)) {
+        if (c.kind === "Pod") out.push(c as Pod);
+        else if (depth < 3) walk(c, depth + 1);
+      }
+    };
+    walk(workload, 0);
+    return out;
+  }
+
+  podsOnNode(nodeName: string): readonly Pod[] {
+    if (!this.nodeIndex) {
+      this.nodeIndex = new Map();
+      for (const p of this.store.Pod) {
+        if (!p.nodeName) continue;
+        const arr = this.nodeIndex.get(p.nodeName);
+        if (arr) arr.push(p);
+        else this.nodeIndex.set(p.nodeName, [p]);
+      }
+    }
+    return this.nodeIndex.get(nodeName) ?? NONE;
+  }
+
+  podsInNamespace(namespace: string): readonly Pod[] {
+    if (!this.podsByNs) {
+      this.podsByNs = new Map();
+      for (const p of this.store.Pod) {
+        const arr = this.podsByNs.get(p.namespace);
+        if (arr) arr.push(p);
+        else this.podsByNs.set(p.namespace, [p]);
+      }
+    }
+    return this.podsByNs.get(namespace) ?? NONE;
+  }
+
+  /**
+   * Pods in a namespace matching a selector. Uses the smallest posting list among the
+   * selector's equality requirements, so resolving every Service of a 150,000-pod cluster
+   * does not scan every pod each time.
+   */
+  selectPods(namespace: string, selector: Selector): Pod[] {
+    if (selector.matchesNone) return [];
+    const inNs = this.podsInNamespace(namespace);
+    if (selector.matchesAll) return [...inNs];
+    let candidates: readonly Pod[] = inNs;
+    if (selector.equals.length > 0) {
+      const postings = this.postings(namespace);
+      for (const [k, v] of selector.equals) {
+        const list = postings.get(`${k}=${v}`);
+        if (!list) return [];
+        if (list.length < candidates.length) candidates = list;
+      }
+    }
+    return candidates.filter((p) => matches(selector, p.labels));
+  }
+
+  private postings(namespace: string): Map<string, Pod[]> {
+    if (!this.labelIndex) this.labelIndex = new Map();
+    let idx = this.labelIndex.get(namespace);
+    if (!idx) {
+      idx = new Map();
+      for (const p of this.podsInNamespace(namespace)) {
+        for (const k in p.labels) {
+          const pk = `${k}=${p.labels[k]}`;
+          const arr = idx.get(pk);
+          if (arr) arr.push(p);
+          else idx.set(pk, [p]);
+        }
+      }
+      this.labelIndex.set(namespace, idx);
+    }
+    return idx;
+  }
+
+  servicePods(svc: Service): Pod[] {
+    return this.selectPods(svc.namespace, svc.selector);
+  }
+
+  pdbPods(pdb: PodDisruptionBudget): Pod[] {
+    return this.selectPods(pdb.namespace, pdb.selector);
+  }
+
+  networkPolicyPods(np: NetworkPolicy): Pod[] {
+    return this.selectPods(np.namespace, np.podSelector);
+  }
+
+  /** PDBs whose selector covers a pod. */
+  pdbsForPod(pod: Pod): PodDisruptionBudget[] {
+    return this.store.PodDisruptionBudget.filter((b) => b.namespace === pod.namespace && matches(b.selector, pod.labels));
+  }
+
+  endpointSlicesOf(svc: Service): readonly EndpointSlice[] {
+    if (!this.slicesBySvc) {
+      this.slicesBySvc = new Map();
+      for (const s of this.store.EndpointSlice) {
+        const k = key(s.namespace, s.serviceName);
+        const arr = this.slicesBySvc.get(k);
+        if (arr) arr.push(s);
+        else this.slicesBySvc.set(k, [s]);
+      }
+    }
+    return this.slicesBySvc.get(key(svc.namespace, svc.name)) ?? NONE;
+  }
+
+  /** The object an HPA scales, if it exists. */
+  hpaTarget(hpa: HorizontalPodAutoscaler): Meta | undefined {
+    const kind = hpa.target.kind as ProjectedKind;
+    return kind in this.store ? this.get(kind, hpa.namespace, hpa.target.name) : undefined;
+  }
+
+  pvcVolume(pvc: PersistentVolumeClaim): PersistentVolume | undefined {
+    if (pvc.volumeName) return this.get("PersistentVolume", "", pvc.volumeName);
+    return this.store.PersistentVolume.find((pv) => pv.claim?.namespace === pvc.namespace && pv.claim.name === pvc.name);
+  }
+
+  storageClassOf(o: { storageClassName?: string }): StorageClass | undefined {
+    if (o.storageClassName) return this.get("StorageClass", "", o.storageClassName);
+    return this.store.StorageClass.find((s) => s.isDefault);
+  }
+
+  /** What a pod refers to, each with whether it exists (undefined: that kind was not collected). */
+  podReferences(pod: Pod): { kind: ProjectedKind; name: string; exists: boolean | undefined }[] {
+    const refs: { kind: ProjectedKind; name: string }[] = [];
+    const all = [...pod.initContainers, ...pod.containers];
+    for (const n of new Set([...pod.volumes.configMaps, ...all.flatMap((c) => c.envConfigMaps)])) refs.push({ kind: "ConfigMap", name: n });
+    for (const n of new Set([...pod.volumes.secrets, ...all.flatMap((c) => c.envSecrets)])) refs.push({ kind: "Secret", name: n });
+    for (const n of new Set(pod.volumes.pvcs)) refs.push({ kind: "PersistentVolumeClaim", name: n });
+    refs.push({ kind: "ServiceAccount", name: pod.serviceAccount });
+    return refs.map((r) => ({
+      ...r,
+      exists: this.isCollected(r.kind) ? this.get(r.kind, pod.namespace, r.name) !== undefined : undefined,
+    }));
+  }
+}
