@@ -1,0 +1,51 @@
+/**
+ * Runs rules over a ClusterState. A rule whose kinds were not all collected is "not
+ * evaluated" with the reason (never counted as passed); a rule that throws becomes an error
+ * outcome and the run goes on (Popeye's lesson: one broken linter must not end the scan).
+ */
+import type { ClusterState } from "../state/cluster-state.js";
+import type { Finding, Rule, RuleContext } from "./types.js";
+
+export interface RuleOutcome {
+  readonly rule: string;
+  readonly title: string;
+  readonly status: "evaluated" | "not-evaluated" | "error";
+  readonly findings: number;
+  readonly reason?: string;
+}
+
+export interface RuleRun {
+  readonly findings: Finding[];
+  readonly outcomes: RuleOutcome[];
+}
+
+export function runRules(state: ClusterState, rules: readonly Rule[], ctx: RuleContext): RuleRun {
+  const findings: Finding[] = [];
+  const outcomes: RuleOutcome[] = [];
+  for (const rule of rules) {
+    const missing = rule.kinds
+      .map((k) => state.coverage.get(k))
+      .filter((c) => c !== undefined && c.status !== "collected");
+    if (missing.length > 0) {
+      outcomes.push({
+        rule: rule.id,
+        title: rule.title,
+        status: "not-evaluated",
+        findings: 0,
+        reason: missing.map((c) => `${c!.kind}: ${c!.status}${c!.reason ? ` (${c!.reason})` : ""}`).join("; "),
+      });
+      continue;
+    }
+    try {
+      let n = 0;
+      for (const draft of rule.evaluate(state, ctx)) {
+        findings.push({ ...draft, rule: rule.id, severity: rule.severity, category: rule.category, title: rule.title, runbook: rule.runbook });
+        n++;
+      }
+      outcomes.push({ rule: rule.id, title: rule.title, status: "evaluated", findings: n });
+    } catch (err) {
+      outcomes.push({ rule: rule.id, title: rule.title, status: "error", findings: 0, reason: (err as Error).message });
+    }
+  }
+  return { findings, outcomes };
+}

@@ -1,0 +1,77 @@
+/**
+ * The rule shape every check follows: a plain frozen object with a stable id, its metadata,
+ * the kinds it reads, a runbook, and a pure `evaluate` over ClusterState. Rules never call
+ * the API, log, or keep state; "cannot say" is decided by the runner from coverage.
+ */
+import type { ClusterState } from "../state/cluster-state.js";
+import type { ProjectedKind } from "../state/types.js";
+
+export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const CATEGORIES = ["health", "reliability", "security", "efficiency", "configuration"] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export type Evidence = Readonly<Record<string, string | number | boolean>>;
+
+export interface ObjectRef {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/** What a rule returns; the runner adds the rule's id, severity and category. */
+export interface FindingDraft {
+  readonly object: ObjectRef;
+  readonly message: string;
+  readonly evidence: Evidence;
+  /** Container name, when the finding is about one container. */
+  readonly container?: string;
+}
+
+export interface Finding extends FindingDraft {
+  readonly rule: string;
+  readonly severity: Severity;
+  readonly category: Category;
+  readonly title: string;
+  readonly runbook: string;
+}
+
+export interface RuleContext {
+  /** Epoch ms the evaluation treats as "now" (the collection time, so snapshots judge as of then). */
+  readonly now: number;
+}
+
+export interface Rule {
+  /** Stable, never reused. */
+  readonly id: string;
+  readonly title: string;
+  readonly severity: Severity;
+  readonly category: Category;
+  /** Why it matters, one or two sentences. */
+  readonly rationale: string;
+  /** How to fix it, one or two sentences. */
+  readonly fix: string;
+  /** Kinds the rule reads; when one was not collected the rule is "not evaluated". */
+  readonly kinds: readonly ProjectedKind[];
+  /** Path of the runbook in the built-in library. */
+  readonly runbook: string;
+  evaluate(state: ClusterState, ctx: RuleContext): Iterable<FindingDraft>;
+}
+
+export function severityRank(s: Severity): number {
+  return SEVERITIES.length - SEVERITIES.indexOf(s);
+}
+
+export function atLeast(s: Severity, threshold: Severity): boolean {
+  return severityRank(s) >= severityRank(threshold);
+}
+
+export function ref(o: { kind: string; namespace: string; name: string }): ObjectRef {
+  return { kind: o.kind, namespace: o.namespace, name: o.name };
+}
+
+/** Defines a rule; freezing keeps registries honest. */
+export function defineRule(rule: Omit<Rule, "runbook"> & { runbook?: string }): Rule {
+  return Object.freeze({ runbook: `runbooks/${rule.id}.md`, ...rule });
+}
