@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+/**
+ * The day2 CLI entry point (also installed as kubectl-day2). The only place that sets the
+ * process exit code: commands return one, errors map to one through the coded table.
+ */
+import { Command, CommanderError } from "commander";
+import { createRequire } from "node:module";
+import { addGlobalOptions, resolveGlobalOptions } from "./options.js";
+import { makeLogger } from "./progress.js";
+import { CliError, EXIT, toCliError } from "./errors.js";
+import type { CommandContext } from "./context.js";
+import { registerReport } from "./report.js";
+import { registerSnapshot } from "./snapshot.js";
+
+const require = createRequire(import.meta.url);
+
+function version(): string {
+  for (const p of ["../../package.json", "../../../package.json"]) {
+    try {
+      return (require(p) as { version: string }).version;
+    } catch {
+      // try the next layout (source vs dist)
+    }
+  }
+  return "0.0.0";
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = new Command("day2");
+  const invokedAs = /kubectl-day2/.test(argv[1] ?? "") ? "kubectl day2" : "day2";
+  program
+    .name(invokedAs)
+    .description("Kubernetes Day-2 operations: health, cost, incidents, remediation, upgrades, runbooks")
+    .version(version(), "--version", "print the version")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
+  addGlobalOptions(program);
+  program.addHelpText(
+    "after",
+    `
+Examples:
+  day2 report                        # current context, or the built-in demo cluster
+  day2 report --demo -o markdown     # the demo cluster as Markdown
+  day2 snapshot save -f c.ndjson.gz  # save the current cluster for offline runs
+  day2 report --snapshot c.ndjson.gz --fail-on critical`,
+  );
+
+  const run = async (fn: (ctx: CommandContext) => Promise<number>, args: Record<string, unknown> = {}): Promise<void> => {
+    const opts = resolveGlobalOptions(program.opts());
+    const log = makeLogger(opts.verbose);
+    exitCode = await fn({ opts, log, stdout: process.stdout, args });
+  };
+  registerReport(program, run);
+  registerSnapshot(program, run);
+  for (const cmd of program.commands) cmd.exitOverride();
+  for (const cmd of program.commands.flatMap((c) => c.commands)) cmd.exitOverride();
+
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version exit 0; every other parse error is a usage error.
+      return err.exitCode === 0 || err.code === "commander.helpDisplayed" || err.code === "commander.version" ? EXIT.ok : EXIT.usage;
+    }
+    const e = toCliError(err);
+    process.stderr.write(`error: ${e.message}${e.code === "D2_ERR_INTERNAL" ? "" : ` [${e.code}]`}\n`);
+    if (e instanceof CliError && e.code === "D2_ERR_INTERNAL") process.stderr.write("This is a bug in day2; please report it.\n");
+    return e.exitCode;
+  }
+}
+
+// Run when executed directly (bin or node src/cli/main.ts), not when imported by tests.
+const self = process.argv[1] ?? "";
+if (/(^|[/\\])(main\.(ts|js)|day2|kubectl-day2)$/.test(self)) {
+  main(process.argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`error: ${String(err)}\n`);
+      process.exitCode = EXIT.internal;
+    },
+  );
+}

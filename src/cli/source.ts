@@ -1,0 +1,111 @@
+/**
+ * Where a command's ClusterState comes from: --snapshot files, the demo generator, or a live
+ * cluster. With no kubeconfig anywhere and no flag, the demo cluster is used and one line on
+ * stderr says so, so a new user sees the whole product at once.
+ */
+import type { ClusterState } from "../state/cluster-state.js";
+import { ClusterStateBuilder } from "../state/builder.js";
+import type { ObjectSink } from "../state/raw.js";
+import { loadSnapshot } from "../snapshot/load.js";
+import { collectLive, hasKubeConfig, loadKubeConfig } from "../kube/index.js";
+import type { CollectResult, KubeConnection } from "../kube/index.js";
+import { demoClusterInfo, demoOptionsFromScale, generateDemo } from "../demo/index.js";
+import type { GlobalOptions } from "./options.js";
+import type { Logger } from "./progress.js";
+import { makeKindProgress } from "./progress.js";
+
+export type SourceChoice = "snapshot" | "demo" | "live";
+
+export function chooseSource(opts: GlobalOptions): { choice: SourceChoice; implicitDemo: boolean } {
+  if (opts.snapshot) return { choice: "snapshot", implicitDemo: false };
+  if (opts.demo) return { choice: "demo", implicitDemo: false };
+  if (opts.kubeconfig || opts.context) return { choice: "live", implicitDemo: false };
+  return hasKubeConfig({}) ? { choice: "live", implicitDemo: false } : { choice: "demo", implicitDemo: true };
+}
+
+/** Streams the demo cluster into a sink; returns what a header or ClusterInfo needs. */
+export function streamDemo(opts: GlobalOptions, sink: ObjectSink): ReturnType<typeof demoClusterInfo> & { detail: string } {
+  const demoOpts = demoOptionsFromScale(opts.scale, opts.seed);
+  for (const o of generateDemo(demoOpts)) sink(o);
+  const info = demoClusterInfo(demoOpts);
+  return { ...info, detail: `seed ${opts.seed}, scale ${opts.scale}` };
+}
+
+export function loadDemo(opts: GlobalOptions): ClusterState {
+  const demoOpts = demoOptionsFromScale(opts.scale, opts.seed);
+  const info = demoClusterInfo(demoOpts);
+  const builder = new ClusterStateBuilder({
+    source: "demo",
+    sourceDetail: `seed ${opts.seed}, scale ${opts.scale}`,
+    version: info.version,
+    collectedAt: Date.parse(info.createdAt),
+    context: "demo",
+  });
+  for (const o of generateDemo(demoOpts)) builder.add(o);
+  return builder.build({ complete: true });
+}
+
+export async function connect(opts: GlobalOptions): Promise<KubeConnection> {
+  return loadKubeConfig({
+    kubeconfig: opts.kubeconfig,
+    context: opts.context,
+    as: opts.as,
+    asGroups: opts.asGroups.length ? opts.asGroups : undefined,
+    requestTimeoutMs: opts.requestTimeoutMs,
+  });
+}
+
+/** Lists a live cluster into a sink, with progress on stderr. */
+export async function streamLive(conn: KubeConnection, opts: GlobalOptions, log: Logger, sink: ObjectSink): Promise<CollectResult> {
+  const progress = makeKindProgress(log);
+  const started = Date.now();
+  progress.start(30);
+  try {
+    const result = await collectLive(
+      conn,
+      {
+        namespace: opts.namespace,
+        labelSelector: opts.selectorText,
+        pageSize: opts.pageSize,
+        concurrency: opts.concurrency,
+        onProgress: (e) => (e.done ? progress.kindDone(e.kind, e.objects, e.status ?? "collected") : progress.update(e.kind, e.objects)),
+        onRetry: (e) => log.debug(`retrying ${JSON.stringify(e)}`),
+      },
+      sink,
+    );
+    progress.stop();
+    const total = result.coverage.reduce((n, c) => n + c.count, 0);
+    log.debug(`collected ${total.toLocaleString("en-US")} objects from ${conn.server} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return result;
+  } finally {
+    progress.stop();
+  }
+}
+
+export async function loadLive(opts: GlobalOptions, log: Logger): Promise<ClusterState> {
+  const conn = await connect(opts);
+  try {
+    const builder = new ClusterStateBuilder({ source: "live", sourceDetail: conn.context ?? conn.server, server: conn.server, context: conn.context, collectedAt: Date.now(), namespace: opts.namespace });
+    const result = await streamLive(conn, opts, log, (o) => builder.add(o));
+    for (const c of result.coverage) builder.setCoverage(c.kind, c.status, c.reason);
+    if (result.serverVersion) builder.updateInfo({ version: result.serverVersion });
+    return builder.build({ complete: true });
+  } finally {
+    conn.close();
+  }
+}
+
+export async function loadState(opts: GlobalOptions, log: Logger): Promise<ClusterState> {
+  const { choice, implicitDemo } = chooseSource(opts);
+  if (choice === "snapshot") {
+    const started = Date.now();
+    const { state, summary } = await loadSnapshot(opts.snapshot!);
+    log.debug(`read ${summary.files.map((f) => `${f.file} (${f.format}, ${f.objects} objects)`).join(", ")} in ${Date.now() - started} ms`);
+    return state;
+  }
+  if (choice === "demo") {
+    if (implicitDemo) log.info("No kubeconfig found: showing the built-in demo cluster (--demo). Use --kubeconfig or --snapshot for a real one.");
+    return loadDemo(opts);
+  }
+  return loadLive(opts, log);
+}

@@ -1,0 +1,100 @@
+/** The terminal rendering of a report (`-o table` and `-o wide`). */
+import type { Report } from "../report.js";
+import { gaps } from "../report.js";
+import { SEVERITIES } from "../../checks/index.js";
+import { formatBytes, formatCpu } from "../../state/quantity.js";
+import type { Style } from "./style.js";
+import { severityColor } from "./style.js";
+import { columns } from "./columns.js";
+
+const n = (x: number): string => x.toLocaleString("en-US");
+
+function sourceLine(r: Report, style: Style): string {
+  const s = r.source;
+  const what =
+    s.kind === "demo" ? `built-in demo cluster (${s.detail})` : s.kind === "live" ? `context ${s.context ?? "?"} (${s.server ?? ""})` : s.detail;
+  return `${style.bold("day2 report")} · ${what} · Kubernetes ${r.summary.version} · collected ${s.collectedAt.replace("T", " ").replace(/\.\d+Z$/, "Z")}${s.namespace ? ` · namespace ${s.namespace}` : ""}`;
+}
+
+function clusterSection(r: Report, style: Style): string[] {
+  const s = r.summary;
+  const phases = Object.entries(s.pods.byPhase)
+    .sort((a, b) => b[1] - a[1])
+    .map(([p, c]) => `${n(c)} ${p}`)
+    .join(", ");
+  const nodeBits = [`${n(s.nodes.ready)} Ready`];
+  if (s.nodes.notReady) nodeBits.push(style.red(`${n(s.nodes.notReady)} NotReady`));
+  if (s.nodes.pressure) nodeBits.push(style.yellow(`${n(s.nodes.pressure)} under pressure`));
+  if (s.nodes.unschedulable) nodeBits.push(`${n(s.nodes.unschedulable)} cordoned`);
+  const workloads = Object.entries(s.workloads)
+    .map(([k, c]) => `${n(c)} ${k}s`)
+    .join(", ");
+  const lines = [
+    style.bold("CLUSTER"),
+    `  Nodes       ${n(s.nodes.total)} (${nodeBits.join(", ")}) in ${Object.keys(s.zones).length} zones`,
+    `  Pods        ${n(s.pods.total)} (${phases || "none"}) · ${n(s.pods.containers)} containers`,
+    `  Workloads   ${workloads}`,
+    `  Namespaces  ${n(s.namespaces)} · Services ${n(s.services)} · PVCs ${n(s.pvcs)}`,
+  ];
+  if (s.pools.length) {
+    lines.push("", style.bold("NODE POOLS"));
+    lines.push(
+      columns(
+        ["POOL", "NODES", "READY", "SPOT", "CPU", "MEMORY"],
+        s.pools.map((p) => [p.pool, p.nodes, p.notReady ? style.red(`${p.ready}/${p.nodes}`) : `${p.ready}/${p.nodes}`, p.spot, formatCpu(p.cpuMillis), formatBytes(p.memoryBytes)]),
+        "  ",
+      ),
+    );
+  }
+  return lines;
+}
+
+function coverageSection(r: Report, style: Style): string[] {
+  const missing = gaps(r);
+  const total = r.coverage.length;
+  const lines = [style.bold("COVERAGE") + `  ${total - missing.length}/${total} kinds collected`];
+  if (missing.length) {
+    lines.push(columns(["KIND", "STATUS", "REASON"], missing.map((c) => [c.kind, style.yellow(c.status), c.reason ?? ""]), "  "));
+  }
+  const skipped = r.rules.filter((o) => o.status !== "evaluated");
+  if (skipped.length) {
+    lines.push(`  ${style.yellow(`${skipped.length} rules not evaluated`)}:`);
+    lines.push(columns(["RULE", "STATUS", "WHY"], skipped.map((o) => [o.rule, o.status, o.reason ?? ""]), "    "));
+  }
+  if (r.unknownKinds.length) {
+    lines.push(`  Not modelled (counted, not judged): ${r.unknownKinds.map((u) => `${u.kind} (${u.count})`).join(", ")}`);
+  }
+  return lines;
+}
+
+function findingsSection(r: Report, style: Style, wide: boolean): string[] {
+  const counts = SEVERITIES.filter((s) => r.findingCounts[s] > 0)
+    .map((s) => severityColor(style, s)(`${r.findingCounts[s]} ${s}`))
+    .join(" · ");
+  const lines = [style.bold("FINDINGS") + `  ${r.findings.length === 0 ? style.green("none") : counts}`];
+  if (r.findings.length === 0) return lines;
+  const head = ["SEVERITY", "RULE", "NAMESPACE", "OBJECT", "MESSAGE"];
+  if (wide) head.push("RUNBOOK");
+  const rows = r.findings.map((f) => {
+    const row = [
+      severityColor(style, f.severity)(f.severity.toUpperCase()),
+      f.rule,
+      f.object.namespace || "-",
+      `${f.object.kind}/${f.object.name}`,
+      wide ? f.message : truncate(f.message, 90),
+    ];
+    if (wide) row.push(f.runbook);
+    return row;
+  });
+  lines.push(columns(head, rows));
+  return lines;
+}
+
+function truncate(s: string, max: number): string {
+  return s.length <= max ? s : s.slice(0, max - 1) + "…";
+}
+
+export function renderText(r: Report, style: Style, wide = false): string {
+  const parts = [sourceLine(r, style), "", ...clusterSection(r, style), "", ...coverageSection(r, style), "", ...findingsSection(r, style, wide)];
+  return parts.join("\n") + "\n";
+}

@@ -1,0 +1,86 @@
+/**
+ * The report model shared by every renderer (and later the HTTP API): plain data built by
+ * pure functions from a ClusterState and the rule registry.
+ */
+import type { ClusterState } from "../state/cluster-state.js";
+import type { KindCoverage } from "../state/raw.js";
+import type { Selector } from "../state/selector.js";
+import { matches } from "../state/selector.js";
+import type { ProjectedKind } from "../state/types.js";
+import type { Finding, Rule, RuleOutcome, Severity } from "../checks/index.js";
+import { SEVERITIES, runRules, severityRank } from "../checks/index.js";
+import type { ClusterSummary } from "./summary.js";
+import { summarize } from "./summary.js";
+
+export interface Report {
+  apiVersion: "day2.dev/v1alpha1";
+  kind: "Report";
+  generatedAt: string;
+  source: { kind: string; detail: string; server?: string; context?: string; collectedAt: string; namespace?: string };
+  summary: ClusterSummary;
+  coverage: KindCoverage[];
+  unknownKinds: { kind: string; count: number }[];
+  findingCounts: Record<Severity, number>;
+  findings: Finding[];
+  rules: RuleOutcome[];
+}
+
+export interface ReportOptions {
+  rules: readonly Rule[];
+  /** Only findings in this namespace (cluster-scoped findings are left out). */
+  namespace?: string;
+  /** Only findings about objects whose labels match. */
+  selector?: Selector;
+  now?: number;
+}
+
+function keep(state: ClusterState, f: Finding, opts: ReportOptions): boolean {
+  if (opts.namespace !== undefined && f.object.namespace !== opts.namespace) return false;
+  if (opts.selector) {
+    const o = state.get(f.object.kind as ProjectedKind, f.object.namespace, f.object.name);
+    if (!o || !matches(opts.selector, o.labels)) return false;
+  }
+  return true;
+}
+
+export function buildReport(state: ClusterState, opts: ReportOptions): Report {
+  const now = opts.now ?? state.info.collectedAt;
+  const run = runRules(state, opts.rules, { now });
+  const findings = run.findings
+    .filter((f) => keep(state, f, opts))
+    .sort(
+      (a, b) =>
+        severityRank(b.severity) - severityRank(a.severity) ||
+        a.rule.localeCompare(b.rule) ||
+        a.object.namespace.localeCompare(b.object.namespace) ||
+        a.object.name.localeCompare(b.object.name),
+    );
+  const findingCounts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const f of findings) findingCounts[f.severity]++;
+  const perRule = new Map<string, number>();
+  for (const f of findings) perRule.set(f.rule, (perRule.get(f.rule) ?? 0) + 1);
+  return {
+    apiVersion: "day2.dev/v1alpha1",
+    kind: "Report",
+    generatedAt: new Date(now).toISOString(),
+    source: {
+      kind: state.info.source,
+      detail: state.info.sourceDetail,
+      server: state.info.server,
+      context: state.info.context,
+      collectedAt: new Date(state.info.collectedAt).toISOString(),
+      namespace: opts.namespace ?? state.info.namespace,
+    },
+    summary: summarize(state),
+    coverage: [...state.coverage.values()],
+    unknownKinds: [...state.unknownKinds].map(([kind, count]) => ({ kind, count })),
+    findingCounts,
+    findings,
+    rules: run.outcomes.map((o) => (o.status === "evaluated" ? { ...o, findings: perRule.get(o.rule) ?? 0 } : o)),
+  };
+}
+
+/** Coverage entries that are not fully collected: what the report could not see. */
+export function gaps(report: Report): KindCoverage[] {
+  return report.coverage.filter((c) => c.status !== "collected");
+}

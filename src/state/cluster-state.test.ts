@@ -1,0 +1,125 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { ClusterStateBuilder } from "./builder.js";
+import { readInputs } from "../snapshot/read.js";
+import { KINDS } from "./kinds.js";
+import { PROJECTORS } from "./project/index.js";
+import type { ClusterState } from "./cluster-state.js";
+import { stripObject } from "./raw.js";
+
+const FIXTURE = fileURLToPath(new URL("../../test/fixtures/state/small-cluster.yaml", import.meta.url));
+
+async function load(): Promise<ClusterState> {
+  const b = new ClusterStateBuilder({ source: "manifests", sourceDetail: "test", collectedAt: Date.parse("2026-11-20T12:00:00Z") });
+  await readInputs([FIXTURE], (o) => b.add(o));
+  return b.build({ complete: false });
+}
+
+test("every catalogued kind has a projector and vice versa", () => {
+  assert.deepEqual(KINDS.map((k) => k.kind).sort(), Object.keys(PROJECTORS).sort());
+});
+
+test("projections are typed and compact: quantities as numbers, secrets without data", async () => {
+  const s = await load();
+  const pod = s.get("Pod", "shop", "web-7d9f-a")!;
+  assert.equal(pod.containers[0]!.requests.cpu, 100);
+  assert.equal(pod.containers[0]!.limits.memory, 256 * 1024 * 1024);
+  assert.equal(pod.containers[0]!.readiness?.type, "http");
+  assert.equal(pod.containers[0]!.liveness, undefined);
+  assert.deepEqual(pod.containers[0]!.envFromSecretKeys, ["DB_PASSWORD"]);
+  assert.equal(pod.statuses[0]!.lastExitCode, 137);
+  assert.equal(pod.ready, true);
+  assert.equal(pod.readyAt, Date.parse("2026-11-20T10:00:20Z"));
+  const secret = s.get("Secret", "shop", "db")!;
+  assert.equal(secret.type, "Opaque");
+  assert.equal(JSON.stringify(secret).includes("c2VjcmV0"), false);
+  const node = s.get("Node", "", "node-a")!;
+  assert.equal(node.allocatable.cpu, 1930);
+  assert.equal(node.capacityType, "spot");
+  assert.equal(node.pool, "general");
+  assert.equal(node.zone, "eu-west-1a");
+});
+
+test("managedFields and last-applied are dropped, managed apiVersions kept", async () => {
+  const s = await load();
+  const d = s.get("Deployment", "shop", "web")!;
+  assert.equal(d.annotations["kubectl.kubernetes.io/last-applied-configuration"], undefined);
+  assert.equal(d.annotations["deployment.kubernetes.io/revision"], "3");
+  assert.deepEqual(d.managedApiVersions, ["apps/v1", "extensions/v1beta1"]);
+  const raw = { kind: "X", metadata: { managedFields: [{ apiVersion: "v1" }], annotations: { "kubectl.kubernetes.io/last-applied-configuration": "{}" } } };
+  stripObject(raw);
+  assert.deepEqual(raw.metadata, { managedApiVersions: ["v1"] });
+});
+
+test("owner chains: pod -> ReplicaSet -> Deployment, pod -> Job -> CronJob", async () => {
+  const s = await load();
+  const pod = s.get("Pod", "shop", "web-7d9f-a")!;
+  assert.deepEqual(s.ownerChain(pod).map((o) => `${o.kind}/${o.name}`), ["ReplicaSet/web-7d9f", "Deployment/web"]);
+  assert.equal(s.topOwner(pod).name, "web");
+  const jobPod = s.get("Pod", "shop", "nightly-29000000-x")!;
+  assert.deepEqual(s.ownerChain(jobPod).map((o) => o.kind), ["Job", "CronJob"]);
+  assert.deepEqual(s.podsOf(s.get("Deployment", "shop", "web")!).map((p) => p.name).sort(), ["web-7d9f-a", "web-7d9f-b"]);
+  assert.deepEqual(s.podsOf(s.get("CronJob", "shop", "nightly")!).map((p) => p.name), ["nightly-29000000-x"]);
+});
+
+test("indexes: node -> pods, by uid, namespaces", async () => {
+  const s = await load();
+  assert.equal(s.podsOnNode("node-a").length, 3);
+  assert.equal(s.podsOnNode("nope").length, 0);
+  assert.equal(s.byUid("rs-web")?.name, "web-7d9f");
+  assert.deepEqual(s.namespaceNames(), ["shop"]);
+});
+
+test("selectors resolved: Service, PDB, NetworkPolicy -> pods; HPA -> target; slices", async () => {
+  const s = await load();
+  const names = (ps: { name: string }[]) => ps.map((p) => p.name).sort();
+  assert.deepEqual(names(s.servicePods(s.get("Service", "shop", "web")!)), ["web-7d9f-a", "web-7d9f-b"]);
+  assert.deepEqual(names(s.pdbPods(s.get("PodDisruptionBudget", "shop", "web")!)), ["web-7d9f-a", "web-7d9f-b"]);
+  assert.deepEqual(names(s.networkPolicyPods(s.get("NetworkPolicy", "shop", "web-ingress")!)), ["web-7d9f-a", "web-7d9f-b"]);
+  assert.equal(s.hpaTarget(s.get("HorizontalPodAutoscaler", "shop", "web")!)?.kind, "Deployment");
+  const slices = s.endpointSlicesOf(s.get("Service", "shop", "web")!);
+  assert.equal(slices.length, 1);
+  assert.equal(slices[0]!.ready, 2, "a nil ready condition counts as ready");
+  assert.equal(s.pdbsForPod(s.get("Pod", "shop", "web-7d9f-a")!).length, 1);
+});
+
+test("storage chain: PVC -> PV -> StorageClass", async () => {
+  const s = await load();
+  const pvc = s.get("PersistentVolumeClaim", "shop", "web-data")!;
+  const pv = s.pvcVolume(pvc)!;
+  assert.equal(pv.name, "pv-1");
+  assert.equal(pv.capacityBytes, 10 * 1024 ** 3);
+  assert.equal(s.storageClassOf(pv)?.provisioner, "ebs.csi.aws.com");
+});
+
+test("pod references: existing and missing ConfigMaps, Secrets, SA, PVCs", async () => {
+  const s = await load();
+  const refs = s.podReferences(s.get("Pod", "shop", "web-7d9f-a")!);
+  const byName = Object.fromEntries(refs.map((r) => [`${r.kind}/${r.name}`, r.exists]));
+  assert.deepEqual(byName, {
+    "ConfigMap/web-config": true,
+    "ConfigMap/does-not-exist": false,
+    "Secret/db": true,
+    "PersistentVolumeClaim/web-data": true,
+    "ServiceAccount/web": true,
+  });
+});
+
+test("coverage: seen kinds collected, absent kinds not collected; unknown kinds counted", async () => {
+  const s = await load();
+  assert.equal(s.coverage.get("Pod")?.status, "collected");
+  assert.equal(s.coverage.get("Pod")?.count, 3);
+  assert.equal(s.coverage.get("Role")?.status, "not-collected");
+  assert.equal(s.isCollected("Role"), false);
+  assert.deepEqual([...s.unknownKinds], [["Certificate", 1]]);
+});
+
+test("a kind marked not permitted stays not permitted", () => {
+  const b = new ClusterStateBuilder({ source: "live", sourceDetail: "t", collectedAt: 0 });
+  b.setCoverage("Secret", "not-permitted", "list secrets: forbidden");
+  const s = b.build({ complete: true });
+  assert.equal(s.coverage.get("Secret")?.status, "not-permitted");
+  assert.equal(s.coverage.get("Pod")?.status, "collected");
+  assert.equal(s.podReferences({ ...({} as never), namespace: "x", volumes: { configMaps: [], secrets: ["a"], pvcs: [], hostPaths: [], emptyDirs: 0 }, initContainers: [], containers: [], serviceAccount: "default" }).find((r) => r.kind === "Secret")?.exists, undefined);
+});
