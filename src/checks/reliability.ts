@@ -13,6 +13,7 @@ export const pdbBlocksEviction = defineRule({
   rationale: "A PDB that allows zero disruptions blocks every node drain: upgrades and autoscaler scale-down stall on it.",
   fix: "Run more replicas than minAvailable, or use maxUnavailable: 1.",
   kinds: ["PodDisruptionBudget", "Pod"],
+  requires: ["Pod"],
   *evaluate(state) {
     for (const pdb of state.list("PodDisruptionBudget")) {
       const pods = state.pdbPods(pdb);
@@ -50,7 +51,8 @@ export const missingResources = defineRule({
       const missing: string[] = [];
       for (const c of template.containers) {
         const parts = [];
-        if (c.requests.cpu === undefined) parts.push("cpu request");
+        // A limit without a request defaults the request to the limit, for CPU as for memory.
+        if (c.requests.cpu === undefined && c.limits.cpu === undefined) parts.push("cpu request");
         if (c.requests.memory === undefined && c.limits.memory === undefined) parts.push("memory request");
         if (c.limits.memory === undefined) parts.push("memory limit");
         if (parts.length) missing.push(`${c.name}: ${parts.join(", ")}`);
@@ -97,6 +99,7 @@ export const singleReplica = defineRule({
   rationale: "One replica means downtime on every node drain, eviction or crash, and nothing tells the cluster to wait.",
   fix: "Run at least two replicas spread across nodes, with a PDB of maxUnavailable: 1.",
   kinds: ["Deployment", "StatefulSet", "PodDisruptionBudget"],
+  requires: ["PodDisruptionBudget"],
   *evaluate(state) {
     for (const w of [...state.list("Deployment"), ...state.list("StatefulSet")]) {
       if (w.replicas !== 1) continue;

@@ -23,9 +23,10 @@ export function runRules(state: ClusterState, rules: readonly Rule[], ctx: RuleC
   const findings: Finding[] = [];
   const outcomes: RuleOutcome[] = [];
   for (const rule of rules) {
+    const required = new Set(rule.requires ?? []);
     const missing = rule.kinds
       .map((k) => state.coverage.get(k))
-      .filter((c) => c !== undefined && c.status !== "collected");
+      .filter((c) => c !== undefined && c.status !== "collected" && (c.status !== "not-collected" || required.has(c.kind as never)));
     if (missing.length > 0) {
       outcomes.push({
         rule: rule.id,
@@ -37,12 +38,13 @@ export function runRules(state: ClusterState, rules: readonly Rule[], ctx: RuleC
       continue;
     }
     try {
-      let n = 0;
+      // Collected apart so a rule that throws midway leaves no partial findings behind its error outcome.
+      const mine: Finding[] = [];
       for (const draft of rule.evaluate(state, ctx)) {
-        findings.push({ ...draft, rule: rule.id, severity: rule.severity, category: rule.category, title: rule.title, runbook: rule.runbook });
-        n++;
+        mine.push({ ...draft, rule: rule.id, severity: rule.severity, category: rule.category, title: rule.title, runbook: rule.runbook });
       }
-      outcomes.push({ rule: rule.id, title: rule.title, status: "evaluated", findings: n });
+      for (const f of mine) findings.push(f); // not push(...mine): spread overflows the stack on huge arrays
+      outcomes.push({ rule: rule.id, title: rule.title, status: "evaluated", findings: mine.length });
     } catch (err) {
       outcomes.push({ rule: rule.id, title: rule.title, status: "error", findings: 0, reason: (err as Error).message });
     }

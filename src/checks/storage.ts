@@ -11,7 +11,7 @@ export const pvcUnbound = defineRule({
   kinds: ["PersistentVolumeClaim", "StorageClass"],
   *evaluate(state, ctx) {
     for (const pvc of state.list("PersistentVolumeClaim")) {
-      if (pvc.phase === "Bound") continue;
+      if (pvc.phase !== "Pending" && pvc.phase !== "Lost") continue;
       const sc = state.storageClassOf(pvc);
       // WaitForFirstConsumer claims are Pending by design until a pod uses them.
       if (pvc.phase === "Pending" && sc?.volumeBindingMode === "WaitForFirstConsumer") {

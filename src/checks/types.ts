@@ -52,8 +52,17 @@ export interface Rule {
   readonly rationale: string;
   /** How to fix it, one or two sentences. */
   readonly fix: string;
-  /** Kinds the rule reads; when one was not collected the rule is "not evaluated". */
+  /**
+   * Kinds the rule reads. When one could not be read from a live cluster (not permitted,
+   * not installed, failed) the rule is "not evaluated": it might have missed objects.
+   */
   readonly kinds: readonly ProjectedKind[];
+  /**
+   * Kinds whose absence would make a finding wrong, not just incomplete (a Service "without
+   * pods" when pods were never read). When one is missing from the input — say manifests
+   * without Pods — the rule is "not evaluated". Kinds the rule only judges are not listed.
+   */
+  readonly requires?: readonly ProjectedKind[];
   /** Path of the runbook in the built-in library. */
   readonly runbook: string;
   evaluate(state: ClusterState, ctx: RuleContext): Iterable<FindingDraft>;

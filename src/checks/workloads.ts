@@ -12,12 +12,12 @@ export const unavailableReplicas = defineRule({
   kinds: ["Deployment", "StatefulSet", "DaemonSet"],
   *evaluate(state): Generator<FindingDraft> {
     for (const d of state.list("Deployment")) {
-      if (d.replicas > 0 && d.availableReplicas < d.replicas) {
+      if (d.hasStatus && d.replicas > 0 && d.availableReplicas < d.replicas) {
         yield { object: ref(d), message: `${d.availableReplicas}/${d.replicas} replicas available`, evidence: { desired: d.replicas, available: d.availableReplicas, ready: d.readyReplicas } };
       }
     }
     for (const s of state.list("StatefulSet")) {
-      if (s.replicas > 0 && s.readyReplicas < s.replicas) {
+      if (s.hasStatus && s.replicas > 0 && s.readyReplicas < s.replicas) {
         yield { object: ref(s), message: `${s.readyReplicas}/${s.replicas} replicas ready`, evidence: { desired: s.replicas, ready: s.readyReplicas } };
       }
     }

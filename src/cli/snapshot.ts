@@ -24,7 +24,7 @@ async function save(ctx: CommandContext): Promise<number> {
         source: "demo",
         sourceDetail: info.detail,
         context: "demo",
-        collectedAt: info.createdAt,
+        collectedAt: info.collectedAt,
         cluster: info.version,
         coverage: KINDS.map((k) => ({ kind: k.kind, status: "collected" as const, count: 0 })),
       });

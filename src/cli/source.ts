@@ -9,7 +9,7 @@ import type { ObjectSink } from "../state/raw.js";
 import { loadSnapshot } from "../snapshot/load.js";
 import { collectLive, hasKubeConfig, loadKubeConfig } from "../kube/index.js";
 import type { CollectResult, KubeConnection } from "../kube/index.js";
-import { demoClusterInfo, demoOptionsFromScale, generateDemo } from "../demo/index.js";
+import { DEMO_NOW, DEMO_NOW_MS, demoClusterInfo, demoOptionsFromScale, generateDemo } from "../demo/index.js";
 import type { GlobalOptions } from "./options.js";
 import type { Logger } from "./progress.js";
 import { makeKindProgress } from "./progress.js";
@@ -24,11 +24,11 @@ export function chooseSource(opts: GlobalOptions): { choice: SourceChoice; impli
 }
 
 /** Streams the demo cluster into a sink; returns what a header or ClusterInfo needs. */
-export function streamDemo(opts: GlobalOptions, sink: ObjectSink): ReturnType<typeof demoClusterInfo> & { detail: string } {
+export function streamDemo(opts: GlobalOptions, sink: ObjectSink): ReturnType<typeof demoClusterInfo> & { detail: string; collectedAt: string } {
   const demoOpts = demoOptionsFromScale(opts.scale, opts.seed);
   for (const o of generateDemo(demoOpts)) sink(o);
   const info = demoClusterInfo(demoOpts);
-  return { ...info, detail: `seed ${opts.seed}, scale ${opts.scale}` };
+  return { ...info, detail: `seed ${opts.seed}, scale ${opts.scale}`, collectedAt: DEMO_NOW };
 }
 
 export function loadDemo(opts: GlobalOptions): ClusterState {
@@ -38,7 +38,7 @@ export function loadDemo(opts: GlobalOptions): ClusterState {
     source: "demo",
     sourceDetail: `seed ${opts.seed}, scale ${opts.scale}`,
     version: info.version,
-    collectedAt: Date.parse(info.createdAt),
+    collectedAt: DEMO_NOW_MS,
     context: "demo",
   });
   for (const o of generateDemo(demoOpts)) builder.add(o);

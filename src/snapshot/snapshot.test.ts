@@ -1,6 +1,6 @@
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,7 +15,9 @@ import { InputError } from "./errors.js";
 
 const FIXTURE = fileURLToPath(new URL("../../test/fixtures/state/small-cluster.yaml", import.meta.url));
 const objects = (): KubeObject[] => parseAllDocuments(readFileSync(FIXTURE, "utf8")).map((d) => (Array.isArray(d) ? d[0] : d).toJS() as KubeObject);
-const dir = (): string => mkdtempSync(join(tmpdir(), "day2-snap-"));
+const ROOT = mkdtempSync(join(tmpdir(), "day2-snap-"));
+after(() => rmSync(ROOT, { recursive: true, force: true }));
+const dir = (): string => mkdtempSync(join(ROOT, "t-"));
 
 async function names(paths: string[]): Promise<string[]> {
   const out: string[] = [];

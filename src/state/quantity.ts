@@ -46,8 +46,10 @@ export function parseBytes(value: unknown): number | undefined {
   return n === undefined ? undefined : Math.round(n);
 }
 
+/** "250m", "2", or for large totals "143.0" cores. */
 export function formatCpu(millis: number): string {
-  return millis % 1000 === 0 ? String(millis / 1000) : `${millis}m`;
+  if (millis % 1000 === 0) return String(millis / 1000);
+  return millis >= 10_000 ? (millis / 1000).toFixed(1) : `${millis}m`;
 }
 
 export function formatBytes(bytes: number): string {

@@ -186,6 +186,8 @@ interface WorkloadBase extends Meta {
   readonly conditions: readonly Condition[];
   readonly generation: number;
   readonly observedGeneration: number;
+  /** False for manifests: no status means nothing is known about replicas. */
+  readonly hasStatus: boolean;
 }
 
 export interface Deployment extends WorkloadBase {

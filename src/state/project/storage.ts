@@ -12,7 +12,8 @@ export function projectPvc(o: KubeObject, intern: Interner): PersistentVolumeCla
   return {
     ...base,
     kind: "PersistentVolumeClaim",
-    phase: intern.str(str(status.phase) ?? "Pending"),
+    // Manifests carry no status: unknown, not Pending.
+    phase: intern.str(str(status.phase) ?? "Unknown"),
     storageClassName: str(spec.storageClassName) ?? base.annotations["volume.beta.kubernetes.io/storage-class"],
     volumeName: str(spec.volumeName),
     requestedBytes: parseBytes(obj(obj(spec.resources).requests).storage),

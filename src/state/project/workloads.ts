@@ -26,6 +26,7 @@ function workloadBase(o: KubeObject, kind: string, intern: Interner) {
       conditions: conditions(status.conditions, intern),
       generation: num(obj(o.metadata).generation),
       observedGeneration: num(status.observedGeneration),
+      hasStatus: Object.keys(status).length > 0,
     },
   };
 }

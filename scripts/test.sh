@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The whole test suite, as README's second command and .ci/run run it:
+#   typecheck, lint, unit tests (Node 20 and Node 24), integration tests against a real
+#   control plane (built from Go modules on first use and cached outside the repo).
+# Each stage's results go to stdout; the last line is the total, "N passed, N failed".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CACHE="${DAY2_CACHE:-$HOME/.cache/day2}"
+LOG_DIR="$(mktemp -d)"
+trap 'rm -rf "$LOG_DIR"' EXIT
+mkdir -p "$CACHE"
+
+stage() { printf '\n== %s ==\n' "$*"; }
+
+unit_files() { find src test/unit -name '*.test.ts' 2>/dev/null | sort; }
+
+# Runs node's test runner (TAP to stdout), keeping a copy to count results from.
+run_tests() {
+  local name="$1" node_bin="$2"
+  shift 2
+  "$node_bin" --import tsx --test --test-reporter=tap "$@" | tee "$LOG_DIR/$name.tap"
+}
+
+stage "typecheck"
+npx tsc -p tsconfig.json --noEmit
+
+stage "lint"
+npx eslint --max-warnings=50 .
+
+stage "unit tests (Node $(node --version))"
+mapfile -t UNIT < <(unit_files)
+run_tests unit-node20 node "${UNIT[@]}"
+
+stage "unit tests (Node 24)"
+NODE24="$(bash scripts/node24.sh "$CACHE")"
+run_tests unit-node24 "$NODE24" "${UNIT[@]}"
+
+stage "control plane binaries"
+bash test/cluster/build.sh
+
+stage "integration tests (real kube-apiserver, etcd, controller-manager, scheduler, kwok)"
+node --import tsx test/integration/run.ts | tee "$LOG_DIR/integration.tap"
+
+pass=0
+fail=0
+for f in "$LOG_DIR"/*.tap; do
+  p=$(grep -E '^# pass [0-9]+' "$f" | tail -1 | awk '{print $3}')
+  x=$(grep -E '^# fail [0-9]+' "$f" | tail -1 | awk '{print $3}')
+  if [ -z "$p" ] || [ -z "$x" ]; then
+    echo "no test summary in $(basename "$f" .tap)" >&2
+    exit 1
+  fi
+  pass=$((pass + p))
+  fail=$((fail + x))
+done
+echo
+echo "total: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
