@@ -67,8 +67,12 @@ async function main(): Promise<void> {
   process.stderr.write(`generated ${objects.toLocaleString("en-US")} objects: snapshot ${snapMb.toFixed(0)} MB (${genSnapMs} ms), List ${listMb.toFixed(0)} MB (${genListMs} ms)\n`);
 
   const report = measure("report-snapshot", [CLI, "report", "--snapshot", snap, "-o", "json"]);
+  const snapFloor = measure("snapshot-parse-floor", [join(ROOT, "bench", "snapshot-parse-floor.mjs"), snap]);
   const reportList = measure("report-list", [CLI, "report", "--snapshot", list, "-o", "json"]);
-  const floor = measure("json-parse-floor", [join(ROOT, "bench", "json-parse-floor.mjs"), list]);
+  // V8 cannot hold a string longer than 2^29 - 24 characters: past that a bare JSON.parse
+  // of the List is not slow but impossible, which is the point of streaming it.
+  const V8_MAX_STRING = 2 ** 29 - 24;
+  const floor = statSync(list).size < V8_MAX_STRING ? measure("json-parse-floor", [join(ROOT, "bench", "json-parse-floor.mjs"), list]) : undefined;
 
   const row = (name: string, s: Sample[]): string =>
     `| ${name} | ${(median(s.map((x) => x.wallMs)) / 1000).toFixed(2)} s | ${(median(s.map((x) => x.maxRssKb)) / 1024).toFixed(0)} MB | ${s.map((x) => (x.wallMs / 1000).toFixed(2)).join(", ")} |`;
@@ -81,8 +85,11 @@ async function main(): Promise<void> {
     "| what | median time | median peak RSS | runs |",
     "|---|---|---|---|",
     row("`day2 report --snapshot S.ndjson.gz -o json` (load + index + judge + render)", report),
+    row("floor for the same file: gunzip + `JSON.parse` of every line, nothing kept", snapFloor),
     row("`day2 report --snapshot S-list.json -o json` (kubectl List, streamed)", reportList),
-    row("bare `JSON.parse` of the kubectl List (the floor)", floor),
+    floor
+      ? row("bare `JSON.parse` of the kubectl List (the floor any tool pays)", floor)
+      : `| bare \`JSON.parse\` of the kubectl List | impossible: ${listMb.toFixed(0)} MB is past V8's 512 MiB string limit | | |`,
     "",
     `Target: <= 5 s and <= 1 GB peak RSS from day2's snapshot.`,
     "",

@@ -13,7 +13,8 @@ export const nodeNotReady = defineRule({
   kinds: ["Node"],
   *evaluate(state, ctx) {
     for (const node of state.list("Node")) {
-      if (node.ready === "True") continue;
+      // A node without conditions (a manifest) says nothing about readiness.
+      if (node.ready === "True" || node.conditions.length === 0) continue;
       const cond = node.conditions.find((c) => c.type === "Ready");
       const since = cond?.lastTransition;
       yield {

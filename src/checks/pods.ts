@@ -93,14 +93,20 @@ export const failedContainer = defineRule({
     for (const pod of state.list("Pod")) {
       // Pods of Jobs are judged by the Job; evicted pods by the eviction rule later.
       if (pod.owner?.kind === "Job" || pod.reason === "Evicted") continue;
-      const failed = [...containersOf(pod)].find((c) => c.state === "terminated" && (c.exitCode ?? 0) !== 0 && c.reason !== "OOMKilled");
+      // With restartPolicy Always/OnFailure a failed container is restarted (crash loops
+      // have their own rule); it has failed for good only under Never.
+      const final = pod.restartPolicy === "Never" || pod.phase === "Failed";
+      const failed = final
+        ? [...containersOf(pod)].find((c) => c.state === "terminated" && (c.exitCode ?? 0) !== 0 && c.reason !== "OOMKilled")
+        : undefined;
+      const oom = [...containersOf(pod)].some((c) => c.reason === "OOMKilled");
       if (failed) {
         yield finding(pod, failed, `container ${failed.name} terminated with exit code ${failed.exitCode}${failed.reason ? ` (${failed.reason})` : ""}`, {
           exitCode: failed.exitCode ?? "unknown",
           reason: failed.reason ?? "unknown",
           phase: pod.phase,
         });
-      } else if (pod.phase === "Failed") {
+      } else if (pod.phase === "Failed" && !oom) {
         yield { object: ref(pod), message: `pod failed${pod.reason ? `: ${pod.reason}` : ""}${pod.message ? ` (${pod.message})` : ""}`, evidence: { phase: pod.phase, reason: pod.reason ?? "unknown" } };
       }
     }
@@ -118,7 +124,7 @@ export const pending = defineRule({
   *evaluate(state, ctx) {
     for (const pod of state.list("Pod")) {
       if (pod.phase !== "Pending" || pod.deleting) continue;
-      if (!pod.scheduled) {
+      if (!pod.scheduled && pod.unschedulableReason !== "SchedulingGated") {
         yield {
           object: ref(pod),
           message: `pod cannot be scheduled: ${pod.unschedulableMessage ?? pod.unschedulableReason ?? "not scheduled yet"}`,

@@ -1,5 +1,4 @@
 /** Reliability configuration: disruption budgets, replicas, requests/limits, probes, image tags. */
-import { matches } from "../state/selector.js";
 import type { ClusterState } from "../state/cluster-state.js";
 import type { PodTemplate } from "../state/types.js";
 import { defineRule, ref } from "./types.js";
@@ -88,7 +87,7 @@ export const missingProbes = defineRule({
 });
 
 function coveredByPdb(state: ClusterState, namespace: string, labels: PodTemplate["labels"]): boolean {
-  return state.list("PodDisruptionBudget").some((b) => b.namespace === namespace && matches(b.selector, labels));
+  return state.pdbsFor(namespace, labels).length > 0;
 }
 
 export const singleReplica = defineRule({

@@ -15,7 +15,12 @@ export interface OwnedTemplate {
   readonly batch: boolean;
 }
 
-export function* workloadTemplates(state: ClusterState): Generator<OwnedTemplate> {
+/** Computed once per state and shared by every rule that walks templates. */
+export function workloadTemplates(state: ClusterState): readonly OwnedTemplate[] {
+  return state.derive("workload-templates", (s) => [...collectTemplates(s)]);
+}
+
+function* collectTemplates(state: ClusterState): Generator<OwnedTemplate> {
   for (const d of state.list("Deployment")) yield { owner: d, template: d.template, replicas: d.replicas, batch: false };
   for (const s of state.list("StatefulSet")) yield { owner: s, template: s.template, replicas: s.replicas, batch: false };
   for (const d of state.list("DaemonSet")) yield { owner: d, template: d.template, batch: false };

@@ -81,7 +81,10 @@ test("selectors resolved: Service, PDB, NetworkPolicy -> pods; HPA -> target; sl
   const slices = s.endpointSlicesOf(s.get("Service", "shop", "web")!);
   assert.equal(slices.length, 1);
   assert.equal(slices[0]!.ready, 2, "a nil ready condition counts as ready");
-  assert.equal(s.pdbsForPod(s.get("Pod", "shop", "web-7d9f-a")!).length, 1);
+  const webPod = s.get("Pod", "shop", "web-7d9f-a")!;
+  assert.equal(s.pdbsFor(webPod.namespace, webPod.labels).length, 1);
+  assert.equal(s.inNamespace("PodDisruptionBudget", "shop").length, 1);
+  assert.equal(s.derive("k", () => ({})), s.derive("k", () => ({})), "derived values are computed once");
 });
 
 test("storage chain: PVC -> PV -> StorageClass", async () => {

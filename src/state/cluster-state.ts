@@ -19,7 +19,7 @@ import type {
   StorageClass,
   EndpointSlice,
 } from "./types.js";
-import type { Selector } from "./selector.js";
+import type { Labels, Selector } from "./selector.js";
 import { matches } from "./selector.js";
 
 export interface ServerVersion {
@@ -58,6 +58,8 @@ export class ClusterState {
   private labelIndex: Map<string, Map<string, Pod[]>> | undefined;
   private podsByNs: Map<string, Pod[]> | undefined;
   private slicesBySvc: Map<string, EndpointSlice[]> | undefined;
+  private readonly byNamespace = new Map<string, Map<string, Meta[]>>();
+  private readonly memo = new Map<string, unknown>();
 
   constructor(
     readonly info: ClusterInfo,
@@ -66,6 +68,17 @@ export class ClusterState {
     /** Kinds found in the input that day2 does not model, with counts. */
     readonly unknownKinds: ReadonlyMap<string, number>,
   ) {}
+
+  /**
+   * A value derived from the state, computed once: lets judgement share work (every rule
+   * that walks workload templates) without state of its own.
+   */
+  derive<T>(key: string, compute: (state: ClusterState) => T): T {
+    if (this.memo.has(key)) return this.memo.get(key) as T;
+    const value = compute(this);
+    this.memo.set(key, value);
+    return value;
+  }
 
   /** Every object of a kind, in input order. */
   list<K extends ProjectedKind>(kind: K): readonly ProjectionByKind[K][] {
@@ -243,9 +256,24 @@ export class ClusterState {
     return this.selectPods(np.namespace, np.podSelector);
   }
 
-  /** PDBs whose selector covers a pod. */
-  pdbsForPod(pod: Pod): PodDisruptionBudget[] {
-    return this.store.PodDisruptionBudget.filter((b) => b.namespace === pod.namespace && matches(b.selector, pod.labels));
+  /** Objects of a kind in one namespace (an index built on first use). */
+  inNamespace<K extends ProjectedKind>(kind: K, namespace: string): readonly ProjectionByKind[K][] {
+    let idx = this.byNamespace.get(kind);
+    if (!idx) {
+      idx = new Map();
+      for (const o of this.store[kind] as Meta[]) {
+        const arr = idx.get(o.namespace);
+        if (arr) arr.push(o);
+        else idx.set(o.namespace, [o]);
+      }
+      this.byNamespace.set(kind, idx);
+    }
+    return (idx.get(namespace) ?? NONE) as readonly ProjectionByKind[K][];
+  }
+
+  /** PDBs whose selector covers these labels in a namespace (a pod's, or a pod template's). */
+  pdbsFor(namespace: string, labels: Labels): PodDisruptionBudget[] {
+    return this.inNamespace("PodDisruptionBudget", namespace).filter((b) => matches(b.selector, labels));
   }
 
   endpointSlicesOf(svc: Service): readonly EndpointSlice[] {
@@ -273,7 +301,8 @@ export class ClusterState {
   }
 
   storageClassOf(o: { storageClassName?: string }): StorageClass | undefined {
-    if (o.storageClassName) return this.get("StorageClass", "", o.storageClassName);
+    // "" means "no class" (static binding), not "the default".
+    if (o.storageClassName !== undefined) return o.storageClassName === "" ? undefined : this.get("StorageClass", "", o.storageClassName);
     return this.store.StorageClass.find((s) => s.isDefault);
   }
 

@@ -16,32 +16,31 @@ import type {
   ServiceAccount,
 } from "../types.js";
 import { fromLabelSelector } from "../selector.js";
+import { assemble } from "./common.js";
 import type { Interner } from "./common.js";
 import { EMPTY, arr, bool, conditions, intOrString, isObj, meta, num, obj, optNum, resources, str, time } from "./common.js";
 import { parseQuantity } from "../quantity.js";
 
 export function projectNamespace(o: KubeObject, intern: Interner): Namespace {
-  return { ...meta(o, "Namespace", intern), kind: "Namespace", phase: str(obj(o.status).phase) ?? "Active" };
+  return assemble(meta(o, "Namespace", intern), { phase: str(obj(o.status).phase) ?? "Active" });
 }
 
 export function projectConfigMap(o: KubeObject, intern: Interner): ConfigMap {
   const keys = (isObj(o.data) ? Object.keys(o.data).length : 0) + (isObj(o.binaryData) ? Object.keys(o.binaryData).length : 0);
-  return { ...meta(o, "ConfigMap", intern), kind: "ConfigMap", keys };
+  return assemble(meta(o, "ConfigMap", intern), { keys });
 }
 
 /** Only metadata and type: whatever else a Secret carried is never looked at. */
 export function projectSecret(o: KubeObject, intern: Interner): Secret {
   const type = str(o.type);
-  return { ...meta(o, "Secret", intern), kind: "Secret", type: type === undefined ? undefined : intern.str(type) };
+  return assemble(meta(o, "Secret", intern), { type: type === undefined ? undefined : intern.str(type) });
 }
 
 export function projectServiceAccount(o: KubeObject, intern: Interner): ServiceAccount {
-  return {
-    ...meta(o, "ServiceAccount", intern),
-    kind: "ServiceAccount",
+  return assemble(meta(o, "ServiceAccount", intern), {
     automountServiceAccountToken: bool(o.automountServiceAccountToken),
     imagePullSecrets: arr(o.imagePullSecrets).flatMap((s) => (typeof s.name === "string" ? [s.name] : [])),
-  };
+  });
 }
 
 export function projectPdb(o: KubeObject, intern: Interner): PodDisruptionBudget {
@@ -50,9 +49,7 @@ export function projectPdb(o: KubeObject, intern: Interner): PodDisruptionBudget
   const status = obj(o.status);
   // policy/v1beta1 treated an empty selector as matching nothing; policy/v1 as everything.
   const selector = base.apiVersion === "policy/v1beta1" && !isObj(spec.selector) ? fromLabelSelector(undefined) : fromLabelSelector(spec.selector ?? {});
-  return {
-    ...base,
-    kind: "PodDisruptionBudget",
+  return assemble(base, {
     selector,
     minAvailable: intOrString(spec.minAvailable),
     maxUnavailable: intOrString(spec.maxUnavailable),
@@ -61,7 +58,7 @@ export function projectPdb(o: KubeObject, intern: Interner): PodDisruptionBudget
     expectedPods: num(status.expectedPods),
     disruptionsAllowed: num(status.disruptionsAllowed),
     hasStatus: isObj(o.status) && typeof status.expectedPods === "number",
-  };
+  });
 }
 
 export function projectHpa(o: KubeObject, intern: Interner): HorizontalPodAutoscaler {
@@ -77,9 +74,7 @@ export function projectHpa(o: KubeObject, intern: Interner): HorizontalPodAutosc
   });
   // autoscaling/v1 spelling.
   if (metrics.length === 0 && typeof spec.targetCPUUtilizationPercentage === "number") metrics.push("Resource:cpu");
-  return {
-    ...base,
-    kind: "HorizontalPodAutoscaler",
+  return assemble(base, {
     target: { kind: str(ref.kind) ?? "", name: str(ref.name) ?? "", apiVersion: str(ref.apiVersion) },
     minReplicas: num(spec.minReplicas, 1),
     maxReplicas: num(spec.maxReplicas),
@@ -87,7 +82,7 @@ export function projectHpa(o: KubeObject, intern: Interner): HorizontalPodAutosc
     desiredReplicas: num(status.desiredReplicas),
     metrics: metrics.length ? metrics : EMPTY,
     conditions: conditions(status.conditions, intern),
-  };
+  });
 }
 
 function quantities(v: unknown): Record<string, number> {
@@ -101,18 +96,14 @@ function quantities(v: unknown): Record<string, number> {
 
 export function projectResourceQuota(o: KubeObject, intern: Interner): ResourceQuota {
   const status = obj(o.status);
-  return {
-    ...meta(o, "ResourceQuota", intern),
-    kind: "ResourceQuota",
+  return assemble(meta(o, "ResourceQuota", intern), {
     hard: quantities(obj(o.spec).hard),
     used: quantities(status.used),
-  };
+  });
 }
 
 export function projectLimitRange(o: KubeObject, intern: Interner): LimitRange {
-  return {
-    ...meta(o, "LimitRange", intern),
-    kind: "LimitRange",
+  return assemble(meta(o, "LimitRange", intern), {
     limits: arr(obj(o.spec).limits).map((l) => ({
       type: str(l.type) ?? "",
       defaultRequest: resources(l.defaultRequest),
@@ -120,7 +111,7 @@ export function projectLimitRange(o: KubeObject, intern: Interner): LimitRange {
       max: resources(l.max),
       min: resources(l.min),
     })),
-  };
+  });
 }
 
 export function projectEvent(o: KubeObject, intern: Interner): KubeEvent {
@@ -128,9 +119,7 @@ export function projectEvent(o: KubeObject, intern: Interner): KubeEvent {
   // core/v1 Events use involvedObject; events.k8s.io/v1 uses regarding.
   const ref = obj(o.involvedObject ?? o.regarding);
   const series = obj(o.series);
-  return {
-    ...base,
-    kind: "Event",
+  return assemble(base, {
     type: intern.str(str(o.type) ?? "Normal"),
     reason: intern.str(str(o.reason) ?? ""),
     message: str(o.message ?? o.note) ?? "",
@@ -142,26 +131,22 @@ export function projectEvent(o: KubeObject, intern: Interner): KubeEvent {
     },
     count: num(o.count, num(series.count, 1)),
     lastSeen: time(o.lastTimestamp) ?? time(series.lastObservedTime) ?? time(o.eventTime) ?? time(o.firstTimestamp),
-  };
+  });
 }
 
 export function projectLease(o: KubeObject, intern: Interner): Lease {
   const spec = obj(o.spec);
-  return {
-    ...meta(o, "Lease", intern),
-    kind: "Lease",
+  return assemble(meta(o, "Lease", intern), {
     holder: str(spec.holderIdentity),
     renewTime: time(spec.renewTime),
     durationSeconds: optNum(spec.leaseDurationSeconds),
-  };
+  });
 }
 
 export function projectCrd(o: KubeObject, intern: Interner): CustomResourceDefinition {
   const spec = obj(o.spec);
   const names = obj(spec.names);
-  return {
-    ...meta(o, "CustomResourceDefinition", intern),
-    kind: "CustomResourceDefinition",
+  return assemble(meta(o, "CustomResourceDefinition", intern), {
     group: str(spec.group) ?? "",
     crdKind: str(names.kind) ?? "",
     plural: str(names.plural) ?? "",
@@ -172,5 +157,5 @@ export function projectCrd(o: KubeObject, intern: Interner): CustomResourceDefin
       storage: v.storage === true,
       deprecated: v.deprecated === true,
     })),
-  };
+  });
 }

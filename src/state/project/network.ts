@@ -2,6 +2,7 @@
 import type { KubeObject } from "../raw.js";
 import type { EndpointSlice, Ingress, IngressBackend, NetworkPolicy, Service } from "../types.js";
 import { fromLabelSelector, fromMapSelector } from "../selector.js";
+import { assemble } from "./common.js";
 import type { Interner, Raw } from "./common.js";
 import { EMPTY, arr, intOrString, meta, num, obj, optNum, str, strings } from "./common.js";
 
@@ -9,9 +10,7 @@ export function projectService(o: KubeObject, intern: Interner): Service {
   const base = meta(o, "Service", intern);
   const spec = obj(o.spec);
   const lb = arr(obj(obj(o.status).loadBalancer).ingress);
-  return {
-    ...base,
-    kind: "Service",
+  return assemble(base, {
     type: intern.str(str(spec.type) ?? "ClusterIP"),
     selector: fromMapSelector(spec.selector),
     ports: arr(spec.ports).map((p) => ({
@@ -24,7 +23,7 @@ export function projectService(o: KubeObject, intern: Interner): Service {
     clusterIP: str(spec.clusterIP),
     externalName: str(spec.externalName),
     loadBalancerIngress: lb.length ? lb.map((i) => str(i.ip) ?? str(i.hostname) ?? "") : EMPTY,
-  };
+  });
 }
 
 export function projectEndpointSlice(o: KubeObject, intern: Interner): EndpointSlice {
@@ -40,15 +39,13 @@ export function projectEndpointSlice(o: KubeObject, intern: Interner): EndpointS
     const ref = obj(ep.targetRef);
     if (ref.kind === "Pod" && typeof ref.name === "string") podNames.push(ref.name);
   }
-  return {
-    ...base,
-    kind: "EndpointSlice",
+  return assemble(base, {
     serviceName: base.labels["kubernetes.io/service-name"] ?? "",
     addressType: str(o.addressType) ?? "IPv4",
     ready,
     notReady,
     podNames: podNames.length ? podNames : EMPTY,
-  };
+  });
 }
 
 function backendOf(b: Raw): { service: string; port?: string | number } | undefined {
@@ -75,26 +72,22 @@ export function projectIngress(o: KubeObject, intern: Interner): Ingress {
       if (b) backends.push({ ...b, host, path: str(p.path) });
     }
   }
-  return {
-    ...base,
-    kind: "Ingress",
+  return assemble(base, {
     ingressClassName: str(spec.ingressClassName) ?? base.annotations["kubernetes.io/ingress.class"],
     backends,
     tlsSecrets: arr(spec.tls).flatMap((t) => (typeof t.secretName === "string" ? [t.secretName] : [])),
-  };
+  });
 }
 
 export function projectNetworkPolicy(o: KubeObject, intern: Interner): NetworkPolicy {
   const base = meta(o, "NetworkPolicy", intern);
   const spec = obj(o.spec);
   const policyTypes = strings(spec.policyTypes, intern);
-  return {
-    ...base,
-    kind: "NetworkPolicy",
+  return assemble(base, {
     podSelector: fromLabelSelector(spec.podSelector ?? {}),
     // Without policyTypes the API defaults to Ingress, plus Egress when egress rules exist.
     policyTypes: policyTypes.length ? policyTypes : Array.isArray(spec.egress) ? ["Ingress", "Egress"] : ["Ingress"],
     ingressRules: arr(spec.ingress).length,
     egressRules: arr(spec.egress).length,
-  };
+  });
 }

@@ -2,6 +2,7 @@
 import type { KubeObject } from "../raw.js";
 import type { Node, Taint } from "../types.js";
 import type { Labels } from "../selector.js";
+import { assemble } from "./common.js";
 import type { Interner } from "./common.js";
 import { EMPTY, arr, conditions, findCondition, meta, obj, resources, str } from "./common.js";
 import { parseQuantity } from "../quantity.js";
@@ -51,9 +52,7 @@ export function projectNode(o: KubeObject, intern: Interner): Node {
     if (!Number.isNaN(t) && (lastHeartbeat === undefined || t > lastHeartbeat)) lastHeartbeat = t;
   }
   const pool = POOL_LABELS.map((k) => l[k]).find((v) => v !== undefined);
-  return {
-    ...base,
-    kind: "Node",
+  return assemble(base, {
     capacity: { ...resources(cap), pods: parseQuantity(cap.pods) },
     allocatable: { ...resources(alloc), pods: parseQuantity(alloc.pods) },
     conditions: conds,
@@ -71,5 +70,5 @@ export function projectNode(o: KubeObject, intern: Interner): Node {
     capacityType: capacityTypeOf(l),
     providerID: str(spec.providerID),
     lastHeartbeat,
-  };
+  });
 }

@@ -1,6 +1,7 @@
 /** Pod and pod-template projections: containers, probes, security, volumes, status. */
 import type { KubeObject } from "../raw.js";
 import type { ContainerSpec, ContainerState, Pod, PodTemplate, PodVolumes, Probe, SecurityContext } from "../types.js";
+import { assemble } from "./common.js";
 import type { Interner, Raw } from "./common.js";
 import { EMPTY, EMPTY_LABELS, arr, bool, conditions, findCondition, isObj, meta, num, obj, optNum, resources, str, strings, time } from "./common.js";
 
@@ -9,9 +10,13 @@ const EMPTY_VOLUMES: PodVolumes = Object.freeze({ configMaps: EMPTY, secrets: EM
 
 function security(v: unknown, intern: Interner): SecurityContext {
   if (!isObj(v)) return EMPTY_SECURITY;
+  return intern.shared(`sec|${JSON.stringify(v)}`, () => buildSecurity(v, intern));
+}
+
+function buildSecurity(v: Raw, intern: Interner): SecurityContext {
   const caps = obj(v.capabilities);
   const seccomp = obj(v.seccompProfile);
-  return {
+  const value: SecurityContext = {
     privileged: bool(v.privileged),
     runAsUser: optNum(v.runAsUser),
     runAsGroup: optNum(v.runAsGroup),
@@ -23,9 +28,15 @@ function security(v: unknown, intern: Interner): SecurityContext {
     seccompProfile: str(seccomp.type),
     procMount: str(v.procMount),
   };
+  return value;
 }
 
-function probe(v: unknown): Probe | undefined {
+function probe(v: unknown, intern: Interner): Probe | undefined {
+  if (!isObj(v)) return undefined;
+  return intern.shared(`probe|${JSON.stringify(v)}`, () => rawProbe(v)!);
+}
+
+function rawProbe(v: unknown): Probe | undefined {
   if (!isObj(v)) return undefined;
   let type: Probe["type"] = "unknown";
   let handler = "";
@@ -76,18 +87,20 @@ function container(c: Raw, intern: Interner): ContainerSpec {
   return {
     name: intern.str(str(c.name) ?? ""),
     image: intern.str(str(c.image) ?? ""),
-    imagePullPolicy: str(c.imagePullPolicy),
-    requests: resources(res.requests),
-    limits: resources(res.limits),
-    liveness: probe(c.livenessProbe),
-    readiness: probe(c.readinessProbe),
-    startup: probe(c.startupProbe),
+    imagePullPolicy: c.imagePullPolicy === undefined ? undefined : intern.str(String(c.imagePullPolicy)),
+    requests: resources(res.requests, intern),
+    limits: resources(res.limits, intern),
+    liveness: probe(c.livenessProbe, intern),
+    readiness: probe(c.readinessProbe, intern),
+    startup: probe(c.startupProbe, intern),
     security: security(c.securityContext, intern),
     hostPorts: ports.length === 0 ? EMPTY : ports.map((p) => num(p.hostPort)).filter((p) => p > 0),
     ports:
       ports.length === 0
         ? EMPTY
-        : ports.map((p) => ({ name: str(p.name), port: num(p.containerPort), protocol: intern.str(str(p.protocol) ?? "TCP") })),
+        : intern.shared(`ports|${ports.map((p) => `${str(p.name)}:${num(p.containerPort)}:${str(p.protocol)}`).join(",")}`, () =>
+            ports.map((p) => ({ name: str(p.name), port: num(p.containerPort), protocol: str(p.protocol) ?? "TCP" })),
+          ),
     envSecrets: envSecrets.size === 0 ? EMPTY : [...envSecrets].map((s) => intern.str(s)),
     envConfigMaps: envConfigMaps.size === 0 ? EMPTY : [...envConfigMaps].map((s) => intern.str(s)),
     envFromSecretKeys: envFromSecretKeys.length === 0 ? EMPTY : envFromSecretKeys,
@@ -212,10 +225,7 @@ export function projectPod(o: KubeObject, intern: Interner): Pod {
   const scheduled = findCondition(conds, "PodScheduled");
   const statuses = arr(status.containerStatuses).map((c) => containerState(c, intern));
   const initStatuses = arr(status.initContainerStatuses).map((c) => containerState(c, intern));
-  return {
-    ...base,
-    ...projectPodTemplate(spec, base.labels, intern),
-    kind: "Pod",
+  return assemble(base, projectPodTemplate(spec, base.labels, intern), {
     nodeName: intern.str(str(spec.nodeName) ?? ""),
     phase: intern.str(str(status.phase) ?? "Unknown"),
     reason: str(status.reason),
@@ -228,6 +238,6 @@ export function projectPod(o: KubeObject, intern: Interner): Pod {
     unschedulableMessage: scheduled?.status === "False" ? scheduled.message : undefined,
     statuses: statuses.length ? statuses : EMPTY,
     initStatuses: initStatuses.length ? initStatuses : EMPTY,
-    qosClass: str(status.qosClass),
-  };
+    qosClass: status.qosClass === undefined ? undefined : intern.str(String(status.qosClass)),
+  });
 }

@@ -1,6 +1,7 @@
 /** PersistentVolumeClaims, PersistentVolumes and StorageClasses. */
 import type { KubeObject } from "../raw.js";
 import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from "../types.js";
+import { assemble } from "./common.js";
 import type { Interner } from "./common.js";
 import { meta, obj, str, strings } from "./common.js";
 import { parseBytes } from "../quantity.js";
@@ -9,9 +10,7 @@ export function projectPvc(o: KubeObject, intern: Interner): PersistentVolumeCla
   const base = meta(o, "PersistentVolumeClaim", intern);
   const spec = obj(o.spec);
   const status = obj(o.status);
-  return {
-    ...base,
-    kind: "PersistentVolumeClaim",
+  return assemble(base, {
     // Manifests carry no status: unknown, not Pending.
     phase: intern.str(str(status.phase) ?? "Unknown"),
     storageClassName: str(spec.storageClassName) ?? base.annotations["volume.beta.kubernetes.io/storage-class"],
@@ -19,16 +18,14 @@ export function projectPvc(o: KubeObject, intern: Interner): PersistentVolumeCla
     requestedBytes: parseBytes(obj(obj(spec.resources).requests).storage),
     capacityBytes: parseBytes(obj(status.capacity).storage),
     accessModes: strings(spec.accessModes, intern),
-  };
+  });
 }
 
 export function projectPv(o: KubeObject, intern: Interner): PersistentVolume {
   const base = meta(o, "PersistentVolume", intern);
   const spec = obj(o.spec);
   const claim = obj(spec.claimRef);
-  return {
-    ...base,
-    kind: "PersistentVolume",
+  return assemble(base, {
     phase: intern.str(str(obj(o.status).phase) ?? "Available"),
     capacityBytes: parseBytes(obj(spec.capacity).storage),
     storageClassName: str(spec.storageClassName),
@@ -36,15 +33,13 @@ export function projectPv(o: KubeObject, intern: Interner): PersistentVolume {
     reclaimPolicy: str(spec.persistentVolumeReclaimPolicy),
     accessModes: strings(spec.accessModes, intern),
     hostPath: str(obj(spec.hostPath).path),
-  };
+  });
 }
 
 export function projectStorageClass(o: KubeObject, intern: Interner): StorageClass {
   const base = meta(o, "StorageClass", intern);
   const a = base.annotations;
-  return {
-    ...base,
-    kind: "StorageClass",
+  return assemble(base, {
     provisioner: str(o.provisioner) ?? "",
     isDefault:
       a["storageclass.kubernetes.io/is-default-class"] === "true" ||
@@ -52,5 +47,5 @@ export function projectStorageClass(o: KubeObject, intern: Interner): StorageCla
     reclaimPolicy: str(o.reclaimPolicy),
     volumeBindingMode: str(o.volumeBindingMode),
     allowVolumeExpansion: o.allowVolumeExpansion === true,
-  };
+  });
 }

@@ -2,6 +2,7 @@
 import type { KubeObject } from "../raw.js";
 import type { CronJob, DaemonSet, Deployment, Job, ReplicaSet, StatefulSet } from "../types.js";
 import { fromLabelSelector } from "../selector.js";
+import { assemble } from "./common.js";
 import type { Interner } from "./common.js";
 import { arr, conditions, findCondition, meta, num, obj, optNum, str, time } from "./common.js";
 import { projectTemplateOf } from "./pods.js";
@@ -12,7 +13,7 @@ function revision(annotations: Readonly<Record<string, string>>): number | undef
   return Number.isFinite(n) ? n : undefined;
 }
 
-function workloadBase(o: KubeObject, kind: string, intern: Interner) {
+function workloadBase<K extends string>(o: KubeObject, kind: K, intern: Interner) {
   const base = meta(o, kind, intern);
   const spec = obj(o.spec);
   const status = obj(o.status);
@@ -34,10 +35,7 @@ function workloadBase(o: KubeObject, kind: string, intern: Interner) {
 export function projectDeployment(o: KubeObject, intern: Interner): Deployment {
   const { base, spec, status, common } = workloadBase(o, "Deployment", intern);
   const replicas = num(spec.replicas, 1);
-  return {
-    ...base,
-    ...common,
-    kind: "Deployment",
+  return assemble(base, common, {
     replicas,
     readyReplicas: num(status.readyReplicas),
     availableReplicas: num(status.availableReplicas),
@@ -47,43 +45,34 @@ export function projectDeployment(o: KubeObject, intern: Interner): Deployment {
     progressDeadlineSeconds: num(spec.progressDeadlineSeconds, 600),
     paused: spec.paused === true,
     revision: revision(base.annotations),
-  };
+  });
 }
 
 export function projectReplicaSet(o: KubeObject, intern: Interner): ReplicaSet {
   const { base, spec, status, common } = workloadBase(o, "ReplicaSet", intern);
-  return {
-    ...base,
-    ...common,
-    kind: "ReplicaSet",
+  return assemble(base, common, {
     replicas: num(spec.replicas, 1),
     readyReplicas: num(status.readyReplicas),
     availableReplicas: num(status.availableReplicas),
     revision: revision(base.annotations),
-  };
+  });
 }
 
 export function projectStatefulSet(o: KubeObject, intern: Interner): StatefulSet {
   const { base, spec, status, common } = workloadBase(o, "StatefulSet", intern);
-  return {
-    ...base,
-    ...common,
-    kind: "StatefulSet",
+  return assemble(base, common, {
     replicas: num(spec.replicas, 1),
     readyReplicas: num(status.readyReplicas),
     availableReplicas: num(status.availableReplicas),
     updatedReplicas: num(status.updatedReplicas),
     serviceName: str(spec.serviceName) ?? "",
     volumeClaimTemplates: arr(spec.volumeClaimTemplates).map((t) => str(obj(t.metadata).name) ?? ""),
-  };
+  });
 }
 
 export function projectDaemonSet(o: KubeObject, intern: Interner): DaemonSet {
   const { base, status, common } = workloadBase(o, "DaemonSet", intern);
-  return {
-    ...base,
-    ...common,
-    kind: "DaemonSet",
+  return assemble(base, common, {
     desired: num(status.desiredNumberScheduled),
     current: num(status.currentNumberScheduled),
     ready: num(status.numberReady),
@@ -91,17 +80,14 @@ export function projectDaemonSet(o: KubeObject, intern: Interner): DaemonSet {
     unavailable: num(status.numberUnavailable),
     misscheduled: num(status.numberMisscheduled),
     updated: num(status.updatedNumberScheduled),
-  };
+  });
 }
 
 export function projectJob(o: KubeObject, intern: Interner): Job {
   const { base, spec, status, common } = workloadBase(o, "Job", intern);
   const complete = findCondition(common.conditions, "Complete");
   const failed = findCondition(common.conditions, "Failed");
-  return {
-    ...base,
-    ...common,
-    kind: "Job",
+  return assemble(base, common, {
     completions: optNum(spec.completions),
     parallelism: optNum(spec.parallelism),
     backoffLimit: num(spec.backoffLimit, 6),
@@ -113,21 +99,19 @@ export function projectJob(o: KubeObject, intern: Interner): Job {
     startTime: time(status.startTime),
     completionTime: time(status.completionTime),
     ttlSecondsAfterFinished: optNum(spec.ttlSecondsAfterFinished),
-  };
+  });
 }
 
 export function projectCronJob(o: KubeObject, intern: Interner): CronJob {
   const base = meta(o, "CronJob", intern);
   const spec = obj(o.spec);
   const status = obj(o.status);
-  return {
-    ...base,
-    kind: "CronJob",
+  return assemble(base, {
     schedule: str(spec.schedule) ?? "",
     suspend: spec.suspend === true,
     template: projectTemplateOf(obj(obj(spec.jobTemplate).spec), intern),
     lastScheduleTime: time(status.lastScheduleTime),
     lastSuccessfulTime: time(status.lastSuccessfulTime),
     active: arr(status.active).length,
-  };
+  });
 }
