@@ -32,7 +32,7 @@ connection error, 4 incomplete coverage with --strict.`,
         stdout.write(renderReport(report, opts.output, style));
         const incomplete = report.coverage.some((c) => c.status === "not-permitted" || c.status === "error");
         if (incomplete && opts.strict) {
-          log.warn("coverage is incomplete (see COVERAGE) and --strict was given");
+          log.warn("coverage is incomplete (see COVERAGE) and --strict was given [D2_ERR_INCOMPLETE]");
           return EXIT.incomplete;
         }
         if (opts.failOn && report.findings.some((f) => atLeast(f.severity, opts.failOn!))) return EXIT.findings;

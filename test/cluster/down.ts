@@ -14,6 +14,7 @@ async function main(): Promise<void> {
   const state = JSON.parse(readFileSync(statePath, "utf8")) as ClusterState;
   await stopFromState(state);
   rmSync(statePath, { force: true });
+  rmSync(join(cacheRoot(), "kubeconfig"), { force: true });
   console.error(
     `stopped ${state.processes.map((p) => `${p.name}(${p.pid})`).join(" ")}; removed ${state.dir}`,
   );

@@ -6,7 +6,7 @@
  * the state file and prints how to use it. `npm run cluster:down` stops it.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync, copyFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_VERSION, cacheRoot, startCluster } from "./harness.js";
@@ -65,10 +65,13 @@ async function main(): Promise<void> {
     throw e;
   }
   console.error(`[cluster] up in ${((Date.now() - t0) / 1000).toFixed(1)} s; state in ${statePath}`);
-  console.log(`export KUBECONFIG=${cluster.kubeconfigPath}`);
+  // A stable path, so the README's two commands work without copying a temp path.
+  const stable = join(cacheRoot(), "kubeconfig");
+  copyFileSync(cluster.kubeconfigPath, stable);
+  console.log(`export KUBECONFIG=${stable}`);
   console.log(`# read-only: ${cluster.readOnlyKubeconfigPath}`);
   console.log(`# kubectl:   ${join(cluster.binDir, "kubectl")}`);
-  console.log(`day2 report --kubeconfig ${cluster.kubeconfigPath}`);
+  console.log(`day2 report --kubeconfig ${stable}`);
   console.log("# stop with: npm run cluster:down");
   process.exit(0);
 }
