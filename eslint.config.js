@@ -4,9 +4,16 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "web/dist/**", "coverage/**"] },
+  { ignores: ["dist/**", "node_modules/**", "web/dist/**", "coverage/**", ".tmp/**", "bench/out/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  {
+    // Plain Node scripts (bench helpers): Node's globals.
+    files: ["**/*.mjs", "**/*.js"],
+    languageOptions: {
+      globals: { process: "readonly", console: "readonly", performance: "readonly", Buffer: "readonly", URL: "readonly" },
+    },
+  },
   {
     files: ["**/*.ts"],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

@@ -19,7 +19,7 @@ export interface JsonStreamStats {
 }
 
 // A single-pass state machine on the hot path: split up, it would cost a call per character.
-// eslint-disable-next-line complexity, max-depth
+// eslint-disable-next-line complexity
 export async function readJsonStream(
   chunks: AsyncIterable<string>,
   file: string,

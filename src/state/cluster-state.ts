@@ -217,8 +217,9 @@ export class ClusterState {
     let candidates: readonly Pod[] = inNs;
     if (selector.equals.length > 0) {
       const postings = this.postings(namespace);
-      for (const [k, v] of selector.equals) {
-        const list = postings.get(`${k}=${v}`);
+      const eq = selector.equals;
+      for (let i = 0; i < eq.length; i += 2) {
+        const list = postings.get(`${eq[i]}=${eq[i + 1]}`);
         if (!list) return [];
         if (list.length < candidates.length) candidates = list;
       }

@@ -13,8 +13,12 @@ export interface Requirement {
 }
 
 export interface Selector {
-  /** Equality requirements, used to pick a small candidate set from the label index. */
-  readonly equals: readonly (readonly [string, string])[];
+  /**
+   * Equality requirements as a flat [key0, value0, key1, value1, ...] list (one array, not
+   * one per pair: there is a selector on every workload of a 150,000-pod cluster). Used to
+   * pick a small candidate set from the label index.
+   */
+  readonly equals: readonly string[];
   readonly requirements: readonly Requirement[];
   /** True when the selector matches every object (empty LabelSelector). */
   readonly matchesAll: boolean;
@@ -24,35 +28,42 @@ export interface Selector {
   readonly text: string;
 }
 
-export const SELECT_NONE: Selector = Object.freeze({
-  equals: [],
-  requirements: [],
-  matchesAll: false,
-  matchesNone: true,
-  text: "<none>",
-});
+const NO_STRINGS: readonly string[] = Object.freeze([]);
+const NO_REQUIREMENTS: readonly Requirement[] = Object.freeze([]);
 
-export const SELECT_ALL: Selector = Object.freeze({
-  equals: [],
-  requirements: [],
-  matchesAll: true,
-  matchesNone: false,
-  text: "<all>",
-});
+/** The text form is derived on demand (a prototype getter costs no memory per selector). */
+class CompiledSelector implements Selector {
+  constructor(
+    readonly equals: readonly string[],
+    readonly requirements: readonly Requirement[],
+    readonly matchesAll: boolean,
+    readonly matchesNone: boolean,
+  ) {}
+
+  get text(): string {
+    if (this.matchesNone) return "<none>";
+    if (this.matchesAll) return "<all>";
+    const parts: string[] = [];
+    for (let i = 0; i < this.equals.length; i += 2) parts.push(`${this.equals[i]}=${this.equals[i + 1]}`);
+    for (const r of this.requirements) {
+      if (r.operator === "Exists") parts.push(r.key);
+      else if (r.operator === "DoesNotExist") parts.push(`!${r.key}`);
+      else parts.push(`${r.key} ${r.operator === "In" ? "in" : "notin"} (${r.values.join(",")})`);
+    }
+    return parts.join(",");
+  }
+}
+
+export const SELECT_NONE: Selector = Object.freeze(new CompiledSelector(NO_STRINGS, NO_REQUIREMENTS, false, true));
+export const SELECT_ALL: Selector = Object.freeze(new CompiledSelector(NO_STRINGS, NO_REQUIREMENTS, true, false));
 
 function isStringMap(v: unknown): v is Record<string, string> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 function build(equals: [string, string][], requirements: Requirement[]): Selector {
-  const parts = equals.map(([k, v]) => `${k}=${v}`);
-  for (const r of requirements) {
-    if (r.operator === "Exists") parts.push(r.key);
-    else if (r.operator === "DoesNotExist") parts.push(`!${r.key}`);
-    else parts.push(`${r.key} ${r.operator === "In" ? "in" : "notin"} (${r.values.join(",")})`);
-  }
-  if (parts.length === 0) return SELECT_ALL;
-  return Object.freeze({ equals, requirements, matchesAll: false, matchesNone: false, text: parts.join(",") });
+  if (equals.length === 0 && requirements.length === 0) return SELECT_ALL;
+  return new CompiledSelector(equals.length ? equals.flat() : NO_STRINGS, requirements.length ? requirements : NO_REQUIREMENTS, false, false);
 }
 
 /** Service-style map selector: empty or absent selects nothing. */
@@ -87,7 +98,8 @@ export function fromLabelSelector(sel: unknown): Selector {
 export function matches(selector: Selector, labels: Labels): boolean {
   if (selector.matchesNone) return false;
   if (selector.matchesAll) return true;
-  for (const [k, v] of selector.equals) if (labels[k] !== v) return false;
+  const eq = selector.equals;
+  for (let i = 0; i < eq.length; i += 2) if (labels[eq[i]!] !== eq[i + 1]) return false;
   for (const r of selector.requirements) {
     const has = Object.prototype.hasOwnProperty.call(labels, r.key);
     switch (r.operator) {

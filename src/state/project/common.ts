@@ -55,6 +55,16 @@ export class Interner {
 }
 
 export const EMPTY_LABELS: Labels = Object.freeze({});
+
+function plainLabels(raw: unknown): Labels {
+  if (!isObj(raw)) return EMPTY_LABELS;
+  let out: Record<string, string> | undefined;
+  for (const k in raw) {
+    const v = raw[k];
+    if (typeof v === "string") (out ??= {})[k] = v;
+  }
+  return out ?? EMPTY_LABELS;
+}
 export const EMPTY: readonly never[] = Object.freeze([]);
 
 export function isObj(v: unknown): v is Raw {
@@ -188,7 +198,9 @@ export function meta<K extends string>(o: KubeObject, kind: K, intern: Interner)
     namespace: intern.str(str(m.namespace) ?? ""),
     uid: str(m.uid) ?? "",
     labels: intern.labels(m.labels),
-    annotations: intern.labels(m.annotations),
+    // Annotation sets are mostly unique (revisions, checksums, tool state): sharing them
+    // would only keep a key string per set alive, so they are copied, not interned.
+    annotations: plainLabels(m.annotations),
     createdAt: time(m.creationTimestamp) ?? Number.NaN,
     deleting: typeof m.deletionTimestamp === "string",
     owner: ownerOf(m, intern),

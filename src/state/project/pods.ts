@@ -73,7 +73,7 @@ function container(c: Raw, intern: Interner): ContainerSpec {
     const ck = obj(from.configMapKeyRef);
     if (typeof sk.name === "string") {
       envSecrets.add(sk.name);
-      if (typeof e.name === "string") envFromSecretKeys.push(e.name);
+      if (typeof e.name === "string") envFromSecretKeys.push(intern.str(e.name));
     }
     if (typeof ck.name === "string" && ck.optional !== true) envConfigMaps.add(ck.name);
   }
