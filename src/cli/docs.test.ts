@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { RULES } from "../checks/index.js";
+import { withRulesTable } from "../../scripts/gen-docs.js";
 import { ERROR_CODES } from "./errors.js";
 import { OUTPUT_FORMATS } from "../report/render/index.js";
 
@@ -16,12 +17,10 @@ function tableIds(section: string, pattern: RegExp): string[] {
   return [...body.matchAll(pattern)].map((m) => m[1]!);
 }
 
-test("README's rule table lists exactly the registered rules, with their severity and category", () => {
+test("README's rule table is the generated one (run `npm run docs` after changing rules)", () => {
+  assert.equal(withRulesTable(README), README);
   const rows = tableIds("## Rules", /^\| `([a-z0-9-]+)` \|/gm);
   assert.deepEqual(rows, RULES.map((r) => r.id));
-  for (const r of RULES) {
-    assert.match(README, new RegExp(`\\| \`${r.id}\` \\| ${r.severity} \\| ${r.category} \\| ${r.title.replace(/[()]/g, "\\$&")} \\|`), r.id);
-  }
 });
 
 test("README documents every error code with its exit code, and nothing else", () => {

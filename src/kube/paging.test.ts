@@ -115,6 +115,11 @@ void describe("parseListPage", () => {
       undefined,
     );
   });
+  void it("reads an empty list whose items are null (PartialObjectMetadataList) or left out", () => {
+    const meta = '{"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":"530"},"items":null}';
+    assert.deepEqual(parseListPage(Buffer.from(meta)).items, []);
+    assert.deepEqual(parseListPage(Buffer.from('{"kind":"PodList","metadata":{}}')).items, []);
+  });
   void it("rejects non-lists", () => {
     assert.throws(() => parseListPage(Buffer.from('{"kind":"Status"}')), /not a Kubernetes list/);
     assert.throws(() => parseListPage(Buffer.from("<html>")), SyntaxError);

@@ -56,10 +56,17 @@ export interface ListPage {
 /** Parse one list response body. Throws on anything that is not a Kubernetes list. */
 export function parseListPage(body: Buffer): ListPage {
   const doc = JSON.parse(body.toString("utf8")) as {
+    kind?: unknown;
     items?: unknown;
     metadata?: { continue?: unknown; resourceVersion?: unknown };
   };
-  if (typeof doc !== "object" || doc === null || !Array.isArray(doc.items)) {
+  if (typeof doc !== "object" || doc === null) throw new Error("response is not a Kubernetes list (no items array)");
+  // An empty PartialObjectMetadataList comes as `"items": null` (seen on 1.37 for secrets);
+  // a *List with the field left out is empty too.
+  if (doc.items === null || (doc.items === undefined && typeof doc.kind === "string" && doc.kind.endsWith("List"))) {
+    doc.items = [];
+  }
+  if (!Array.isArray(doc.items)) {
     throw new Error("response is not a Kubernetes list (no items array)");
   }
   const token = doc.metadata?.continue;

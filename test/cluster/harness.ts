@@ -142,6 +142,8 @@ export interface TestCluster {
   execKubeconfigPath: string;
   /** The CA that signed the apiserver's serving certificate and the client certificate. */
   caCertPath: string;
+  /** etcd's client URL (http://127.0.0.1:<port>), e.g. to compact it and expire continue tokens. */
+  etcdUrl: string;
   tokensPath: string;
   nodes: NodeSpec[];
   state: ClusterState;
@@ -861,6 +863,7 @@ export async function startCluster(opts: StartOptions = {}): Promise<TestCluster
       certKubeconfigPath,
       execKubeconfigPath,
       caCertPath: join(dir, "ca.crt"),
+      etcdUrl,
       tokensPath,
       nodes: [],
       state,

@@ -151,3 +151,165 @@ export async function breakDoomedNode(c: TestCluster, namespace: string): Promis
   );
   await c.stopNodeHeartbeat(DOOMED_NODE.name);
 }
+
+// ---------------------------------------------------------------------------------------
+// Waiting until scenarios reached their state (shared by cluster.test.ts-style checks and the
+// integration suite's global setup, test/integration/run.ts). Raw API GETs, no kubectl spawns.
+
+/** What the waits need of a cluster. */
+export type ScenarioCluster = Pick<TestCluster, "api" | "waitFor">;
+
+interface Cond {
+  type: string;
+  status: string;
+  reason?: string;
+}
+interface WaitPod {
+  metadata: { name: string; deletionTimestamp?: string };
+  spec: { nodeName?: string };
+  status: {
+    phase?: string;
+    conditions?: Cond[];
+    containerStatuses?: {
+      restartCount: number;
+      state?: { waiting?: { reason?: string }; terminated?: { exitCode: number; reason?: string } };
+      lastState?: { terminated?: { exitCode: number; reason?: string } };
+    }[];
+  };
+}
+
+async function get<T>(c: ScenarioCluster, path: string): Promise<T | undefined> {
+  const r = await c.api<T>("GET", path);
+  return r.status === 200 ? r.body : undefined;
+}
+
+async function podsIn(c: ScenarioCluster, ns: string): Promise<WaitPod[]> {
+  return (await get<{ items: WaitPod[] }>(c, `/api/v1/namespaces/${ns}/pods`))?.items ?? [];
+}
+
+async function somePod(c: ScenarioCluster, ns: string, pred: (p: WaitPod) => boolean): Promise<boolean> {
+  return (await podsIn(c, ns)).some(pred);
+}
+
+const firstContainer = (p: WaitPod) => p.status.containerStatuses?.[0];
+
+/** Per scenario: true once the namespace shows the state the scenario is meant to reach. */
+export const SCENARIO_READY: Readonly<Record<string, (c: ScenarioCluster, ns: string) => Promise<boolean>>> = {
+  async healthy(c, ns) {
+    const d = await get<{ status: { readyReplicas?: number } }>(c, `/apis/apps/v1/namespaces/${ns}/deployments/web`);
+    const pdb = await get<{ status: { disruptionsAllowed?: number } }>(
+      c,
+      `/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets/web`,
+    );
+    const slices = await get<{ items: { endpoints?: unknown[] }[] }>(
+      c,
+      `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dweb`,
+    );
+    const endpoints = slices?.items.reduce((n, s) => n + (s.endpoints?.length ?? 0), 0) ?? 0;
+    return d?.status.readyReplicas === 2 && pdb?.status.disruptionsAllowed === 1 && endpoints === 2;
+  },
+  crashloop: (c, ns) =>
+    somePod(
+      c,
+      ns,
+      (p) =>
+        firstContainer(p)?.state?.waiting?.reason === "CrashLoopBackOff" &&
+        (firstContainer(p)?.restartCount ?? 0) > 0 &&
+        firstContainer(p)?.lastState?.terminated?.exitCode === 1,
+    ),
+  oomkilled: (c, ns) =>
+    somePod(c, ns, (p) => firstContainer(p)?.lastState?.terminated?.reason === "OOMKilled"),
+  imagepullbackoff: (c, ns) =>
+    somePod(
+      c,
+      ns,
+      (p) => p.status.phase === "Pending" && firstContainer(p)?.state?.waiting?.reason === "ImagePullBackOff",
+    ),
+  failed: (c, ns) =>
+    somePod(c, ns, (p) => p.status.phase === "Failed" && firstContainer(p)?.state?.terminated?.exitCode === 2),
+  unschedulable: (c, ns) =>
+    somePod(
+      c,
+      ns,
+      (p) =>
+        p.status.conditions?.some(
+          (x) => x.type === "PodScheduled" && x.status === "False" && x.reason === "Unschedulable",
+        ) ?? false,
+    ),
+  async "pdb-blocking"(c, ns) {
+    const p = await get<{ status: { disruptionsAllowed?: number; currentHealthy?: number } }>(
+      c,
+      `/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets/ledger`,
+    );
+    return p?.status.currentHealthy === 2 && p.status.disruptionsAllowed === 0;
+  },
+  async "pvc-unbound"(c, ns) {
+    const pvc = await get<{ status: { phase?: string } }>(c, `/api/v1/namespaces/${ns}/persistentvolumeclaims/data`);
+    return (
+      pvc?.status.phase === "Pending" &&
+      (await somePod(
+        c,
+        ns,
+        (p) => p.status.conditions?.some((x) => x.type === "PodScheduled" && x.status === "False") ?? false,
+      ))
+    );
+  },
+  async "service-no-endpoints"(c, ns) {
+    const slices = await get<{ items: { endpoints?: unknown[] | null }[] }>(
+      c,
+      `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dorphan`,
+    );
+    return (slices?.items.length ?? 0) > 0 && slices!.items.every((s) => (s.endpoints?.length ?? 0) === 0);
+  },
+  async "rollout-stuck"(c, ns) {
+    const d = await get<{ status: { conditions?: Cond[] } }>(c, `/apis/apps/v1/namespaces/${ns}/deployments/checkout`);
+    return (
+      d?.status.conditions?.some(
+        (x) => x.type === "Progressing" && x.status === "False" && x.reason === "ProgressDeadlineExceeded",
+      ) ?? false
+    );
+  },
+  /** The final, stable state: node Unknown + tainted, its pod evicted (Terminating) and replaced (Pending). */
+  async "node-notready"(c, ns) {
+    const n = await get<{ spec: { taints?: { key: string }[] }; status: { conditions?: Cond[] } }>(
+      c,
+      `/api/v1/nodes/${DOOMED_NODE.name}`,
+    );
+    const down =
+      n?.status.conditions?.find((x) => x.type === "Ready")?.status === "Unknown" &&
+      (n.spec.taints ?? []).some((t) => t.key === "node.kubernetes.io/unreachable");
+    if (!down) return false;
+    const pods = await podsIn(c, ns);
+    return (
+      pods.some((p) => p.spec.nodeName === DOOMED_NODE.name && p.metadata.deletionTimestamp !== undefined) &&
+      pods.some((p) => p.metadata.deletionTimestamp === undefined && p.status.phase === "Pending")
+    );
+  },
+};
+
+/**
+ * Waits (in parallel) until every scenario in `namespaces` (scenario -> namespace) reached its
+ * state; node-notready only after breakDoomedNode(), and it takes ~65 s from there (NotReady
+ * ~35 s, then the 30 s unreachable toleration until the eviction). Returns ms per scenario.
+ */
+export async function waitForScenarios(
+  c: ScenarioCluster,
+  namespaces: Record<string, string>,
+  opts: { timeoutMs?: number } = {},
+): Promise<Record<string, number>> {
+  const t0 = Date.now();
+  const took: Record<string, number> = {};
+  await Promise.all(
+    Object.entries(namespaces).map(async ([scenario, ns]) => {
+      const ready = SCENARIO_READY[scenario];
+      if (!ready) throw new Error(`no wait defined for scenario ${scenario}`);
+      await c.waitFor(() => ready(c, ns), {
+        timeoutMs: opts.timeoutMs ?? (scenario === "node-notready" ? 150_000 : 90_000),
+        intervalMs: 1000,
+        description: `scenario ${scenario} (namespace ${ns}) to reach its state`,
+      });
+      took[scenario] = Date.now() - t0;
+    }),
+  );
+  return took;
+}
