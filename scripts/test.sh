@@ -22,6 +22,9 @@ run_tests() {
   "$node_bin" --import tsx --test --test-reporter=tap "$@" | tee "$LOG_DIR/$name.tap"
 }
 
+stage "test dependencies"
+bash scripts/test-deps.sh
+
 stage "typecheck"
 npx tsc -p tsconfig.json --noEmit
 
