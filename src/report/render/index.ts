@@ -2,11 +2,13 @@
 import { stringify } from "yaml";
 import type { Report } from "../report.js";
 import { renderHtml } from "./html.js";
+import { renderJunit } from "./junit.js";
 import { renderMarkdown } from "./markdown.js";
+import { renderSarif } from "./sarif.js";
 import type { Style } from "./style.js";
 import { renderText } from "./text.js";
 
-export const OUTPUT_FORMATS = ["table", "wide", "json", "yaml", "markdown", "html"] as const;
+export const OUTPUT_FORMATS = ["table", "wide", "json", "yaml", "markdown", "html", "sarif", "junit"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export function renderReport(report: Report, format: OutputFormat, style: Style): string {
@@ -23,6 +25,10 @@ export function renderReport(report: Report, format: OutputFormat, style: Style)
       return renderMarkdown(report);
     case "html":
       return renderHtml(report);
+    case "sarif":
+      return renderSarif(report);
+    case "junit":
+      return renderJunit(report);
   }
 }
 

@@ -1,0 +1,232 @@
+/**
+ * SARIF output checked against the official SARIF 2.1.0 schema (OASIS errata 01, stored in
+ * test/fixtures/schemas with its source): the demo cluster, a report with rules not evaluated
+ * and a failed rule, hostile text, and fingerprints that stay put across runs.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Ajv } from "ajv";
+import formats from "ajv-formats";
+import type * as Sarif from "sarif";
+import { ClusterStateBuilder } from "../../state/builder.js";
+import { DEMO_NOW_MS, demoOptionsFromScale, generateDemo } from "../../demo/index.js";
+import type { Finding, Rule } from "../../checks/index.js";
+import { RULES, defineRule } from "../../checks/index.js";
+import type { Report } from "../report.js";
+import { buildReport } from "../report.js";
+import {
+  FINGERPRINT_KEY,
+  SARIF_SCHEMA_URI,
+  fingerprint,
+  objectPath,
+  renderSarif,
+  sarifLevel,
+} from "./sarif.js";
+import { renderReport, PLAIN } from "./index.js";
+
+const SCHEMAS = new URL("../../../test/fixtures/schemas/", import.meta.url);
+const PKG = JSON.parse(
+  readFileSync(fileURLToPath(new URL("../../../package.json", import.meta.url)), "utf8"),
+) as { version: string };
+
+/**
+ * The OASIS schema declares draft-04 (`id`, draft-04 `$schema`); it uses nothing whose meaning
+ * changed since, so Ajv's draft-07 class validates with it once those two keys are adapted.
+ */
+function sarifValidator() {
+  const raw = JSON.parse(
+    readFileSync(fileURLToPath(new URL("sarif-schema-2.1.0.json", SCHEMAS)), "utf8"),
+  ) as Record<string, unknown>;
+  assert.equal(raw["$schema"], "http://json-schema.org/draft-04/schema#");
+  const { $schema: _draft, id, ...rest } = raw;
+  assert.equal(id, SARIF_SCHEMA_URI, "the log's $schema names the stored schema");
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  (formats as unknown as (a: Ajv) => Ajv)(ajv);
+  return ajv.compile({ $id: id, ...rest });
+}
+const validate = sarifValidator();
+
+function assertValid(text: string): Sarif.Log {
+  const log = JSON.parse(text) as Sarif.Log;
+  const ok = validate(log);
+  assert.ok(ok, JSON.stringify(validate.errors?.slice(0, 5), null, 2));
+  return log;
+}
+
+function demoReport(opts: { withoutPods?: boolean; rules?: readonly Rule[] } = {}): Report {
+  const builder = new ClusterStateBuilder({ source: "demo", sourceDetail: "test", collectedAt: DEMO_NOW_MS });
+  for (const o of generateDemo(demoOptionsFromScale("small", 42)))
+    if (!(opts.withoutPods && o.kind === "Pod")) builder.add(o);
+  if (opts.withoutPods) builder.setCoverage("Pod", "not-permitted", 'list pods: forbidden for user "viewer"');
+  return buildReport(builder.build({ complete: true }), { rules: opts.rules ?? RULES });
+}
+
+const broken = defineRule({
+  id: "test-broken",
+  title: "Broken rule",
+  severity: "low",
+  category: "configuration",
+  rationale: "Exists to throw.",
+  fix: "None.",
+  kinds: ["Node"],
+  evaluate() {
+    throw new Error('boom: <unexpected> & "field"');
+  },
+});
+
+const demo = demoReport();
+
+function checkDescriptor(d: Sarif.ReportingDescriptor, rule: Rule): void {
+  assert.equal(d.id, rule.id);
+  assert.equal(d.shortDescription?.text, rule.title);
+  assert.equal(d.fullDescription?.text, rule.rationale);
+  assert.ok(d.help?.text?.startsWith(rule.fix), rule.id);
+  assert.ok(d.help?.markdown?.includes(`[${rule.runbook}](`), rule.id);
+  assert.ok(d.helpUri?.endsWith(rule.runbook), rule.id);
+  assert.equal(d.defaultConfiguration?.level, sarifLevel(rule.severity));
+  assert.deepEqual([d.properties?.["category"], d.properties?.["severity"]], [rule.category, rule.severity]);
+  assert.ok(d.properties?.tags?.includes(rule.category));
+}
+
+function checkResult(r: Sarif.Result, f: Finding, rules: Sarif.ReportingDescriptor[]): void {
+  assert.equal(r.ruleId, f.rule);
+  assert.equal(rules[r.ruleIndex!]?.id, f.rule, "ruleIndex points at the rule");
+  assert.equal(r.level, sarifLevel(f.severity));
+  assert.ok(r.message.text?.includes(f.message));
+  const [location] = r.locations ?? [];
+  assert.deepEqual(location, {
+    logicalLocations: [{ name: f.object.name, fullyQualifiedName: objectPath(f.object), kind: "resource" }],
+  });
+  assert.deepEqual(r.properties?.["evidence"], f.evidence);
+  assert.match(r.partialFingerprints?.[FINGERPRINT_KEY] ?? "", /^[0-9a-f]{64}$/);
+}
+
+test("the demo cluster report is valid SARIF 2.1.0 describing every rule and finding", () => {
+  assert.ok(demo.findings.length > 0);
+  const log = assertValid(renderReport(demo, "sarif", PLAIN));
+  assert.equal(log.version, "2.1.0");
+  assert.equal(log.$schema, SARIF_SCHEMA_URI);
+  assert.equal(log.runs.length, 1);
+  const run = log.runs[0]!;
+  const driver = run.tool.driver;
+  assert.equal(driver.name, "day2");
+  assert.equal(driver.version, PKG.version);
+  const rules = driver.rules ?? [];
+  assert.deepEqual(
+    rules.map((r) => r.id),
+    RULES.map((r) => r.id),
+  );
+  rules.forEach((d, i) => checkDescriptor(d, RULES[i]!));
+  const results = run.results ?? [];
+  assert.equal(results.length, demo.findings.length);
+  results.forEach((r, i) => checkResult(r, demo.findings[i]!, rules));
+  const inv = run.invocations?.[0];
+  assert.equal(inv?.executionSuccessful, true);
+  assert.deepEqual(inv?.toolExecutionNotifications, [], "every rule ran on the demo cluster");
+});
+
+test("the schema check has teeth: a bad level or a relative helpUri is rejected", () => {
+  const log = JSON.parse(renderSarif(demo)) as Sarif.Log;
+  const bad1 = structuredClone(log);
+  (bad1.runs[0]!.results![0] as { level: string }).level = "fatal";
+  assert.equal(validate(bad1), false);
+  const bad2 = structuredClone(log);
+  bad2.runs[0]!.tool.driver.rules![0]!.helpUri = "runbooks/pod-crash-loop.md";
+  assert.equal(validate(bad2), false);
+});
+
+test("severity maps to SARIF levels", () => {
+  assert.deepEqual((["critical", "high", "medium", "low", "info"] as const).map(sarifLevel), [
+    "error",
+    "error",
+    "warning",
+    "note",
+    "note",
+  ]);
+});
+
+test("rules not evaluated and rules that failed are notifications, never silently passed", () => {
+  const report = demoReport({ withoutPods: true, rules: [...RULES, broken] });
+  const skipped = report.rules.filter((o) => o.status === "not-evaluated");
+  assert.ok(skipped.length > 0, "rules reading Pods are not evaluated");
+  const log = assertValid(renderSarif(report));
+  const run = log.runs[0]!;
+  const inv = run.invocations![0]!;
+  assert.equal(inv.executionSuccessful, false, "a rule threw");
+  const notes = inv.toolExecutionNotifications ?? [];
+  assert.equal(notes.length, skipped.length + 1);
+  for (const o of skipped) {
+    const n = notes.find((x) => x.associatedRule?.id === o.rule);
+    assert.ok(n, o.rule);
+    assert.equal(n.level, "warning");
+    assert.equal(n.descriptor?.id, "rule-not-evaluated");
+    assert.match(n.message.text ?? "", /Pod: not-permitted \(list pods: forbidden for user "viewer"\)/);
+    assert.equal(run.tool.driver.rules?.[n.associatedRule!.index!]?.id, o.rule);
+  }
+  const err = notes.find((x) => x.associatedRule?.id === "test-broken");
+  assert.equal(err?.level, "error");
+  assert.equal(err?.descriptor?.id, "rule-error");
+  assert.match(err?.message.text ?? "", /boom: <unexpected> & "field"/);
+  assert.ok(
+    !(run.results ?? []).some((r) => skipped.some((o) => o.rule === r.ruleId)),
+    "no results from rules not evaluated",
+  );
+});
+
+const HOSTILE = "a <b> & \"c\" 'd' ]]> \u0000\u0007\u001b[31m \uFFFE \uD800 \r\n\t end 🚢";
+
+test("hostile text stays valid and round-trips", () => {
+  const report = structuredClone(demo);
+  const f = report.findings[0]!;
+  report.findings[0] = {
+    ...f,
+    message: HOSTILE,
+    evidence: { [HOSTILE]: HOSTILE },
+    object: { ...f.object, name: HOSTILE },
+    container: HOSTILE,
+  };
+  report.source.detail = HOSTILE;
+  const text = renderSarif(report);
+  const log = assertValid(text);
+  const r = log.runs[0]!.results![0]!;
+  assert.ok(r.message.text?.endsWith(`: ${HOSTILE}`));
+  assert.deepEqual(r.properties?.["evidence"], { [HOSTILE]: HOSTILE });
+  assert.equal(r.locations?.[0]?.logicalLocations?.[0]?.name, HOSTILE);
+});
+
+test("fingerprints are stable across runs and ignore the message, and tell objects apart", () => {
+  const a = assertValid(renderSarif(demoReport())).runs[0]!.results!;
+  const b = assertValid(renderSarif(demoReport())).runs[0]!.results!;
+  assert.deepEqual(
+    a.map((r) => r.partialFingerprints),
+    b.map((r) => r.partialFingerprints),
+  );
+  const f = demo.findings[0]!;
+  assert.equal(
+    fingerprint(f),
+    fingerprint({ ...f, message: "changed", evidence: { restarts: 999 } } as typeof f),
+  );
+  assert.notEqual(
+    fingerprint(f),
+    fingerprint({ ...f, object: { ...f.object, name: `${f.object.name}-other` } }),
+  );
+  assert.notEqual(fingerprint(f), fingerprint({ ...f, container: "other" }));
+  const prints = a.map((r) => r.partialFingerprints![FINGERPRINT_KEY]);
+  assert.equal(new Set(prints).size, prints.length, "one alert per finding");
+  // Several findings of one rule on one object (node-pressure: memory and disk) stay apart;
+  // the first keeps the plain fingerprint.
+  const twice = structuredClone(demo);
+  twice.findings.splice(1, 0, { ...f, message: "a second problem on the same object" });
+  const [first, second] = assertValid(renderSarif(twice)).runs[0]!.results!.map(
+    (r) => r.partialFingerprints![FINGERPRINT_KEY],
+  );
+  assert.equal(first, fingerprint(f));
+  assert.notEqual(second, first);
+  // Field boundaries matter: "a/b" + "c" is not "a" + "b/c".
+  assert.notEqual(
+    fingerprint({ rule: "r", object: { kind: "Pod", namespace: "a-b", name: "c" } }),
+    fingerprint({ rule: "r", object: { kind: "Pod", namespace: "a", name: "b-c" } }),
+  );
+});
