@@ -84,7 +84,10 @@ export interface Run {
  * Runs `day2 ...` as a user would: its own process, an empty HOME, no KUBECONFIG, no colour.
  * Async, so a test's own servers (the fault proxy) keep serving while it runs.
  */
-export function day2(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<Run> {
+export function day2(
+  args: string[],
+  opts: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<Run> {
   const home = mkdtempSync(join(tmpdir(), "day2-it-home-"));
   const { KUBECONFIG: _k, ...rest } = process.env;
   const t0 = Date.now();
@@ -122,14 +125,19 @@ export function parseReport(r: Run): Report {
   try {
     return JSON.parse(r.stdout) as Report;
   } catch {
-    throw new Error(`day2 report did not print JSON (exit ${r.code}); stderr:\n${r.stderr}\nstdout:\n${r.stdout.slice(0, 2000)}`);
+    throw new Error(
+      `day2 report did not print JSON (exit ${r.code}); stderr:\n${r.stderr}\nstdout:\n${r.stdout.slice(0, 2000)}`,
+    );
   }
 }
 
 /** "rule kind namespace/name" for each finding: the identity two reports are compared by. */
 export function findingKeys(report: Report): string[] {
   return report.findings
-    .map((f) => `${f.rule} ${f.object.kind} ${f.object.namespace}/${f.object.name}${f.container ? ` [${f.container}]` : ""}`)
+    .map(
+      (f) =>
+        `${f.rule} ${f.object.kind} ${f.object.namespace}/${f.object.name}${f.container ? ` [${f.container}]` : ""}`,
+    )
     .sort();
 }
 
@@ -214,7 +222,9 @@ export function api<T = unknown>(
           accept: "application/json",
           ...(payload
             ? {
-                "content-type": opts.contentType ?? (method === "PATCH" ? "application/merge-patch+json" : "application/json"),
+                "content-type":
+                  opts.contentType ??
+                  (method === "PATCH" ? "application/merge-patch+json" : "application/json"),
                 "content-length": Buffer.byteLength(payload),
               }
             : {}),
@@ -258,17 +268,24 @@ export async function createNamespace(prefix: string): Promise<string> {
     kind: "Namespace",
     metadata: { name, labels: { "day2.test/integration": prefix } },
   });
-  if (r.status !== 201) throw new Error(`creating namespace ${name}: HTTP ${r.status} ${JSON.stringify(r.body)}`);
-  await waitFor(async () => (await api("GET", `/api/v1/namespaces/${name}/serviceaccounts/default`)).status === 200, {
-    timeoutMs: 30_000,
-    intervalMs: 100,
-    description: `default ServiceAccount in ${name}`,
-  });
+  if (r.status !== 201)
+    throw new Error(`creating namespace ${name}: HTTP ${r.status} ${JSON.stringify(r.body)}`);
+  await waitFor(
+    async () => (await api("GET", `/api/v1/namespaces/${name}/serviceaccounts/default`)).status === 200,
+    {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+      description: `default ServiceAccount in ${name}`,
+    },
+  );
   return name;
 }
 
 /** Deletes a namespace and (by default) waits until it is gone, so later tests see a quiet cluster. */
-export async function deleteNamespace(name: string, opts: { wait?: boolean; timeoutMs?: number } = {}): Promise<void> {
+export async function deleteNamespace(
+  name: string,
+  opts: { wait?: boolean; timeoutMs?: number } = {},
+): Promise<void> {
   const r = await api("DELETE", `/api/v1/namespaces/${name}`);
   if (r.status !== 200 && r.status !== 202 && r.status !== 404)
     throw new Error(`deleting namespace ${name}: HTTP ${r.status} ${JSON.stringify(r.body)}`);
@@ -284,7 +301,11 @@ export async function deleteNamespace(name: string, opts: { wait?: boolean; time
  * Runs `fn` over `items` with at most `limit` in flight; rejects with the first error after
  * the in-flight ones settle.
  */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, i: number) => Promise<R>,
+): Promise<R[]> {
   const out: R[] = new Array<R>(items.length);
   let next = 0;
   let failed: unknown;

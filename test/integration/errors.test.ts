@@ -22,7 +22,12 @@ void describe("errors", () => {
     assert.equal(r.stdout, "");
     const lines = stderrLines(r);
     assert.equal(lines.length, 1, r.stderr);
-    assert.match(lines[0]!, new RegExp(`^error: cannot reach the Kubernetes API server at https://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
+    assert.match(
+      lines[0]!,
+      new RegExp(
+        `^error: cannot reach the Kubernetes API server at https://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`,
+      ),
+    );
     assert.match(lines[0]!, /\[D2_ERR_KUBE_CONNECTION\]$/);
   });
 

@@ -75,7 +75,12 @@ export interface FaultProxyOptions {
   rules: FaultRule[];
 }
 
-function statusBody(code: number, reason: string, message: string, extra: Record<string, unknown> = {}): string {
+function statusBody(
+  code: number,
+  reason: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+): string {
   return JSON.stringify({
     kind: "Status",
     apiVersion: "v1",
@@ -107,7 +112,10 @@ export function inconsistentContinueToken(token: string): string | undefined {
       start?: string;
     };
     if (typeof decoded.start !== "string") return undefined;
-    return Buffer.from(JSON.stringify({ v: decoded.v ?? "meta.k8s.io/v1", rv: -1, start: decoded.start }), "utf8")
+    return Buffer.from(
+      JSON.stringify({ v: decoded.v ?? "meta.k8s.io/v1", rv: -1, start: decoded.start }),
+      "utf8",
+    )
       .toString("base64url")
       .replace(/=+$/, "");
   } catch {
@@ -130,7 +138,12 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
   const server = http.createServer((req, res) => {
     const n = ++requests;
     const url = new URL(req.url ?? "/", "http://proxy.invalid");
-    const preq: ProxyRequest = { n, method: req.method ?? "GET", path: url.pathname, query: url.searchParams };
+    const preq: ProxyRequest = {
+      n,
+      method: req.method ?? "GET",
+      path: url.pathname,
+      query: url.searchParams,
+    };
     const rule = pick(preq);
     if (rule) {
       used.set(rule.name, (used.get(rule.name) ?? 0) + 1);
@@ -192,7 +205,11 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
           const body = Buffer.concat(chunks);
           const out: http.OutgoingHttpHeaders = {};
           for (const [k, v] of Object.entries(upRes.headers)) {
-            if (v === undefined || ["transfer-encoding", "connection", "keep-alive", "content-length"].includes(k)) continue;
+            if (
+              v === undefined ||
+              ["transfer-encoding", "connection", "keep-alive", "content-length"].includes(k)
+            )
+              continue;
             out[k] = v;
           }
           out["content-length"] = body.length;
@@ -200,7 +217,10 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
           if (fault?.type === "drop") {
             const entry = log.find((l) => l.n === n);
             if (entry) entry.encoding = String(upRes.headers["content-encoding"] ?? "identity");
-            const cut = Math.max(1, Math.min(body.length - 1, Math.floor(body.length * (fault.fraction ?? 0.5))));
+            const cut = Math.max(
+              1,
+              Math.min(body.length - 1, Math.floor(body.length * (fault.fraction ?? 0.5))),
+            );
             res.write(body.subarray(0, cut), () => {
               // Give the bytes a moment to leave, then break the connection mid-body.
               setTimeout(() => res.socket?.destroy(), 20);

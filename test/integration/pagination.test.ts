@@ -15,7 +15,15 @@ import { ClusterStateBuilder } from "../../src/state/builder.js";
 import { kindInfo } from "../../src/state/kinds.js";
 import type { KubeObject } from "../../src/state/raw.js";
 import { waitFor } from "../cluster/harness.js";
-import { adminConnection, api, closeApi, cluster, createNamespace, deleteNamespace, mapLimit } from "./env.js";
+import {
+  adminConnection,
+  api,
+  closeApi,
+  cluster,
+  createNamespace,
+  deleteNamespace,
+  mapLimit,
+} from "./env.js";
 
 const C = cluster();
 const POD = kindInfo("Pod")!;
@@ -130,7 +138,11 @@ async function expireContinueTokens(ns: string): Promise<{ probeWaitMs: number }
       );
       return r.status === 410 && r.body.reason === "Expired";
     },
-    { timeoutMs: 45_000, intervalMs: 500, description: "continue token to expire (410) after etcd compaction" },
+    {
+      timeoutMs: 45_000,
+      intervalMs: 500,
+      description: "continue token to expire (410) after etcd compaction",
+    },
   );
   return { probeWaitMs: Date.now() - t0 };
 }
@@ -167,12 +179,16 @@ void describe(`pagination: ${TOTAL} pods`, { timeout: 240_000 }, () => {
   });
 
   void it("limit=50 pages give exactly the unpaged list: count, identity and projections", async (t) => {
-    t.diagnostic(`created ${TOTAL} pods in ${(createMs / 1000).toFixed(1)} s (${CREATE_CONCURRENCY} in flight)`);
+    t.diagnostic(
+      `created ${TOTAL} pods in ${(createMs / 1000).toFixed(1)} s (${CREATE_CONCURRENCY} in flight)`,
+    );
     const conn = adminConnection();
     const got: KubeObject[] = [];
     try {
-      const res = await collectLive(conn, { kinds: [POD], namespace: ns, pageSize: PAGE, concurrency: 1 }, (o) =>
-        got.push(o),
+      const res = await collectLive(
+        conn,
+        { kinds: [POD], namespace: ns, pageSize: PAGE, concurrency: 1 },
+        (o) => got.push(o),
       );
       const cov = res.coverage[0]!;
       assert.equal(cov.status, "collected");
@@ -195,7 +211,9 @@ void describe(`pagination: ${TOTAL} pods`, { timeout: 240_000 }, () => {
     const conn = adminConnection();
     const uids: string[] = [];
     try {
-      const res = await collectLive(conn, { kinds: [POD], pageSize: PAGE }, (o) => uids.push(String(o.metadata?.uid)));
+      const res = await collectLive(conn, { kinds: [POD], pageSize: PAGE }, (o) =>
+        uids.push(String(o.metadata?.uid)),
+      );
       assert.equal(res.coverage[0]!.status, "collected");
       assert.ok(res.coverage[0]!.pages >= Math.ceil(TOTAL / PAGE));
     } finally {
@@ -210,17 +228,23 @@ void describe(`pagination: ${TOTAL} pods`, { timeout: 240_000 }, () => {
     const got: KubeObject[] = [];
     let probeWaitMs = 0;
     try {
-      const res = await collectLive(conn, { kinds: [POD], namespace: ns, pageSize: PAGE, concurrency: 1 }, (o) => {
-        got.push(o);
-        // After page 2 (its continue token is in hand), expire it before page 3 is asked for.
-        if (got.length === 2 * PAGE && !conn.gate) {
-          conn.gate = expireContinueTokens(ns).then((r) => (probeWaitMs = r.probeWaitMs));
-        }
-      });
+      const res = await collectLive(
+        conn,
+        { kinds: [POD], namespace: ns, pageSize: PAGE, concurrency: 1 },
+        (o) => {
+          got.push(o);
+          // After page 2 (its continue token is in hand), expire it before page 3 is asked for.
+          if (got.length === 2 * PAGE && !conn.gate) {
+            conn.gate = expireContinueTokens(ns).then((r) => (probeWaitMs = r.probeWaitMs));
+          }
+        },
+      );
       assert.ok(conn.gate, "the list was long enough to be interrupted");
       await conn.gate;
       const cov = res.coverage[0]!;
-      t.diagnostic(`token expired ${(probeWaitMs / 1000).toFixed(1)} s after compaction; coverage: ${JSON.stringify(cov)}`);
+      t.diagnostic(
+        `token expired ${(probeWaitMs / 1000).toFixed(1)} s after compaction; coverage: ${JSON.stringify(cov)}`,
+      );
       assert.equal(cov.status, "collected", cov.reason);
       // The apiserver's 410 Expired carries a token to go on from (newer snapshot).
       assert.equal(cov.consistency, "inconsistent-continue");

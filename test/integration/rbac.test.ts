@@ -69,7 +69,8 @@ void describe("day2 report as a read-only (view) user", () => {
         skipped++;
         assert.equal(o.status, "not-evaluated", rule.id);
         assert.equal(o.findings, 0);
-        for (const k of missing) assert.match(o.reason ?? "", new RegExp(`${k}: not-permitted`), `${rule.id}: ${o.reason}`);
+        for (const k of missing)
+          assert.match(o.reason ?? "", new RegExp(`${k}: not-permitted`), `${rule.id}: ${o.reason}`);
         assert.equal(
           report.findings.filter((f) => f.rule === rule.id).length,
           0,
@@ -97,7 +98,16 @@ void describe("day2 report as a read-only (view) user", () => {
   });
 
   void it("--strict with the admin exits 0 (nothing missing)", async () => {
-    const r = await day2(["report", "--kubeconfig", C.kubeconfig, "-o", "json", "--strict", "-n", C.scenarios.healthy!]);
+    const r = await day2([
+      "report",
+      "--kubeconfig",
+      C.kubeconfig,
+      "-o",
+      "json",
+      "--strict",
+      "-n",
+      C.scenarios.healthy!,
+    ]);
     assert.equal(r.code, 0, r.stderr);
   });
 });

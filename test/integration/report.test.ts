@@ -24,10 +24,21 @@ interface Expected {
 const EXPECTED: Expected[] = [
   { scenario: "crashloop", rule: "pod-crash-loop", kind: "Pod", name: /^crashloop-[a-z0-9]+-[a-z0-9]+$/ },
   { scenario: "oomkilled", rule: "pod-oom-killed", kind: "Pod", name: /^oomkilled-[a-z0-9]+-[a-z0-9]+$/ },
-  { scenario: "imagepullbackoff", rule: "pod-image-pull-error", kind: "Pod", name: /^imagepull-[a-z0-9]+-[a-z0-9]+$/ },
+  {
+    scenario: "imagepullbackoff",
+    rule: "pod-image-pull-error",
+    kind: "Pod",
+    name: /^imagepull-[a-z0-9]+-[a-z0-9]+$/,
+  },
   { scenario: "failed", rule: "pod-failed", kind: "Pod", name: "migrate-db" },
   { scenario: "unschedulable", rule: "pod-pending", kind: "Pod", name: /^too-big-[a-z0-9]+-[a-z0-9]+$/ },
-  { scenario: "node-notready", rule: "node-not-ready", kind: "Node", name: C.doomedNode, clusterScoped: true },
+  {
+    scenario: "node-notready",
+    rule: "node-not-ready",
+    kind: "Node",
+    name: C.doomedNode,
+    clusterScoped: true,
+  },
   { scenario: "pdb-blocking", rule: "pdb-blocks-eviction", kind: "PodDisruptionBudget", name: "ledger" },
   { scenario: "pvc-unbound", rule: "pvc-unbound", kind: "PersistentVolumeClaim", name: "data" },
   { scenario: "pvc-unbound", rule: "pod-pending", kind: "Pod", name: "uses-data" },
@@ -78,7 +89,11 @@ void describe("day2 report (admin, live)", () => {
     void it(`${e.scenario}: ${e.rule} on ${e.kind} ${String(e.name)}`, () => {
       const ns = e.clusterScoped ? "" : C.scenarios[e.scenario]!;
       const hits = report.findings.filter(
-        (f) => f.rule === e.rule && f.object.kind === e.kind && f.object.namespace === ns && matchesName(f, e.name),
+        (f) =>
+          f.rule === e.rule &&
+          f.object.kind === e.kind &&
+          f.object.namespace === ns &&
+          matchesName(f, e.name),
       );
       assert.equal(
         hits.length,
@@ -113,7 +128,9 @@ void describe("day2 report (admin, live)", () => {
     plantedIn.get("pod-crash-loop")!.add(C.scenarios.oomkilled!);
     // The doomed node's replacement pod cannot be scheduled (nodeSelector: only the dead node).
     plantedIn.get("pod-pending")!.add(C.scenarios["node-notready"]!);
-    const stray = report.findings.filter((f) => plantedIn.has(f.rule) && !plantedIn.get(f.rule)!.has(f.object.namespace));
+    const stray = report.findings.filter(
+      (f) => plantedIn.has(f.rule) && !plantedIn.get(f.rule)!.has(f.object.namespace),
+    );
     assert.deepEqual(
       stray.map((f) => `${f.rule} ${f.object.kind} ${f.object.namespace}/${f.object.name}`),
       [],

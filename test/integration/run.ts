@@ -18,21 +18,34 @@
  * passes before any test starts.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { binariesPresent, DEFAULT_VERSION, defaultNodes, startCluster, type TestCluster } from "../cluster/harness.js";
-import { applyScenarios, breakDoomedNode, DOOMED_NODE, SCENARIOS, waitForScenarios } from "../cluster/scenarios.js";
+import {
+  binariesPresent,
+  DEFAULT_VERSION,
+  defaultNodes,
+  startCluster,
+  type TestCluster,
+} from "../cluster/harness.js";
+import {
+  applyScenarios,
+  breakDoomedNode,
+  DOOMED_NODE,
+  SCENARIOS,
+  waitForScenarios,
+} from "../cluster/scenarios.js";
 import { CLUSTER_ENV, type ItClusterInfo } from "./env.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, "..", "..");
 
 /**
- * In this order, one file at a time: the cheap read-only checks first, the files that create
- * objects (faults: a few ConfigMaps; pagination: 1,000+ pods) last, each cleaning up after
- * itself, so the findings compared by report/snapshot never see another test's objects.
+ * One file at a time (--test-concurrency=1); node's runner orders them by path. Order does
+ * not matter: the files that create objects (faults: ConfigMaps; pagination: 1,000+ pods) do
+ * so in namespaces of their own and delete them, waiting until they are gone, so the findings
+ * that report/snapshot compare never see another test's objects.
  */
 const FILES = [
   "errors.test.ts",
@@ -120,13 +133,18 @@ async function setup(version: string): Promise<{ cluster: TestCluster; info: ItC
   }
 }
 
-function runTests(files: string[], infoPath: string): { child: ChildProcess; done: Promise<number> } {
+function runTests(
+  files: string[],
+  infoPath: string,
+  tmp: string,
+): { child: ChildProcess; done: Promise<number> } {
   const child = spawn(
     process.execPath,
     ["--import", "tsx", "--test", "--test-reporter=tap", "--test-concurrency=1", ...files],
     {
       cwd: ROOT,
-      env: { ...process.env, [CLUSTER_ENV]: infoPath },
+      // TMPDIR inside our temp dir: whatever the tests leave behind (even when killed) goes with it.
+      env: { ...process.env, [CLUSTER_ENV]: infoPath, TMPDIR: tmp },
       stdio: ["ignore", "pipe", "inherit"],
       // Its own process group, so a signal to us can stop the runner and its per-file children.
       detached: true,
@@ -185,7 +203,9 @@ async function main(): Promise<number> {
   let cluster: TestCluster | undefined;
   try {
     if (!binariesPresent(version)) {
-      throw new Error(`test cluster binaries for ${version} are not built: run bash test/cluster/build.sh ${version}`);
+      throw new Error(
+        `test cluster binaries for ${version} are not built: run bash test/cluster/build.sh ${version}`,
+      );
     }
     let info: ItClusterInfo;
     try {
@@ -196,7 +216,9 @@ async function main(): Promise<number> {
     }
     writeFileSync(infoPath, JSON.stringify(info, null, 2), { mode: 0o600 });
     const t0 = Date.now();
-    const run = runTests(files, infoPath);
+    const testTmp = join(infoDir, "tmp");
+    mkdirSync(testTmp);
+    const run = runTests(files, infoPath, testTmp);
     child = run.child;
     const code = await run.done;
     log(`tests finished in ${secs(Date.now() - t0)} with exit code ${code}`);
