@@ -168,7 +168,17 @@ const CLUSTER_ROLES: readonly [string, object[]][] = [
       },
     ],
   ],
-  ["view", [{ apiGroups: ["", "apps", "batch"], resources: ["*"], verbs: ["get", "list", "watch"] }]],
+  [
+    "view",
+    [
+      {
+        // The real view role lists its resources: Secrets are deliberately not among them.
+        apiGroups: ["", "apps", "batch"],
+        resources: ["pods", "services", "endpoints", "configmaps", "persistentvolumeclaims", "deployments", "replicasets", "statefulsets", "daemonsets", "jobs", "cronjobs"],
+        verbs: ["get", "list", "watch"],
+      },
+    ],
+  ],
   [
     "system:node-proxier",
     [{ apiGroups: [""], resources: ["endpoints", "services", "nodes"], verbs: ["get", "list", "watch"] }],

@@ -481,13 +481,15 @@ function payments(): NamespacePlan {
         replicas: 4,
         configMaps: ["payments-api-config"],
         secrets: ["payments-api-db"],
+        // Credentials as read-only files, not env vars (container-secret-in-env).
+        volumes: [{ name: "db-credentials", type: "secret", ref: "payments-api-db" }],
         services: [{ name: "payments-api", type: "ClusterIP", port: 80, targetPort: 8080 }],
         ingress: { name: "payments-api", host: "pay.demo.example.com", tls: true },
         hpa: { min: 3, max: 10, cpuTarget: 70 },
       },
       {
         envFromConfigMap: "payments-api-config",
-        secretEnv: ["DATABASE_PASSWORD", "payments-api-db", "password"],
+        mounts: [{ volume: "db-credentials", path: "/etc/payments/db", readOnly: true }],
       },
     ),
     healthyApp(
@@ -501,8 +503,12 @@ function payments(): NamespacePlan {
     ),
     healthyApp(
       "payments-worker",
-      { replicas: 2, secrets: ["payments-worker-queue"] },
-      { secretEnv: ["QUEUE_TOKEN", "payments-worker-queue", "token"], port: 9090 },
+      {
+        replicas: 2,
+        secrets: ["payments-worker-queue"],
+        volumes: [{ name: "queue-token", type: "secret", ref: "payments-worker-queue" }],
+      },
+      { mounts: [{ volume: "queue-token", path: "/etc/payments/queue", readOnly: true }], port: 9090 },
     ),
     app("CronJob", "payments-reconcile", "payments", {
       automountToken: false,

@@ -747,8 +747,9 @@ function* cronJob(g: Gen, nse: NsEmit, w: WorkloadPlan, t: PodTemplate): Generat
     if (scheduledAgo > ageMs) break;
     const runMs = (20 + (hashParts(g.seed, ns, w.name, k) % 900)) * SECOND;
     const finishedAgo = Math.max(5 * SECOND, scheduledAgo - runMs);
-    if (w.ttl !== undefined && finishedAgo > w.ttl * 1000) continue;
+    // The CronJob records its last success even when the TTL controller has removed that Job.
     lastSuccess ??= finishedAgo;
+    if (w.ttl !== undefined && finishedAgo > w.ttl * 1000) continue;
     jobs.push(
       ...job(
         g,
