@@ -2,6 +2,7 @@
 import type { ContainerState, Pod } from "../state/types.js";
 import type { FindingDraft } from "./types.js";
 import { defineRule, ref } from "./types.js";
+import { formatMinutes, minutesSince, warningEvents } from "./util.js";
 
 const RESTART_THRESHOLD = 5;
 const PULL_REASONS = new Set(["ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull", "RegistryUnavailable"]);
@@ -162,4 +163,184 @@ export const highRestarts = defineRule({
   },
 });
 
-export const POD_RULES = [crashLoop, oomKilled, imagePull, failedContainer, pending, highRestarts];
+/** Minutes past its deletionTimestamp (which already includes the grace period) a pod may take to go. */
+const TERMINATING_GRACE_MIN = 10;
+/** Minutes a running container may stay unready before it is a finding. */
+const NOT_READY_MIN = 10;
+/** Minutes a scheduled pod may spend in its init containers. */
+const INIT_STUCK_MIN = 15;
+/** Probe failures (event count) within the window that make a finding. */
+const PROBE_FAILURES = 10;
+const PROBE_WINDOW_MIN = 60;
+
+export const evicted = defineRule({
+  id: "pod-evicted",
+  title: "Pod was evicted",
+  severity: "medium",
+  category: "health",
+  rationale: "The kubelet evicted the pod under node pressure (or it exceeded its ephemeral storage); its work was cut off, and the Failed pod object stays behind until garbage-collected.",
+  fix: "Find the pressure behind the eviction (node conditions, the pod's ephemeral-storage or memory use), set requests that match use, then delete the evicted pod objects.",
+  kinds: ["Pod"],
+  *evaluate(state, ctx) {
+    for (const pod of state.list("Pod")) {
+      if (pod.phase !== "Failed" || pod.reason !== "Evicted") continue;
+      const age = minutesSince(ctx.now, pod.createdAt);
+      yield {
+        object: ref(pod),
+        message: `pod was evicted${pod.message ? `: ${pod.message}` : ""}`,
+        evidence: { reason: pod.reason, node: pod.nodeName, message: pod.message ?? "", owner: pod.owner ? `${pod.owner.kind}/${pod.owner.name}` : "", ageMinutes: age ?? "unknown" },
+      };
+    }
+  },
+});
+
+export const stuckTerminating = defineRule({
+  id: "pod-stuck-terminating",
+  title: "Pod stuck Terminating",
+  severity: "high",
+  category: "health",
+  rationale: "A pod past its deletion deadline still holds its name, volumes and (for StatefulSets) its identity: the replacement cannot start, and the node it ran on may be gone.",
+  fix: "Check the node is reachable and the kubelet runs; look for finalizers on the pod; force-delete only after confirming the process is really gone.",
+  kinds: ["Pod"],
+  *evaluate(state, ctx) {
+    for (const pod of state.list("Pod")) {
+      const over = minutesSince(ctx.now, pod.deletedAt);
+      if (over === undefined || ctx.now - pod.deletedAt! < TERMINATING_GRACE_MIN * 60_000) continue;
+      yield {
+        object: ref(pod),
+        message: `pod has been terminating ${formatMinutes(over)} past its deletion deadline`,
+        evidence: { overdueMinutes: over, thresholdMinutes: TERMINATING_GRACE_MIN, node: pod.nodeName, phase: pod.phase },
+      };
+    }
+  },
+});
+
+const START_FAILURES = new Set(["CrashLoopBackOff", "ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull", "RegistryUnavailable"]);
+
+export const initStuck = defineRule({
+  id: "pod-init-stuck",
+  title: "Pod stuck in init containers",
+  severity: "medium",
+  category: "health",
+  rationale: "A pod whose init containers do not finish never starts its app containers: typically an init that waits for a dependency that never comes, or one that keeps failing.",
+  fix: "Read the init container's logs (kubectl logs -c <init>); fix what it waits for or why it fails.",
+  kinds: ["Pod"],
+  *evaluate(state, ctx) {
+    for (const pod of state.list("Pod")) {
+      if (pod.phase !== "Pending" || pod.deleting || !pod.scheduled || pod.initStatuses.length === 0) continue;
+      const since = minutesSince(ctx.now, pod.startTime);
+      if (since === undefined || since < INIT_STUCK_MIN) continue;
+      const c = pod.initStatuses.find((s) => !(s.state === "terminated" && s.exitCode === 0) && !s.ready);
+      // Crash loops and image pulls have their own rules.
+      if (!c || (c.reason !== undefined && START_FAILURES.has(c.reason))) continue;
+      yield {
+        object: ref(pod),
+        container: c.name,
+        message: `init container ${c.name} has not completed after ${formatMinutes(since)} (${c.state}${c.reason ? ` ${c.reason}` : ""}, ${c.restartCount} restarts${c.lastExitCode !== undefined ? `, last exit ${c.lastExitCode}` : ""})`,
+        evidence: { container: c.name, state: c.state, reason: c.reason ?? "", restarts: c.restartCount, lastExitCode: c.lastExitCode ?? "none", minutes: since },
+      };
+    }
+  },
+});
+
+export const containerNotReady = defineRule({
+  id: "pod-container-not-ready",
+  title: "Running container not ready for long",
+  severity: "medium",
+  category: "health",
+  rationale: "A container that has run for a while without passing its readiness probe receives no traffic: the pod counts against capacity while serving nothing.",
+  fix: "Check the readiness probe's endpoint from inside the pod and the app's logs; fix the dependency or the probe (path, port, timeout).",
+  kinds: ["Pod"],
+  *evaluate(state, ctx) {
+    for (const pod of state.list("Pod")) {
+      if (pod.phase !== "Running" || pod.deleting || pod.ready) continue;
+      // Pods on a NotReady node are marked unready with it: that is node-not-ready's finding.
+      const node = pod.nodeName ? state.get("Node", "", pod.nodeName) : undefined;
+      if (node && node.ready !== "True" && node.conditions.length > 0) continue;
+      for (const c of pod.statuses) {
+        if (c.state !== "running" || c.ready) continue;
+        const since = minutesSince(ctx.now, c.startedAt);
+        if (since === undefined || since < NOT_READY_MIN) continue;
+        yield finding(pod, c, `container ${c.name} has been running ${formatMinutes(since)} without becoming ready`, { runningMinutes: since, restarts: c.restartCount, thresholdMinutes: NOT_READY_MIN });
+      }
+    }
+  },
+});
+
+export const unknownPhase = defineRule({
+  id: "pod-unknown-phase",
+  title: "Pod in phase Unknown",
+  severity: "high",
+  category: "health",
+  rationale: "Phase Unknown means the control plane lost contact with the pod's node: nobody knows whether it still runs, and its controller will not replace it until the node is judged lost.",
+  fix: "Check the node (kubectl get node, cloud console); once it is confirmed gone, delete the node object so its pods are rescheduled.",
+  kinds: ["Pod"],
+  *evaluate(state) {
+    for (const pod of state.list("Pod")) {
+      // Manifests have no status: their phase is "Unknown" by projection, not by report.
+      if (pod.phase !== "Unknown" || (pod.startTime === undefined && pod.statuses.length === 0)) continue;
+      const node = pod.nodeName ? state.get("Node", "", pod.nodeName) : undefined;
+      yield {
+        object: ref(pod),
+        message: `pod phase is Unknown on node ${pod.nodeName || "(none)"}${node ? ` (node Ready=${node.ready})` : ""}`,
+        evidence: { node: pod.nodeName, nodeReady: node?.ready ?? "unknown", reason: pod.reason ?? "" },
+      };
+    }
+  },
+});
+
+export const probeFailing = defineRule({
+  id: "pod-probe-failing",
+  title: "Probe failing repeatedly (Unhealthy events)",
+  severity: "medium",
+  category: "health",
+  rationale: "Repeated liveness failures restart the container; repeated readiness failures take it out of its Services. Either way users see errors while the pod looks Running.",
+  fix: "Read the probe failure messages (kubectl describe pod); fix the endpoint, or give the probe a realistic timeout, period and threshold.",
+  kinds: ["Pod", "Event"],
+  requires: ["Event"],
+  *evaluate(state, ctx) {
+    for (const [key, events] of warningEvents(state)) {
+      if (!key.startsWith("Pod/")) continue;
+      let liveness = 0;
+      let readiness = 0;
+      let last: string | undefined;
+      for (const e of events) {
+        if (e.reason !== "Unhealthy") continue;
+        if (e.lastSeen !== undefined && ctx.now - e.lastSeen > PROBE_WINDOW_MIN * 60_000) continue;
+        if (e.message.startsWith("Liveness")) liveness += e.count;
+        else if (e.message.startsWith("Readiness")) readiness += e.count;
+        else continue;
+        last = e.message;
+      }
+      if (liveness + readiness < PROBE_FAILURES) continue;
+      const { namespace, name } = events[0]!.involved;
+      const pod = state.get("Pod", namespace, name);
+      if (!pod || pod.deleting) continue;
+      yield {
+        object: ref(pod),
+        message: `probes failed ${liveness + readiness} times in the last ${PROBE_WINDOW_MIN} min (liveness ${liveness}, readiness ${readiness}): ${last ?? ""}`,
+        evidence: { liveness, readiness, windowMinutes: PROBE_WINDOW_MIN, lastMessage: last ?? "" },
+      };
+    }
+  },
+});
+
+export const withoutController = defineRule({
+  id: "pod-without-controller",
+  title: "Pod without a controller",
+  severity: "low",
+  category: "reliability",
+  rationale: "A bare pod is not recreated when its node fails or it is evicted, and cannot be rolled out or scaled.",
+  fix: "Run it from a Deployment, StatefulSet, DaemonSet or Job.",
+  kinds: ["Pod"],
+  *evaluate(state) {
+    for (const pod of state.list("Pod")) {
+      // Static (mirror) pods are owned by their Node; finished pods do no harm.
+      if (pod.owner || pod.annotations["kubernetes.io/config.mirror"] !== undefined) continue;
+      if (pod.phase === "Succeeded" || pod.phase === "Failed") continue;
+      yield { object: ref(pod), message: "pod has no owner: nothing recreates it if it is evicted or its node fails", evidence: { phase: pod.phase, node: pod.nodeName, restartPolicy: pod.restartPolicy } };
+    }
+  },
+});
+
+export const POD_RULES = [crashLoop, oomKilled, imagePull, failedContainer, pending, highRestarts, evicted, stuckTerminating, initStuck, containerNotReady, unknownPhase, probeFailing, withoutController];

@@ -4,6 +4,7 @@
  * outcome and the run goes on (Popeye's lesson: one broken linter must not end the scan).
  */
 import type { ClusterState } from "../state/cluster-state.js";
+import type { Meta } from "../state/types.js";
 import type { Finding, Rule, RuleContext } from "./types.js";
 
 export interface RuleOutcome {
@@ -11,7 +12,16 @@ export interface RuleOutcome {
   readonly title: string;
   readonly status: "evaluated" | "not-evaluated" | "error";
   readonly findings: number;
+  /** Evaluated (rule, object) checks: how many objects the rule judged (its targets). */
+  readonly checks?: number;
   readonly reason?: string;
+}
+
+/** The objects a rule judges: its `targets`, else every object of its first kind. */
+export function ruleTargets(rule: Rule, state: ClusterState): readonly Meta[] {
+  if (rule.targets) return rule.targets(state);
+  const first = rule.kinds[0];
+  return first === undefined ? [] : state.list(first);
 }
 
 export interface RuleRun {
@@ -44,7 +54,7 @@ export function runRules(state: ClusterState, rules: readonly Rule[], ctx: RuleC
         mine.push({ ...draft, rule: rule.id, severity: rule.severity, category: rule.category, title: rule.title, runbook: rule.runbook });
       }
       for (const f of mine) findings.push(f); // not push(...mine): spread overflows the stack on huge arrays
-      outcomes.push({ rule: rule.id, title: rule.title, status: "evaluated", findings: mine.length });
+      outcomes.push({ rule: rule.id, title: rule.title, status: "evaluated", findings: mine.length, checks: ruleTargets(rule, state).length });
     } catch (err) {
       outcomes.push({ rule: rule.id, title: rule.title, status: "error", findings: 0, reason: (err as Error).message });
     }

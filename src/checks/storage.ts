@@ -1,5 +1,7 @@
 /** Storage: claims that are not bound. */
+import type { ClusterState } from "../state/cluster-state.js";
 import { defineRule, ref } from "./types.js";
+import { formatMinutes, minutesSince } from "./util.js";
 
 export const pvcUnbound = defineRule({
   id: "pvc-unbound",
@@ -28,4 +30,99 @@ export const pvcUnbound = defineRule({
   },
 });
 
-export const STORAGE_RULES = [pvcUnbound];
+export const pvcStorageClassMissing = defineRule({
+  id: "pvc-storageclass-missing",
+  title: "PersistentVolumeClaim names a missing StorageClass",
+  severity: "medium",
+  category: "configuration",
+  rationale: "A claim whose StorageClass does not exist cannot be provisioned or expanded; a bound one keeps working until its volume must be resized or recreated.",
+  fix: "Recreate the StorageClass (same name and provisioner), or migrate the data to a claim of an existing class.",
+  kinds: ["PersistentVolumeClaim", "StorageClass"],
+  requires: ["StorageClass"],
+  *evaluate(state) {
+    for (const pvc of state.list("PersistentVolumeClaim")) {
+      // Pending and Lost claims are pvc-unbound's, which names the missing class too.
+      if (pvc.phase === "Pending" || pvc.phase === "Lost" || !pvc.storageClassName) continue;
+      if (state.storageClassOf(pvc)) continue;
+      yield { object: ref(pvc), message: `storage class ${pvc.storageClassName} does not exist (claim is ${pvc.phase})`, evidence: { storageClass: pvc.storageClassName, phase: pvc.phase } };
+    }
+  },
+});
+
+export const pvFailed = defineRule({
+  id: "pv-failed",
+  title: "PersistentVolume failed",
+  severity: "high",
+  category: "health",
+  rationale: "A Failed volume could not be reclaimed automatically (deletion by the provisioner failed): the disk may still exist and cost money, or hold data nobody tracks.",
+  fix: "Read the PV's events for the provisioner error; delete the backing disk by hand if intended, then the PV object.",
+  kinds: ["PersistentVolume"],
+  *evaluate(state) {
+    for (const pv of state.list("PersistentVolume")) {
+      if (pv.phase !== "Failed") continue;
+      yield { object: ref(pv), message: `volume is Failed${pv.claim ? ` (was bound to ${pv.claim.namespace}/${pv.claim.name})` : ""}`, evidence: { phase: pv.phase, reclaimPolicy: pv.reclaimPolicy ?? "", storageClass: pv.storageClassName ?? "", capacityBytes: pv.capacityBytes ?? "unknown" } };
+    }
+  },
+});
+
+export const pvReleased = defineRule({
+  id: "pv-released",
+  title: "PersistentVolume released and not reclaimed",
+  severity: "low",
+  category: "efficiency",
+  rationale: "A Released volume's claim is gone but, with reclaimPolicy Retain, the disk and its data stay: it is paid for and no new claim can bind it.",
+  fix: "Back up what is needed, then delete the PV and its disk; or clear spec.claimRef to make it Available for a new claim.",
+  kinds: ["PersistentVolume"],
+  *evaluate(state, ctx) {
+    for (const pv of state.list("PersistentVolume")) {
+      if (pv.phase !== "Released") continue;
+      const age = minutesSince(ctx.now, pv.createdAt);
+      yield {
+        object: ref(pv),
+        message: `volume is Released${pv.claim ? ` from ${pv.claim.namespace}/${pv.claim.name}` : ""} and kept (${pv.reclaimPolicy ?? "Retain"})${age !== undefined ? `; created ${formatMinutes(age)} ago` : ""}`,
+        evidence: { reclaimPolicy: pv.reclaimPolicy ?? "", capacityBytes: pv.capacityBytes ?? "unknown", claim: pv.claim ? `${pv.claim.namespace}/${pv.claim.name}` : "" },
+      };
+    }
+  },
+});
+
+/** Claim names that pods or pod templates mount, and StatefulSet claims in range, per namespace. */
+function mountedClaims(state: ClusterState): ReadonlySet<string> {
+  return state.derive("checks:mounted-claims", (s) => {
+    const out = new Set<string>();
+    for (const p of s.list("Pod")) for (const n of p.volumes.pvcs) out.add(`${p.namespace}/${n}`);
+    for (const kind of ["Deployment", "DaemonSet", "CronJob", "Job", "ReplicaSet", "StatefulSet"] as const) {
+      for (const w of s.list(kind)) for (const n of w.template.volumes.pvcs) out.add(`${w.namespace}/${n}`);
+    }
+    // StatefulSet claims <template>-<set>-<ordinal> of ordinals still in the set.
+    for (const st of s.list("StatefulSet")) {
+      for (const t of st.volumeClaimTemplates) for (let i = 0; i < st.replicas; i++) out.add(`${st.namespace}/${t}-${st.name}-${i}`);
+    }
+    return out;
+  });
+}
+
+export const pvcUnused = defineRule({
+  id: "pvc-unused",
+  title: "PersistentVolumeClaim mounted by no pod",
+  severity: "low",
+  category: "efficiency",
+  rationale: "A bound claim no pod or workload mounts keeps its disk (and its bill) for nothing; often the leftover of a deleted workload or a scaled-down StatefulSet.",
+  fix: "Back up the data if it matters, then delete the claim (and the volume, if its reclaimPolicy is Retain).",
+  kinds: ["PersistentVolumeClaim", "Pod", "Deployment", "DaemonSet", "CronJob", "Job", "ReplicaSet", "StatefulSet"],
+  requires: ["Pod"],
+  *evaluate(state, ctx) {
+    const mounted = mountedClaims(state);
+    for (const pvc of state.list("PersistentVolumeClaim")) {
+      if (pvc.phase !== "Bound" || mounted.has(`${pvc.namespace}/${pvc.name}`)) continue;
+      const age = minutesSince(ctx.now, pvc.createdAt);
+      yield {
+        object: ref(pvc),
+        message: `bound claim${pvc.capacityBytes ? ` of ${Math.round(pvc.capacityBytes / 2 ** 30)} GiB` : ""} is mounted by no pod or workload`,
+        evidence: { capacityBytes: pvc.capacityBytes ?? "unknown", storageClass: pvc.storageClassName ?? "(default)", ageMinutes: age ?? "unknown" },
+      };
+    }
+  },
+});
+
+export const STORAGE_RULES = [pvcUnbound, pvcStorageClassMissing, pvFailed, pvReleased, pvcUnused];

@@ -4,7 +4,7 @@
  * the API, log, or keep state; "cannot say" is decided by the runner from coverage.
  */
 import type { ClusterState } from "../state/cluster-state.js";
-import type { ProjectedKind } from "../state/types.js";
+import type { Meta, ProjectedKind } from "../state/types.js";
 
 export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -65,6 +65,19 @@ export interface Rule {
   readonly requires?: readonly ProjectedKind[];
   /** Path of the runbook in the built-in library. */
   readonly runbook: string;
+  /**
+   * The objects the rule judges: one (rule, object) check each, the score's denominator.
+   * Default: every object of the rule's first kind. Return `state.list(...)` or a
+   * `state.derive(...)` value (the same array on every call), so the score counts each list
+   * once however many rules share it (see docs/adr/0001-score.md).
+   */
+  readonly targets?: (state: ClusterState) => readonly Meta[];
+  /**
+   * "config": the rule judges day2's own configuration (day2.yaml), not the cluster. Its
+   * findings are produced by src/config, its `evaluate` yields nothing, it is not scored, and
+   * cluster fixtures cannot express a failing case.
+   */
+  readonly origin?: "config";
   evaluate(state: ClusterState, ctx: RuleContext): Iterable<FindingDraft>;
 }
 

@@ -4,7 +4,7 @@
  * judge these, so a 30-replica Deployment with no probes is one finding, not thirty.
  */
 import type { ClusterState } from "../state/cluster-state.js";
-import type { Meta, PodTemplate } from "../state/types.js";
+import type { Meta, PodTemplate, ProjectedKind } from "../state/types.js";
 
 export interface OwnedTemplate {
   readonly owner: Meta;
@@ -32,3 +32,18 @@ function* collectTemplates(state: ClusterState): Generator<OwnedTemplate> {
 
 /** The kinds workloadTemplates reads. */
 export const TEMPLATE_KINDS = ["Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job", "ReplicaSet", "Pod"] as const;
+
+/** The owners of workloadTemplates: what template rules judge (their score targets). */
+export function workloadOwners(state: ClusterState): readonly Meta[] {
+  return state.derive("workload-owners", (s) => workloadTemplates(s).map((t) => t.owner));
+}
+
+/** The owners of long-running (non-batch) templates: what probe rules judge. */
+export function serviceOwners(state: ClusterState): readonly Meta[] {
+  return state.derive("service-owners", (s) => workloadTemplates(s).filter((t) => !t.batch).map((t) => t.owner));
+}
+
+/** Score targets spanning several kinds: every object of each, computed once per state. */
+export function objectsOf(...kinds: readonly ProjectedKind[]): (state: ClusterState) => readonly Meta[] {
+  return (state) => state.derive(`objects:${kinds.join(",")}`, (s) => kinds.flatMap((k) => s.list(k) as readonly Meta[]));
+}

@@ -10,6 +10,7 @@ import { makeLogger } from "./progress.js";
 import { CliError, EXIT, toCliError } from "./errors.js";
 import type { CommandContext } from "./context.js";
 import { registerReport } from "./report.js";
+import { registerScan } from "./scan.js";
 import { registerSnapshot } from "./snapshot.js";
 
 const require = createRequire(import.meta.url);
@@ -43,6 +44,7 @@ export async function main(argv: string[]): Promise<number> {
 Examples:
   day2 report                        # current context, or the built-in demo cluster
   day2 report --demo -o markdown     # the demo cluster as Markdown
+  day2 scan --demo --explain         # findings and a score, with where every point went
   day2 snapshot save -f c.ndjson.gz  # save the current cluster for offline runs
   day2 report --snapshot c.ndjson.gz --fail-on critical`,
   );
@@ -53,6 +55,7 @@ Examples:
     exitCode = await fn({ opts, log, stdout: process.stdout, args });
   };
   registerReport(program, run);
+  registerScan(program, run);
   registerSnapshot(program, run);
   for (const cmd of program.commands) cmd.exitOverride();
   for (const cmd of program.commands.flatMap((c) => c.commands)) cmd.exitOverride();

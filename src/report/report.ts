@@ -9,6 +9,9 @@ import { matches } from "../state/selector.js";
 import type { ProjectedKind } from "../state/types.js";
 import type { Finding, Rule, RuleOutcome, Severity } from "../checks/index.js";
 import { SEVERITIES, runRules, severityRank } from "../checks/index.js";
+import type { ScoreReport } from "../score/score.js";
+import type { SuppressedFinding } from "../config/suppress.js";
+import type { BaselineSummary } from "../config/baseline.js";
 import type { ClusterSummary } from "./summary.js";
 import { summarize } from "./summary.js";
 
@@ -23,6 +26,14 @@ export interface Report {
   findingCounts: Record<Severity, number>;
   findings: Finding[];
   rules: RuleOutcome[];
+  /** `day2 scan`: the score, per cluster, namespace and category, with its account. */
+  score?: ScoreReport;
+  /** `day2 scan`: findings a day2.yaml entry or an annotation suppressed, and by what. */
+  suppressed?: SuppressedFinding[];
+  /** `day2 scan --baseline`: `findings` holds only new findings; this says what else changed. */
+  baseline?: BaselineSummary;
+  /** `day2 scan`: the day2.yaml in effect. */
+  config?: { file: string; disabled: string[]; severityOverrides: { rule: string; from: Severity; to: Severity }[]; suppressions: number };
 }
 
 export interface ReportOptions {
@@ -43,20 +54,27 @@ function keep(state: ClusterState, f: Finding, opts: ReportOptions): boolean {
   return true;
 }
 
+/** Report order: most severe first, then rule, namespace, name. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    severityRank(b.severity) - severityRank(a.severity) ||
+    a.rule.localeCompare(b.rule) ||
+    a.object.namespace.localeCompare(b.object.namespace) ||
+    a.object.name.localeCompare(b.object.name)
+  );
+}
+
+export function countBySeverity(findings: readonly Finding[]): Record<Severity, number> {
+  const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const f of findings) counts[f.severity]++;
+  return counts;
+}
+
 export function buildReport(state: ClusterState, opts: ReportOptions): Report {
   const now = opts.now ?? state.info.collectedAt;
   const run = runRules(state, opts.rules, { now });
-  const findings = run.findings
-    .filter((f) => keep(state, f, opts))
-    .sort(
-      (a, b) =>
-        severityRank(b.severity) - severityRank(a.severity) ||
-        a.rule.localeCompare(b.rule) ||
-        a.object.namespace.localeCompare(b.object.namespace) ||
-        a.object.name.localeCompare(b.object.name),
-    );
-  const findingCounts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-  for (const f of findings) findingCounts[f.severity]++;
+  const findings = run.findings.filter((f) => keep(state, f, opts)).sort(compareFindings);
+  const findingCounts = countBySeverity(findings);
   const perRule = new Map<string, number>();
   for (const f of findings) perRule.set(f.rule, (perRule.get(f.rule) ?? 0) + 1);
   return {

@@ -128,3 +128,38 @@ test("a kind marked not permitted stays not permitted", () => {
   const secretRef = s.podReferences(pod as unknown as Parameters<typeof s.podReferences>[0]).find((r) => r.kind === "Secret");
   assert.equal(secretRef?.exists, undefined, "a reference into a kind we could not read is unknown, not missing");
 });
+
+test("projected for the scanner's rules: deletion time, grace period, taint time, StatefulSet update state", () => {
+  const b = new ClusterStateBuilder({ source: "manifests", sourceDetail: "test", collectedAt: Date.parse("2026-11-20T12:00:00Z") });
+  b.add({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: "web-1", namespace: "shop", deletionTimestamp: "2026-11-20T11:00:30Z" },
+    spec: { terminationGracePeriodSeconds: 0, containers: [{ name: "web", image: "web:1.0.0" }] },
+    status: { phase: "Running" },
+  });
+  b.add({
+    apiVersion: "v1",
+    kind: "Node",
+    metadata: { name: "node-a" },
+    spec: { unschedulable: true, taints: [{ key: "node.kubernetes.io/unschedulable", effect: "NoSchedule", timeAdded: "2026-11-18T09:00:00Z" }] },
+  });
+  b.add({
+    apiVersion: "apps/v1",
+    kind: "StatefulSet",
+    metadata: { name: "db", namespace: "shop" },
+    spec: { replicas: 3, updateStrategy: { type: "RollingUpdate", rollingUpdate: { partition: 2 } }, template: { spec: { containers: [] } } },
+    status: { replicas: 3, currentRevision: "db-6f7c", updateRevision: "db-9a1b" },
+  });
+  b.add({ apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: "cache", namespace: "shop" }, spec: { template: { spec: {} } } });
+  const s = b.build({ complete: false });
+  const pod = s.get("Pod", "shop", "web-1")!;
+  assert.equal(pod.deletedAt, Date.parse("2026-11-20T11:00:30Z"));
+  assert.equal(pod.terminationGracePeriodSeconds, 0);
+  assert.equal(s.get("Node", "", "node-a")!.taints[0]!.timeAdded, Date.parse("2026-11-18T09:00:00Z"));
+  const db = s.get("StatefulSet", "shop", "db")!;
+  assert.deepEqual([db.updateStrategy, db.partition, db.currentRevision, db.updateRevision], ["RollingUpdate", 2, "db-6f7c", "db-9a1b"]);
+  const cache = s.get("StatefulSet", "shop", "cache")!;
+  assert.deepEqual([cache.updateStrategy, cache.partition, cache.currentRevision], ["RollingUpdate", 0, undefined]);
+  assert.equal(cache.template.terminationGracePeriodSeconds, undefined);
+});

@@ -50,6 +50,16 @@ export interface SecurityContext {
   readonly capabilitiesDrop: readonly string[];
   readonly seccompProfile?: string;
   readonly procMount?: string;
+  /** securityContext.appArmorProfile.type (RuntimeDefault, Localhost, Unconfined). */
+  readonly appArmorProfile?: string;
+  /** seLinuxOptions user, role and type (level is allowed by every PSS profile, so not kept). */
+  readonly seLinuxUser?: string;
+  readonly seLinuxRole?: string;
+  readonly seLinuxType?: string;
+  /** windowsOptions.hostProcess. */
+  readonly hostProcess?: boolean;
+  /** Names of sysctls set (pod level only). */
+  readonly sysctls: readonly string[];
 }
 
 export interface Probe {
@@ -101,6 +111,8 @@ export interface PodVolumes {
   readonly pvcs: readonly string[];
   readonly hostPaths: readonly string[];
   readonly emptyDirs: number;
+  /** Distinct volume source types (hostPath, nfs, projected, ...), for the PSS volume-types control. */
+  readonly types: readonly string[];
 }
 
 export interface PodTemplate {
@@ -114,12 +126,16 @@ export interface PodTemplate {
   readonly hostPID: boolean;
   readonly hostIPC: boolean;
   readonly podSecurity: SecurityContext;
+  /** The template's `container.apparmor.security.beta.kubernetes.io/<container>` annotations: container -> profile. */
+  readonly appArmorAnnotations: Labels;
   readonly nodeSelector: Labels;
   readonly hasAntiAffinity: boolean;
   readonly hasTopologySpread: boolean;
   readonly tolerations: readonly string[];
   readonly priorityClassName?: string;
   readonly restartPolicy: string;
+  /** spec.terminationGracePeriodSeconds; undefined when unset (the API default is 30). */
+  readonly terminationGracePeriodSeconds?: number;
 }
 
 export interface Pod extends Meta, PodTemplate {
@@ -137,6 +153,8 @@ export interface Pod extends Meta, PodTemplate {
   readonly statuses: readonly ContainerState[];
   readonly initStatuses: readonly ContainerState[];
   readonly qosClass?: string;
+  /** Epoch ms of metadata.deletionTimestamp (already includes the grace period), if deleting. */
+  readonly deletedAt?: number;
 }
 
 export interface Condition {
@@ -151,6 +169,8 @@ export interface Taint {
   readonly key: string;
   readonly value?: string;
   readonly effect: string;
+  /** Epoch ms of timeAdded (set for NoExecute taints and by some tools). */
+  readonly timeAdded?: number;
 }
 
 export interface Node extends Meta {
@@ -219,6 +239,12 @@ export interface StatefulSet extends WorkloadBase {
   readonly updatedReplicas: number;
   readonly serviceName: string;
   readonly volumeClaimTemplates: readonly string[];
+  /** spec.updateStrategy.type: RollingUpdate (default) or OnDelete. */
+  readonly updateStrategy: string;
+  /** spec.updateStrategy.rollingUpdate.partition: ordinals below it keep the old revision. */
+  readonly partition: number;
+  readonly currentRevision?: string;
+  readonly updateRevision?: string;
 }
 
 export interface DaemonSet extends WorkloadBase {

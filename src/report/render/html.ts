@@ -5,6 +5,7 @@
 import type { Report } from "../report.js";
 import { gaps } from "../report.js";
 import { SEVERITIES } from "../../checks/index.js";
+import { scoreHtml, scoreText } from "./score.js";
 
 export function escapeHtml(s: unknown): string {
   return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
@@ -39,6 +40,7 @@ export function renderHtml(r: Report): string {
   const missing = gaps(r);
   const skipped = r.rules.filter((o) => o.status !== "evaluated");
   const tiles = [
+    ...(r.score ? [["Score", scoreText(r.score.cluster)]] : []),
     ["Kubernetes", s.version],
     ["Nodes", `${s.nodes.ready}/${s.nodes.total} Ready`],
     ["Pods", `${s.pods.total.toLocaleString("en-US")}`],
@@ -56,7 +58,7 @@ export function renderHtml(r: Report): string {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>day2 report · ${e(s.version)}</title><style>${CSS}</style></head>
 <body><main>
-<h1>day2 report</h1>
+<h1>${r.score ? "day2 scan" : "day2 report"}</h1>
 <div class="muted">${e(r.source.kind)} · ${e(r.source.detail)} · collected ${e(r.source.collectedAt)}</div>
 <div class="tiles">${tiles.map(([k, v]) => `<div class="tile"><span class="muted">${e(k)}</span><b>${e(v)}</b></div>`).join("")}</div>
 <h2>Node pools</h2>
@@ -66,7 +68,7 @@ ${s.pools.map((p) => `<tr><td>${e(p.pool)}</td><td>${p.nodes}</td><td>${p.ready}
 <h2>Coverage</h2>
 ${missing.length === 0 ? `<p class="ok">Every kind was collected.</p>` : `<table><thead><tr><th>Kind</th><th>Status</th><th>Reason</th></tr></thead><tbody>${missing.map((c) => `<tr><td>${e(c.kind)}</td><td>${e(c.status)}</td><td>${e(c.reason ?? "")}</td></tr>`).join("")}</tbody></table>`}
 ${skipped.length ? `<p>Rules not evaluated:</p><table><tbody>${skipped.map((o) => `<tr><td><code>${e(o.rule)}</code></td><td>${e(o.reason ?? o.status)}</td></tr>`).join("")}</tbody></table>` : ""}
-<h2>Findings (${r.findings.length})</h2>
+${scoreHtml(r, e)}<h2>Findings (${r.findings.length})</h2>
 <div class="filters"><input id="q" placeholder="Filter by text…" aria-label="Filter findings">
 ${SEVERITIES.map((sv) => `<label><input type="checkbox" data-sev="${sv}" checked> ${sv} (${r.findingCounts[sv]})</label>`).join("")}</div>
 <table id="findings"><thead><tr><th>Severity</th><th>Rule</th><th>Namespace</th><th>Object</th><th>Message</th></tr></thead><tbody>

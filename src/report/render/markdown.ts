@@ -2,6 +2,7 @@
 import type { Report } from "../report.js";
 import { gaps } from "../report.js";
 import { SEVERITIES } from "../../checks/index.js";
+import { scoreMarkdown } from "./score.js";
 
 function cell(s: string | number): string {
   return String(s).replace(/\|/g, "\\|").replace(/\n/g, " ");
@@ -14,7 +15,7 @@ function table(head: string[], rows: (string | number)[][]): string {
 export function renderMarkdown(r: Report): string {
   const s = r.summary;
   const out: string[] = [
-    `# day2 report`,
+    r.score ? `# day2 scan` : `# day2 report`,
     "",
     `Source: ${r.source.kind} (${cell(r.source.detail)}) · Kubernetes ${s.version} · collected ${r.source.collectedAt}`,
     "",
@@ -38,6 +39,7 @@ export function renderMarkdown(r: Report): string {
   if (missing.length) out.push(table(["Kind", "Status", "Reason"], missing.map((c) => [c.kind, c.status, c.reason ?? ""])), "");
   const skipped = r.rules.filter((o) => o.status !== "evaluated");
   if (skipped.length) out.push("Rules not evaluated:", "", table(["Rule", "Status", "Why"], skipped.map((o) => [o.rule, o.status, o.reason ?? ""])), "");
+  out.push(...scoreMarkdown(r));
   out.push("## Findings", "");
   out.push(SEVERITIES.map((sv) => `${r.findingCounts[sv]} ${sv}`).join(" · "), "");
   if (r.findings.length) {

@@ -6,6 +6,7 @@ import { formatBytes, formatCpu } from "../../state/quantity.js";
 import type { Style } from "./style.js";
 import { severityColor } from "./style.js";
 import { columns } from "./columns.js";
+import { baselineSection, scoreSection } from "./score.js";
 
 const n = (x: number): string => x.toLocaleString("en-US");
 
@@ -13,7 +14,7 @@ function sourceLine(r: Report, style: Style): string {
   const s = r.source;
   const what =
     s.kind === "demo" ? `built-in demo cluster (${s.detail})` : s.kind === "live" ? `context ${s.context ?? "?"} (${s.server ?? ""})` : s.detail;
-  return `${style.bold("day2 report")} · ${what} · Kubernetes ${r.summary.version} · collected ${s.collectedAt.replace("T", " ").replace(/\.\d+Z$/, "Z")}${s.namespace ? ` · namespace ${s.namespace}` : ""}`;
+  return `${style.bold(r.score ? "day2 scan" : "day2 report")} · ${what} · Kubernetes ${r.summary.version} · collected ${s.collectedAt.replace("T", " ").replace(/\.\d+Z$/, "Z")}${s.namespace ? ` · namespace ${s.namespace}` : ""}`;
 }
 
 function clusterSection(r: Report, style: Style): string[] {
@@ -95,6 +96,8 @@ function truncate(s: string, max: number): string {
 }
 
 export function renderText(r: Report, style: Style, wide = false): string {
-  const parts = [sourceLine(r, style), "", ...clusterSection(r, style), "", ...coverageSection(r, style), "", ...findingsSection(r, style, wide)];
+  const scan = r.score ? [...scoreSection(r, style), ""] : [];
+  const baseline = r.baseline ? [...baselineSection(r, style), ""] : [];
+  const parts = [sourceLine(r, style), "", ...clusterSection(r, style), "", ...coverageSection(r, style), "", ...scan, ...baseline, ...findingsSection(r, style, wide)];
   return parts.join("\n") + "\n";
 }

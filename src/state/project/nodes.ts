@@ -4,7 +4,7 @@ import type { Node, Taint } from "../types.js";
 import type { Labels } from "../selector.js";
 import { assemble } from "./common.js";
 import type { Interner } from "./common.js";
-import { EMPTY, arr, conditions, findCondition, meta, obj, resources, str } from "./common.js";
+import { EMPTY, arr, conditions, findCondition, meta, obj, resources, str, time } from "./common.js";
 import { parseQuantity } from "../quantity.js";
 
 /** Node-pool labels of EKS, Karpenter, GKE, AKS and common conventions, in that order. */
@@ -44,6 +44,7 @@ export function projectNode(o: KubeObject, intern: Interner): Node {
     key: intern.str(str(t.key) ?? ""),
     value: str(t.value),
     effect: intern.str(str(t.effect) ?? ""),
+    timeAdded: time(t.timeAdded),
   }));
   const ready = findCondition(conds, "Ready");
   let lastHeartbeat: number | undefined;

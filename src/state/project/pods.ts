@@ -5,8 +5,9 @@ import { assemble } from "./common.js";
 import type { Interner, Raw } from "./common.js";
 import { EMPTY, EMPTY_LABELS, arr, bool, conditions, findCondition, isObj, meta, num, obj, optNum, resources, str, strings, time } from "./common.js";
 
-const EMPTY_SECURITY: SecurityContext = Object.freeze({ capabilitiesAdd: EMPTY, capabilitiesDrop: EMPTY });
-const EMPTY_VOLUMES: PodVolumes = Object.freeze({ configMaps: EMPTY, secrets: EMPTY, pvcs: EMPTY, hostPaths: EMPTY, emptyDirs: 0 });
+const EMPTY_SECURITY: SecurityContext = Object.freeze({ capabilitiesAdd: EMPTY, capabilitiesDrop: EMPTY, sysctls: EMPTY });
+const EMPTY_VOLUMES: PodVolumes = Object.freeze({ configMaps: EMPTY, secrets: EMPTY, pvcs: EMPTY, hostPaths: EMPTY, emptyDirs: 0, types: EMPTY });
+const APPARMOR_PREFIX = "container.apparmor.security.beta.kubernetes.io/";
 
 function security(v: unknown, intern: Interner): SecurityContext {
   if (!isObj(v)) return EMPTY_SECURITY;
@@ -16,6 +17,8 @@ function security(v: unknown, intern: Interner): SecurityContext {
 function buildSecurity(v: Raw, intern: Interner): SecurityContext {
   const caps = obj(v.capabilities);
   const seccomp = obj(v.seccompProfile);
+  const selinux = obj(v.seLinuxOptions);
+  const sysctls = arr(v.sysctls).flatMap((s) => (typeof s.name === "string" ? [intern.str(s.name)] : []));
   const value: SecurityContext = {
     privileged: bool(v.privileged),
     runAsUser: optNum(v.runAsUser),
@@ -27,6 +30,12 @@ function buildSecurity(v: Raw, intern: Interner): SecurityContext {
     capabilitiesDrop: strings(caps.drop, intern),
     seccompProfile: str(seccomp.type),
     procMount: str(v.procMount),
+    appArmorProfile: str(obj(v.appArmorProfile).type),
+    seLinuxUser: str(selinux.user),
+    seLinuxRole: str(selinux.role),
+    seLinuxType: str(selinux.type),
+    hostProcess: bool(obj(v.windowsOptions).hostProcess),
+    sysctls: sysctls.length ? sysctls : EMPTY,
   };
   return value;
 }
@@ -115,6 +124,7 @@ function volumes(v: unknown, intern: Interner): PodVolumes {
   const pvcs: string[] = [];
   const hostPaths: string[] = [];
   let emptyDirs = 0;
+  const types = new Set<string>();
   const addProjected = (sources: unknown): void => {
     for (const s of arr(sources)) {
       const cm = obj(s.configMap);
@@ -124,6 +134,7 @@ function volumes(v: unknown, intern: Interner): PodVolumes {
     }
   };
   for (const vol of list) {
+    for (const k in vol) if (k !== "name" && isObj(vol[k])) types.add(k);
     const cm = obj(vol.configMap);
     const sec = obj(vol.secret);
     if (typeof cm.name === "string" && cm.optional !== true) configMaps.push(intern.str(cm.name));
@@ -141,6 +152,7 @@ function volumes(v: unknown, intern: Interner): PodVolumes {
     pvcs: pvcs.length ? pvcs : EMPTY,
     hostPaths: hostPaths.length ? hostPaths : EMPTY,
     emptyDirs,
+    types: intern.shared(`voltypes|${[...types].sort().join(",")}`, () => [...types].sort()),
   };
 }
 
@@ -152,8 +164,18 @@ function hasAntiAffinity(affinity: unknown): boolean {
   );
 }
 
-/** Projects a PodSpec (plus the template's labels) — shared by pods and every workload. */
-export function projectPodTemplate(spec: unknown, labels: PodTemplate["labels"], intern: Interner): PodTemplate {
+/** The AppArmor annotations of a pod (template) as container -> profile; usually none. */
+function appArmorAnnotations(annotations: unknown, intern: Interner): PodTemplate["appArmorAnnotations"] {
+  if (!isObj(annotations)) return EMPTY_LABELS;
+  let found: Record<string, string> | undefined;
+  for (const k in annotations) {
+    if (k.startsWith(APPARMOR_PREFIX)) (found ??= {})[k.slice(APPARMOR_PREFIX.length)] = String(annotations[k]);
+  }
+  return found ? intern.labels(found) : EMPTY_LABELS;
+}
+
+/** Projects a PodSpec (plus the template's labels and annotations) — shared by pods and every workload. */
+export function projectPodTemplate(spec: unknown, labels: PodTemplate["labels"], intern: Interner, annotations?: unknown): PodTemplate {
   const s = obj(spec);
   const containers = arr(s.containers).map((c) => container(c, intern));
   const initContainers = arr(s.initContainers).map((c) => container(c, intern));
@@ -169,19 +191,22 @@ export function projectPodTemplate(spec: unknown, labels: PodTemplate["labels"],
     hostPID: s.hostPID === true,
     hostIPC: s.hostIPC === true,
     podSecurity: security(s.securityContext, intern),
+    appArmorAnnotations: appArmorAnnotations(annotations, intern),
     nodeSelector: intern.labels(s.nodeSelector),
     hasAntiAffinity: hasAntiAffinity(s.affinity),
     hasTopologySpread: arr(s.topologySpreadConstraints).length > 0,
     tolerations: tolerations.length ? tolerations.map((t) => intern.str(`${str(t.key) ?? "*"}:${str(t.effect) ?? "*"}`)) : EMPTY,
     priorityClassName: str(s.priorityClassName),
     restartPolicy: intern.str(str(s.restartPolicy) ?? "Always"),
+    terminationGracePeriodSeconds: optNum(s.terminationGracePeriodSeconds),
   };
 }
 
 /** A pod template embedded in a workload (spec.template). */
 export function projectTemplateOf(workloadSpec: Raw, intern: Interner): PodTemplate {
   const template = obj(workloadSpec.template);
-  return projectPodTemplate(template.spec, intern.labels(obj(template.metadata).labels ?? EMPTY_LABELS), intern);
+  const m = obj(template.metadata);
+  return projectPodTemplate(template.spec, intern.labels(m.labels ?? EMPTY_LABELS), intern, m.annotations);
 }
 
 function containerState(c: Raw, intern: Interner): ContainerState {
@@ -225,7 +250,7 @@ export function projectPod(o: KubeObject, intern: Interner): Pod {
   const scheduled = findCondition(conds, "PodScheduled");
   const statuses = arr(status.containerStatuses).map((c) => containerState(c, intern));
   const initStatuses = arr(status.initContainerStatuses).map((c) => containerState(c, intern));
-  return assemble(base, projectPodTemplate(spec, base.labels, intern), {
+  return assemble(base, projectPodTemplate(spec, base.labels, intern, base.annotations), {
     nodeName: intern.str(str(spec.nodeName) ?? ""),
     phase: intern.str(str(status.phase) ?? "Unknown"),
     reason: str(status.reason),
@@ -239,5 +264,6 @@ export function projectPod(o: KubeObject, intern: Interner): Pod {
     statuses: statuses.length ? statuses : EMPTY,
     initStatuses: initStatuses.length ? initStatuses : EMPTY,
     qosClass: status.qosClass === undefined ? undefined : intern.str(String(status.qosClass)),
+    deletedAt: base.deleting ? time(obj(o.metadata).deletionTimestamp) : undefined,
   });
 }

@@ -67,6 +67,10 @@ export function projectStatefulSet(o: KubeObject, intern: Interner): StatefulSet
     updatedReplicas: num(status.updatedReplicas),
     serviceName: str(spec.serviceName) ?? "",
     volumeClaimTemplates: arr(spec.volumeClaimTemplates).map((t) => str(obj(t.metadata).name) ?? ""),
+    updateStrategy: intern.str(str(obj(spec.updateStrategy).type) ?? "RollingUpdate"),
+    partition: num(obj(obj(spec.updateStrategy).rollingUpdate).partition),
+    currentRevision: str(status.currentRevision),
+    updateRevision: str(status.updateRevision),
   });
 }
 
