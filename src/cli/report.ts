@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { RULES, atLeast } from "../checks/index.js";
 import { buildReport } from "../report/report.js";
-import { COLOR, PLAIN, renderReport } from "../report/render/index.js";
+import { COLOR, PLAIN, writeReport } from "../report/render/index.js";
 import { EXIT } from "./errors.js";
 import type { CommandContext } from "./context.js";
 import { loadState } from "./source.js";
@@ -29,7 +29,7 @@ connection error, 4 incomplete coverage with --strict.`,
         const state = await loadState(opts, log);
         const report = buildReport(state, { rules: RULES, namespace: opts.namespace, selector: opts.selector });
         const style = opts.color && stdout.isTTY && (opts.output === "table" || opts.output === "wide") ? COLOR : PLAIN;
-        stdout.write(renderReport(report, opts.output, style));
+        await writeReport(stdout, report, opts.output, style);
         const incomplete = report.coverage.some((c) => c.status === "not-permitted" || c.status === "error");
         if (incomplete && opts.strict) {
           log.warn("coverage is incomplete (see COVERAGE) and --strict was given [D2_ERR_INCOMPLETE]");

@@ -7,7 +7,7 @@ import { RULES, atLeast } from "../checks/index.js";
 import { loadConfig } from "../config/config.js";
 import { readBaseline } from "../config/baseline.js";
 import { buildScan } from "../report/scan.js";
-import { COLOR, PLAIN, renderReport } from "../report/render/index.js";
+import { COLOR, PLAIN, writeReport } from "../report/render/index.js";
 import { renderExplain } from "../report/render/score.js";
 import { EXIT, usageError } from "./errors.js";
 import type { CommandContext } from "./context.js";
@@ -72,7 +72,7 @@ Exit codes: 0 ok, 1 a finding at or above --fail-on or a score below --min-score
         const state = await loadState(opts, log);
         const report = buildScan(state, { rules: RULES, namespace: opts.namespace, selector: opts.selector, config, baseline, today: Date.now() });
         const style = opts.color && stdout.isTTY && (opts.output === "table" || opts.output === "wide") ? COLOR : PLAIN;
-        stdout.write(renderReport(report, opts.output, style));
+        await writeReport(stdout, report, opts.output, style);
         if (flags.explain && (opts.output === "table" || opts.output === "wide")) stdout.write(renderExplain(report, style));
         const incomplete = report.coverage.some((c) => c.status === "not-permitted" || c.status === "error");
         if (incomplete && opts.strict) {

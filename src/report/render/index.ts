@@ -32,5 +32,40 @@ export function renderReport(report: Report, format: OutputFormat, style: Style)
   }
 }
 
+/**
+ * `-o json` as a stream of chunks, byte for byte what JSON.stringify(report, null, 2) gives:
+ * 167,000 findings of a 5,000-node cluster are 90 MB of text that need never exist as one
+ * string next to the report they came from.
+ */
+export function* renderJsonChunks(report: Report): Generator<string> {
+  const findings = report.findings;
+  // Same key order as the report, with the findings left out to be streamed in their place.
+  const head = JSON.stringify(Object.fromEntries(Object.entries(report).map(([k, v]) => [k, k === "findings" ? [] : v])), null, 2);
+  const marker = '\n  "findings": []';
+  const at = head.indexOf(marker);
+  if (at < 0 || findings.length === 0) {
+    yield JSON.stringify(report, null, 2) + "\n";
+    return;
+  }
+  yield head.slice(0, at) + '\n  "findings": [\n';
+  let batch: string[] = [];
+  for (let i = 0; i < findings.length; i++) {
+    batch.push(JSON.stringify(findings[i], null, 2).replace(/^/gm, "    ") + (i < findings.length - 1 ? ",\n" : "\n"));
+    if (batch.length === 1000) {
+      yield batch.join("");
+      batch = [];
+    }
+  }
+  yield batch.join("") + "  ]" + head.slice(at + marker.length) + "\n";
+}
+
+/** Writes a rendered report to a stream, chunk by chunk for JSON, honouring backpressure. */
+export async function writeReport(out: NodeJS.WritableStream, report: Report, format: OutputFormat, style: Style): Promise<void> {
+  const chunks = format === "json" ? renderJsonChunks(report) : [renderReport(report, format, style)];
+  for (const chunk of chunks) {
+    if (!out.write(chunk)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
+  }
+}
+
 export { COLOR, PLAIN } from "./style.js";
 export type { Style } from "./style.js";
