@@ -76,8 +76,17 @@ export interface Rule {
    * "config": the rule judges day2's own configuration (day2.yaml), not the cluster. Its
    * findings are produced by src/config, its `evaluate` yields nothing, it is not scored, and
    * cluster fixtures cannot express a failing case.
+   * "custom": a user's rule loaded from YAML with CEL expressions (src/checks/custom); not in
+   * RULES and has no runbook file of its own (its runbook is the user's link or its file).
    */
-  readonly origin?: "config";
+  readonly origin?: "config" | "custom";
+  /**
+   * true: the rule judges runtime state (status: phases, conditions, restarts, ready counts,
+   * bound claims, placements), which static manifests (`helm template`, kustomize output) do
+   * not have. On a "manifests" source the rule is "not-applicable": not run, not scored, never
+   * counted as passed.
+   */
+  readonly runtime?: true;
   evaluate(state: ClusterState, ctx: RuleContext): Iterable<FindingDraft>;
 }
 

@@ -5,6 +5,7 @@
 import type { Command } from "commander";
 import { RULES, atLeast } from "../checks/index.js";
 import { loadConfig } from "../config/config.js";
+import { loadRulePaths } from "../checks/custom/index.js";
 import { readBaseline } from "../config/baseline.js";
 import { buildScan } from "../report/scan.js";
 import { COLOR, PLAIN, writeReport } from "../report/render/index.js";
@@ -18,6 +19,8 @@ export interface ScanFlags {
   minScore?: number;
   config?: string;
   baseline?: string;
+  /** --rules FILE|DIR, repeatable: custom rule files. */
+  rules: string[];
 }
 
 export function parseScanFlags(raw: Record<string, unknown>): ScanFlags {
@@ -32,6 +35,7 @@ export function parseScanFlags(raw: Record<string, unknown>): ScanFlags {
     minScore,
     config: typeof raw.config === "string" ? raw.config : undefined,
     baseline: typeof raw.baseline === "string" ? raw.baseline : undefined,
+    rules: Array.isArray(raw.rules) ? raw.rules.filter((r): r is string => typeof r === "string") : typeof raw.rules === "string" ? [raw.rules] : [],
   };
 }
 
@@ -43,6 +47,7 @@ export function registerScan(program: Command, run: (fn: (ctx: CommandContext) =
     .option("--min-score <n>", "exit 1 when the cluster score is below n (0-100), or when nothing could be scored")
     .option("--config <file>", "noise controls: rules on/off, severity overrides, suppressions (default: ./day2.yaml if present)")
     .option("--baseline <file>", "a previous `day2 scan -o json`: report only findings new since then, and what got fixed")
+    .option("--rules <file|dir>", "custom rules (YAML with CEL expressions); repeatable; a directory means its *.yaml files", (v: string, prev: string[] = []) => [...prev, v])
     .addHelpText(
       "after",
       `
@@ -53,24 +58,28 @@ Examples:
   day2 scan --config day2.yaml -o json > scan.json
   day2 scan --baseline scan.json              # only what is new since scan.json, and what got fixed
   day2 scan -n payments -o markdown           # one namespace's score and findings as Markdown
+  day2 scan --rules policies/ -o json         # with custom CEL rules (see README, "Custom rules")
 
 Score: 100 x (1 - loss / possible) over the (rule, object) checks that were evaluated;
 weights critical 10, high 5, medium 2, low 1, info 0; at most 10 lost per object. Rules
 that could not run and namespaces with nothing evaluated are "not evaluated", never 100.
 
 Exit codes: 0 ok, 1 a finding at or above --fail-on or a score below --min-score,
-2 usage error, 3 input or connection error (also a bad day2.yaml or baseline file),
+2 usage error, 3 input or connection error (also a bad day2.yaml, rules or baseline file),
 4 incomplete coverage with --strict.`,
     )
     .action((raw: Record<string, unknown>) =>
       run(async ({ opts, log, stdout, args }) => {
         const flags = parseScanFlags(args);
         // Configuration and baseline first: a typo there should not wait for a live collection.
-        const config = loadConfig(flags.config);
-        if (config) log.debug(`using ${config.file}: ${Object.keys(config.rules).length} rule settings, ${config.suppressions.length} suppressions`);
+        const fileRules = loadRulePaths(flags.rules);
+        const config = loadConfig(flags.config, undefined, { customRules: fileRules });
+        if (config) log.debug(`using ${config.file}: ${Object.keys(config.rules).length} rule settings, ${config.suppressions.length} suppressions, ${config.customRules.length} custom rules`);
+        const custom = [...fileRules, ...(config?.customRules ?? [])];
+        if (custom.length) log.debug(`custom rules: ${custom.map((r) => r.id).join(", ")}`);
         const baseline = flags.baseline === undefined ? undefined : readBaseline(flags.baseline);
         const state = await loadState(opts, log);
-        const report = buildScan(state, { rules: RULES, namespace: opts.namespace, selector: opts.selector, config, baseline, today: Date.now() });
+        const report = buildScan(state, { rules: custom.length ? [...RULES, ...custom] : RULES, namespace: opts.namespace, selector: opts.selector, config, baseline, today: Date.now() });
         const style = opts.color && stdout.isTTY && (opts.output === "table" || opts.output === "wide") ? COLOR : PLAIN;
         await writeReport(stdout, report, opts.output, style);
         if (flags.explain && (opts.output === "table" || opts.output === "wide")) stdout.write(renderExplain(report, style));

@@ -12,6 +12,7 @@ import { InputError } from "../snapshot/errors.js";
 import { parseSelectorString } from "../state/selector.js";
 import type { Rule, RuleOutcome, Severity } from "../checks/index.js";
 import { RULES, SEVERITIES } from "../checks/index.js";
+import { builtinIds, compileCustomRules } from "../checks/custom/index.js";
 
 /** Looked for in the working directory when --config is not given. */
 export const DEFAULT_CONFIG_FILE = "day2.yaml";
@@ -70,6 +71,8 @@ const configSchema = z.strictObject(
     kind: z.literal("Config", { error: () => "expected Config" }).optional(),
     rules: z.record(z.string(), ruleSettings, { error: required("a mapping of rule id to settings") }).optional(),
     suppressions: z.array(suppression, { error: required("a list of suppressions") }).optional(),
+    // Each entry is validated and compiled by src/checks/custom, with line and column.
+    customRules: z.array(z.unknown(), { error: required("a list of custom rules") }).optional(),
   },
   { error: required("a mapping (rules:, suppressions:)") },
 );
@@ -92,6 +95,15 @@ export interface Day2Config {
   readonly file: string;
   readonly rules: Readonly<Record<string, { readonly enabled?: boolean; readonly severity?: Severity }>>;
   readonly suppressions: readonly Suppression[];
+  /** `customRules:` compiled into rules (origin "custom"), in file order. */
+  readonly customRules: readonly Rule[];
+}
+
+export interface ConfigOptions {
+  /** The file's text, so custom-rule errors can name a line and column. */
+  readonly source?: string;
+  /** Custom rules loaded elsewhere (--rules): their ids are known, and taken. */
+  readonly customRules?: readonly Rule[];
 }
 
 function pathText(path: readonly PropertyKey[]): string {
@@ -135,7 +147,7 @@ function fail(file: string, problems: string[]): never {
 }
 
 /** Validates a parsed document; throws an InputError naming the file and each field path. */
-export function validateConfig(doc: unknown, file: string): Day2Config {
+export function validateConfig(doc: unknown, file: string, opts: ConfigOptions = {}): Day2Config {
   const parsed = configSchema.safeParse(doc ?? {});
   if (!parsed.success) {
     fail(
@@ -148,7 +160,10 @@ export function validateConfig(doc: unknown, file: string): Day2Config {
     );
   }
   const cfg = parsed.data;
-  const known = new Set(RULES.map((r) => r.id));
+  const taken = builtinIds();
+  for (const r of opts.customRules ?? []) taken.set(r.id, `custom rule ${r.id} (--rules)`);
+  const customRules = cfg.customRules ? compileCustomRules(cfg.customRules, { file, text: opts.source, listPath: ["customRules"] }, taken) : [];
+  const known = new Set([...taken.keys(), ...customRules.map((r) => r.id)]);
   const problems: string[] = [];
   for (const id of Object.keys(cfg.rules ?? {})) if (!known.has(id)) problems.push(`rules.${id}: ${unknownRule(id)}`);
   (cfg.suppressions ?? []).forEach((s, i) => {
@@ -166,11 +181,12 @@ export function validateConfig(doc: unknown, file: string): Day2Config {
     file,
     rules: cfg.rules ?? {},
     suppressions: (cfg.suppressions ?? []).map((s, index) => ({ index, ...s, reason: s.reason.trim() })),
+    customRules,
   };
 }
 
 /** Parses and validates day2.yaml text. */
-export function parseConfig(source: string, file: string): Day2Config {
+export function parseConfig(source: string, file: string, opts: Omit<ConfigOptions, "source"> = {}): Day2Config {
   let doc: unknown;
   try {
     doc = parseYaml(source);
@@ -181,14 +197,14 @@ export function parseConfig(source: string, file: string): Day2Config {
     }
     throw new InputError(file, undefined, `not valid YAML: ${(err as Error).message.split("\n")[0]}`, { cause: err });
   }
-  return validateConfig(doc, file);
+  return validateConfig(doc, file, { ...opts, source });
 }
 
 /**
  * The config to use: the file named by --config (which must exist), else ./day2.yaml when
  * present, else none.
  */
-export function loadConfig(path: string | undefined, cwd = process.cwd()): Day2Config | undefined {
+export function loadConfig(path: string | undefined, cwd = process.cwd(), opts: Omit<ConfigOptions, "source"> = {}): Day2Config | undefined {
   const file = path ?? DEFAULT_CONFIG_FILE;
   const full = path ?? join(cwd, DEFAULT_CONFIG_FILE);
   if (path === undefined && !existsSync(full)) return undefined;
@@ -198,7 +214,7 @@ export function loadConfig(path: string | undefined, cwd = process.cwd()): Day2C
   } catch (err) {
     throw new InputError(file, undefined, `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
   }
-  return parseConfig(source, file);
+  return parseConfig(source, file, opts);
 }
 
 export interface RuleConfigResult {
