@@ -70,6 +70,7 @@ export const hpaAtMax = defineRule({
   rationale: "An autoscaler pinned at maxReplicas cannot absorb more load: latency and errors grow while the HPA wants more pods than it may create.",
   fix: "Raise maxReplicas (and check the cluster can hold them), or make each replica cheaper; check the metric is not stuck high.",
   kinds: ["HorizontalPodAutoscaler"],
+  runtime: true,
   *evaluate(state) {
     for (const h of state.list("HorizontalPodAutoscaler")) {
       if (!hasStatus(h) || h.maxReplicas <= 0) continue;
@@ -110,6 +111,7 @@ export const hpaInactive = defineRule({
   rationale: "ScalingActive=False means the autoscaler has stopped scaling: it cannot read its metrics (metrics-server or adapter down, missing requests, wrong metric name) or its target.",
   fix: "Read the condition's message (kubectl describe hpa); fix the metrics pipeline, the metric name or the target's requests.",
   kinds: ["HorizontalPodAutoscaler"],
+  runtime: true,
   *evaluate(state) {
     for (const h of state.list("HorizontalPodAutoscaler")) {
       const c = h.conditions.find((x) => x.type === "ScalingActive" && x.status === "False");

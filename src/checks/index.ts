@@ -40,5 +40,5 @@ export function ruleById(id: string): Rule | undefined {
 }
 
 export * from "./types.js";
-export { runRules, ruleTargets } from "./run.js";
+export { RUNTIME_ON_MANIFESTS, runRules, ruleTargets } from "./run.js";
 export type { RuleOutcome, RuleRun } from "./run.js";

@@ -26,6 +26,7 @@ export const jobFailed = defineRule({
   rationale: "A failed Job did not do its work (a backup, a migration, a report) and will not retry: it hit its backoffLimit or activeDeadlineSeconds.",
   fix: "Read the failed pod's logs and events, fix the cause, then delete and recreate the Job (or wait for the CronJob's next run).",
   kinds: ["Job", "CronJob", "Pod"],
+  runtime: true,
   *evaluate(state) {
     for (const j of state.list("Job")) {
       const failed = j.failedCondition;
@@ -83,6 +84,7 @@ export const cronNeverSucceeded = defineRule({
   rationale: "A CronJob that has been scheduled but never completed a run has never done its job: the backups, reports or cleanups it stands for do not exist.",
   fix: "Look at its latest Job's pods and logs; run it by hand (kubectl create job --from=cronjob/<name>) until it succeeds.",
   kinds: ["CronJob", "Job"],
+  runtime: true,
   requires: ["Job"],
   *evaluate(state, ctx) {
     for (const c of state.list("CronJob")) {
@@ -108,6 +110,7 @@ export const cronSuccessOld = defineRule({
   rationale: "When a CronJob's last success is several schedule periods old, its recent runs failed or were never started (missed schedules, concurrencyPolicy Forbid behind a hung run).",
   fix: "Check the latest Jobs and their pods; look for a hung active Job, a startingDeadlineSeconds too short, or failing runs.",
   kinds: ["CronJob"],
+  runtime: true,
   *evaluate(state, ctx) {
     for (const c of state.list("CronJob")) {
       if (c.suspend || c.lastSuccessfulTime === undefined) continue;

@@ -9,6 +9,7 @@ export const serviceNoEndpoints = defineRule({
   rationale: "Traffic to a Service without ready endpoints fails: its selector matches no pod, or none of them is ready.",
   fix: "Compare the Service selector with the pods' labels, and check why matching pods are not ready.",
   kinds: ["Service", "Pod", "EndpointSlice"],
+  runtime: true,
   requires: ["Pod"],
   *evaluate(state) {
     for (const svc of state.list("Service")) {

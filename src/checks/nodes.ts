@@ -13,6 +13,7 @@ export const nodeNotReady = defineRule({
   rationale: "A NotReady node runs nothing new, and after the toleration period its pods are evicted elsewhere.",
   fix: "Check the kubelet and container runtime on the node (or the cloud instance); cordon and replace it if it does not recover.",
   kinds: ["Node"],
+  runtime: true,
   *evaluate(state, ctx) {
     for (const node of state.list("Node")) {
       // A node without conditions (a manifest) says nothing about readiness.
@@ -41,6 +42,7 @@ export const nodePressure = defineRule({
   rationale: "Under memory, disk or PID pressure the kubelet evicts pods and refuses new ones.",
   fix: "Find the pods using the resource on that node; rebalance, raise limits or add capacity; clean up disk.",
   kinds: ["Node"],
+  runtime: true,
   *evaluate(state) {
     for (const node of state.list("Node")) {
       for (const c of node.conditions) {
@@ -67,6 +69,7 @@ export const nodeCordoned = defineRule({
   rationale: "A cordoned node takes no new pods but is still paid for; a cordon left behind after maintenance quietly shrinks the cluster's capacity.",
   fix: "Finish the maintenance and uncordon the node, or drain and remove it.",
   kinds: ["Node"],
+  runtime: true,
   *evaluate(state, ctx) {
     for (const node of state.list("Node")) {
       if (!node.unschedulable || node.conditions.length === 0) continue;
@@ -105,6 +108,7 @@ export const kubeletVersionSkew = defineRule({
   rationale: "A kubelet a minor version behind the API server is supported but marks an upgrade left half done; every further control-plane upgrade eats the remaining skew budget.",
   fix: "Upgrade the node (or its node pool / launch template) to the control plane's minor version.",
   kinds: ["Node"],
+  runtime: true,
   *evaluate(state) {
     for (const node of state.list("Node")) {
       const s = kubeletSkew(state, node.kubeletVersion);
@@ -126,6 +130,7 @@ export const kubeletUnsupportedSkew = defineRule({
   rationale: "A kubelet more than three minor versions older than the API server, or newer than it, is outside the version skew policy: APIs it relies on may be gone and behaviour is untested.",
   fix: "Upgrade (or replace) the node to within three minors of the control plane, and never run kubelets newer than the API server.",
   kinds: ["Node"],
+  runtime: true,
   *evaluate(state) {
     for (const node of state.list("Node")) {
       const s = kubeletSkew(state, node.kubeletVersion);
@@ -147,6 +152,7 @@ export const heartbeatStale = defineRule({
   rationale: "A node whose lease is not renewed is about to be marked NotReady and have its pods evicted: the kubelet is hung, overloaded or cut off from the API server.",
   fix: "Check the kubelet on the node (systemctl status kubelet, its logs) and its network path to the API server.",
   kinds: ["Node", "Lease"],
+  runtime: true,
   requires: ["Lease"],
   *evaluate(state, ctx) {
     for (const node of state.list("Node")) {

@@ -24,6 +24,7 @@ export const crashLoop = defineRule({
   rationale: "A crash-looping container restarts with growing back-off and serves nothing in between.",
   fix: "Read the previous container's logs (kubectl logs --previous), fix the crash, then roll out again.",
   kinds: ["Pod"],
+  runtime: true,
   *evaluate(state) {
     for (const pod of state.list("Pod")) {
       for (const c of containersOf(pod)) {
@@ -47,6 +48,7 @@ export const oomKilled = defineRule({
   rationale: "The kernel killed the container for exceeding its memory limit; requests lost and state dropped.",
   fix: "Raise the memory limit (and request) to the observed peak with headroom, or fix the leak.",
   kinds: ["Pod"],
+  runtime: true,
   *evaluate(state) {
     for (const pod of state.list("Pod")) {
       for (const c of containersOf(pod)) {
@@ -70,6 +72,7 @@ export const imagePull = defineRule({
   rationale: "The pod cannot start until its image is pulled: a wrong name or tag, a private registry without credentials, or a registry outage.",
   fix: "Check the image reference and tag, and the pod's imagePullSecrets for a private registry.",
   kinds: ["Pod"],
+  runtime: true,
   *evaluate(state) {
     for (const pod of state.list("Pod")) {
       for (const c of containersOf(pod)) {
@@ -90,6 +93,7 @@ export const failedContainer = defineRule({
   rationale: "A container exited with an error and is not being restarted, or the pod is in phase Failed.",
   fix: "Read the container's logs and the pod's events; fix the cause or delete the failed pod.",
   kinds: ["Pod"],
+  runtime: true,
   *evaluate(state) {
     for (const pod of state.list("Pod")) {
       // Pods of Jobs are judged by the Job; evicted pods by the eviction rule later.
@@ -122,6 +126,7 @@ export const pending = defineRule({
   rationale: "A pod the scheduler cannot place does not run: no node has room, or constraints exclude every node.",
   fix: "Read the scheduler's message: free capacity, add nodes, or relax requests, selectors, affinity or taints.",
   kinds: ["Pod"],
+  runtime: true,
   *evaluate(state, ctx) {
     for (const pod of state.list("Pod")) {
       if (pod.phase !== "Pending" || pod.deleting) continue;
@@ -148,6 +153,7 @@ export const highRestarts = defineRule({
   rationale: "Frequent restarts mean dropped requests and lost in-memory state, even when the pod looks Running now.",
   fix: "Find why it restarts (previous logs, OOM, probes) and fix the cause.",
   kinds: ["Pod"],
+  runtime: true,
   *evaluate(state) {
     for (const pod of state.list("Pod")) {
       for (const c of containersOf(pod)) {
@@ -181,6 +187,7 @@ export const evicted = defineRule({
   rationale: "The kubelet evicted the pod under node pressure (or it exceeded its ephemeral storage); its work was cut off, and the Failed pod object stays behind until garbage-collected.",
   fix: "Find the pressure behind the eviction (node conditions, the pod's ephemeral-storage or memory use), set requests that match use, then delete the evicted pod objects.",
   kinds: ["Pod"],
+  runtime: true,
   *evaluate(state, ctx) {
     for (const pod of state.list("Pod")) {
       if (pod.phase !== "Failed" || pod.reason !== "Evicted") continue;
@@ -202,6 +209,7 @@ export const stuckTerminating = defineRule({
   rationale: "A pod past its deletion deadline still holds its name, volumes and (for StatefulSets) its identity: the replacement cannot start, and the node it ran on may be gone.",
   fix: "Check the node is reachable and the kubelet runs; look for finalizers on the pod; force-delete only after confirming the process is really gone.",
   kinds: ["Pod"],
+  runtime: true,
   *evaluate(state, ctx) {
     for (const pod of state.list("Pod")) {
       const over = minutesSince(ctx.now, pod.deletedAt);
@@ -225,6 +233,7 @@ export const initStuck = defineRule({
   rationale: "A pod whose init containers do not finish never starts its app containers: typically an init that waits for a dependency that never comes, or one that keeps failing.",
   fix: "Read the init container's logs (kubectl logs -c <init>); fix what it waits for or why it fails.",
   kinds: ["Pod"],
+  runtime: true,
   *evaluate(state, ctx) {
     for (const pod of state.list("Pod")) {
       if (pod.phase !== "Pending" || pod.deleting || !pod.scheduled || pod.initStatuses.length === 0) continue;
@@ -251,6 +260,7 @@ export const containerNotReady = defineRule({
   rationale: "A container that has run for a while without passing its readiness probe receives no traffic: the pod counts against capacity while serving nothing.",
   fix: "Check the readiness probe's endpoint from inside the pod and the app's logs; fix the dependency or the probe (path, port, timeout).",
   kinds: ["Pod"],
+  runtime: true,
   *evaluate(state, ctx) {
     for (const pod of state.list("Pod")) {
       if (pod.phase !== "Running" || pod.deleting || pod.ready) continue;
@@ -275,6 +285,7 @@ export const unknownPhase = defineRule({
   rationale: "Phase Unknown means the control plane lost contact with the pod's node: nobody knows whether it still runs, and its controller will not replace it until the node is judged lost.",
   fix: "Check the node (kubectl get node, cloud console); once it is confirmed gone, delete the node object so its pods are rescheduled.",
   kinds: ["Pod"],
+  runtime: true,
   *evaluate(state) {
     for (const pod of state.list("Pod")) {
       // Manifests have no status: their phase is "Unknown" by projection, not by report.
@@ -297,6 +308,7 @@ export const probeFailing = defineRule({
   rationale: "Repeated liveness failures restart the container; repeated readiness failures take it out of its Services. Either way users see errors while the pod looks Running.",
   fix: "Read the probe failure messages (kubectl describe pod); fix the endpoint, or give the probe a realistic timeout, period and threshold.",
   kinds: ["Pod", "Event"],
+  runtime: true,
   requires: ["Event"],
   *evaluate(state, ctx) {
     for (const [key, events] of warningEvents(state)) {

@@ -306,6 +306,7 @@ export const replicasOneNode = defineRule({
   rationale: "Every running replica sits on the same node: one node failure, drain or spot interruption takes the whole workload down at once.",
   fix: "Add topology spread constraints or anti-affinity over kubernetes.io/hostname, then restart a replica so it lands elsewhere.",
   kinds: ["Pod", "Node", "Deployment", "StatefulSet", "ReplicaSet"],
+  runtime: true,
   requires: ["Pod", "Node"],
   *evaluate(state) {
     // On a one-node cluster there is nowhere else to go.
@@ -326,6 +327,7 @@ export const replicasOneZone = defineRule({
   rationale: "The replicas are on different nodes but all in one availability zone, while the cluster spans several: a zone outage takes the workload down.",
   fix: "Add a topology spread constraint over topology.kubernetes.io/zone (whenUnsatisfiable: ScheduleAnyway is enough to start).",
   kinds: ["Pod", "Node", "Deployment", "StatefulSet", "ReplicaSet"],
+  runtime: true,
   requires: ["Pod", "Node"],
   *evaluate(state) {
     const clusterZones = state.derive("checks:zones", (s) => new Set(s.list("Node").flatMap((n) => (n.zone ? [n.zone] : []))));

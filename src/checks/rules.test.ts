@@ -101,8 +101,10 @@ function loadFixtures(): { dirs: string[]; fixtures: Fixture[] } {
 }
 
 async function stateOf(path: string): Promise<ClusterState> {
+  // Fixtures are cluster objects with their status (a snapshot in YAML), not static manifests:
+  // on a "manifests" source the runtime rules would be not-applicable.
   const builder = new ClusterStateBuilder({
-    source: "manifests",
+    source: "snapshot",
     sourceDetail: "test",
     collectedAt: COLLECTED_AT,
   });

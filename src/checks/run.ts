@@ -4,17 +4,43 @@
  * outcome and the run goes on (Popeye's lesson: one broken linter must not end the scan).
  */
 import type { ClusterState } from "../state/cluster-state.js";
+import { kindInfo } from "../state/kinds.js";
+import type { KindCoverage } from "../state/raw.js";
 import type { Meta } from "../state/types.js";
 import type { Finding, Rule, RuleContext } from "./types.js";
 
 export interface RuleOutcome {
   readonly rule: string;
   readonly title: string;
-  readonly status: "evaluated" | "not-evaluated" | "error";
+  /**
+   * "not-applicable": the rule cannot apply to this input at all (a runtime rule on static
+   * manifests); like "not-evaluated" it is in no denominator, but it is no coverage gap either.
+   */
+  readonly status: "evaluated" | "not-evaluated" | "not-applicable" | "error";
   readonly findings: number;
   /** Evaluated (rule, object) checks: how many objects the rule judged (its targets). */
   readonly checks?: number;
   readonly reason?: string;
+  /**
+   * Not evaluated because kinds were not permitted: the permissions that were missing, e.g.
+   * ["list secrets", "list rbac.authorization.k8s.io/roles"].
+   */
+  readonly missing?: readonly string[];
+}
+
+/** "list secrets", "list apps/deployments": the permission a kind's collection needs. */
+export function listPermission(kind: string): string {
+  const info = kindInfo(kind);
+  if (!info) return `list ${kind}`;
+  return `list ${info.group === "" ? info.plural : `${info.group}/${info.plural}`}`;
+}
+
+/** One kind's part of a not-evaluated reason; a not-permitted kind always names the missing permission. */
+function missingReason(c: KindCoverage): string {
+  if (c.status !== "not-permitted") return `${c.kind}: ${c.status}${c.reason ? ` (${c.reason})` : ""}`;
+  const perm = listPermission(c.kind);
+  const why = c.reason ?? "";
+  return `${c.kind}: not-permitted (${why.includes(perm) ? why : [`missing ${perm}`, why].filter(Boolean).join(": ")})`;
 }
 
 /** The objects a rule judges: its `targets`, else every object of its first kind. */
@@ -24,6 +50,9 @@ export function ruleTargets(rule: Rule, state: ClusterState): readonly Meta[] {
   return first === undefined ? [] : state.list(first);
 }
 
+/** Why a runtime rule did not run on manifests. */
+export const RUNTIME_ON_MANIFESTS = "runtime rule on static manifests";
+
 export interface RuleRun {
   readonly findings: Finding[];
   readonly outcomes: RuleOutcome[];
@@ -32,18 +61,25 @@ export interface RuleRun {
 export function runRules(state: ClusterState, rules: readonly Rule[], ctx: RuleContext): RuleRun {
   const findings: Finding[] = [];
   const outcomes: RuleOutcome[] = [];
+  const staticInput = state.info.source === "manifests";
   for (const rule of rules) {
+    if (staticInput && rule.runtime) {
+      outcomes.push({ rule: rule.id, title: rule.title, status: "not-applicable", findings: 0, reason: RUNTIME_ON_MANIFESTS });
+      continue;
+    }
     const required = new Set(rule.requires ?? []);
     const missing = rule.kinds
       .map((k) => state.coverage.get(k))
       .filter((c) => c !== undefined && c.status !== "collected" && (c.status !== "not-collected" || required.has(c.kind as never)));
     if (missing.length > 0) {
+      const perms = missing.filter((c) => c!.status === "not-permitted").map((c) => listPermission(c!.kind));
       outcomes.push({
         rule: rule.id,
         title: rule.title,
         status: "not-evaluated",
         findings: 0,
-        reason: missing.map((c) => `${c!.kind}: ${c!.status}${c!.reason ? ` (${c!.reason})` : ""}`).join("; "),
+        reason: missing.map((c) => missingReason(c!)).join("; "),
+        ...(perms.length ? { missing: perms } : {}),
       });
       continue;
     }

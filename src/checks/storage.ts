@@ -11,6 +11,7 @@ export const pvcUnbound = defineRule({
   rationale: "Pods that mount an unbound claim stay Pending; a Lost claim has lost its volume.",
   fix: "Check the StorageClass exists and its provisioner runs, or that a matching PersistentVolume is available.",
   kinds: ["PersistentVolumeClaim", "StorageClass"],
+  runtime: true,
   *evaluate(state, ctx) {
     for (const pvc of state.list("PersistentVolumeClaim")) {
       if (pvc.phase !== "Pending" && pvc.phase !== "Lost") continue;
@@ -57,6 +58,7 @@ export const pvFailed = defineRule({
   rationale: "A Failed volume could not be reclaimed automatically (deletion by the provisioner failed): the disk may still exist and cost money, or hold data nobody tracks.",
   fix: "Read the PV's events for the provisioner error; delete the backing disk by hand if intended, then the PV object.",
   kinds: ["PersistentVolume"],
+  runtime: true,
   *evaluate(state) {
     for (const pv of state.list("PersistentVolume")) {
       if (pv.phase !== "Failed") continue;
@@ -73,6 +75,7 @@ export const pvReleased = defineRule({
   rationale: "A Released volume's claim is gone but, with reclaimPolicy Retain, the disk and its data stay: it is paid for and no new claim can bind it.",
   fix: "Back up what is needed, then delete the PV and its disk; or clear spec.claimRef to make it Available for a new claim.",
   kinds: ["PersistentVolume"],
+  runtime: true,
   *evaluate(state, ctx) {
     for (const pv of state.list("PersistentVolume")) {
       if (pv.phase !== "Released") continue;
@@ -110,6 +113,7 @@ export const pvcUnused = defineRule({
   rationale: "A bound claim no pod or workload mounts keeps its disk (and its bill) for nothing; often the leftover of a deleted workload or a scaled-down StatefulSet.",
   fix: "Back up the data if it matters, then delete the claim (and the volume, if its reclaimPolicy is Retain).",
   kinds: ["PersistentVolumeClaim", "Pod", "Deployment", "DaemonSet", "CronJob", "Job", "ReplicaSet", "StatefulSet"],
+  runtime: true,
   requires: ["Pod"],
   *evaluate(state, ctx) {
     const mounted = mountedClaims(state);

@@ -14,6 +14,7 @@ export const unavailableReplicas = defineRule({
   rationale: "Fewer available replicas than desired means less capacity and less redundancy than planned.",
   fix: "Look at the workload's pods (Pending, crash loops, failing readiness) and events.",
   kinds: ["Deployment", "StatefulSet", "DaemonSet"],
+  runtime: true,
   targets: objectsOf("Deployment", "StatefulSet", "DaemonSet"),
   *evaluate(state): Generator<FindingDraft> {
     for (const d of state.list("Deployment")) {
@@ -42,6 +43,7 @@ export const rolloutStuck = defineRule({
   rationale: "The Deployment controller gave up waiting for the new ReplicaSet: the rollout is neither done nor rolled back.",
   fix: "Find why new pods do not become ready; fix and roll out again, or `kubectl rollout undo`.",
   kinds: ["Deployment"],
+  runtime: true,
   *evaluate(state) {
     for (const d of state.list("Deployment")) {
       const p = d.conditions.find((c) => c.type === "Progressing");
@@ -86,6 +88,7 @@ export const daemonSetMisscheduled = defineRule({
   rationale: "Misscheduled daemon pods run on nodes the DaemonSet no longer selects (labels or taints changed): they use capacity and may do node-level work where they should not.",
   fix: "Compare the DaemonSet's nodeSelector, affinity and tolerations with the nodes' labels and taints; fix whichever drifted.",
   kinds: ["DaemonSet"],
+  runtime: true,
   *evaluate(state) {
     for (const d of state.list("DaemonSet")) {
       if (!d.hasStatus || d.misscheduled <= 0) continue;
@@ -102,6 +105,7 @@ export const statefulSetUpdateStuck = defineRule({
   rationale: "A StatefulSet updates one ordinal at a time and stops at the first pod that does not become ready: the set runs two revisions until someone intervenes.",
   fix: "Find the not-ready pod of the new revision and fix it, or roll the template back; a pod stuck on a broken revision may need deleting after the rollback.",
   kinds: ["StatefulSet"],
+  runtime: true,
   *evaluate(state) {
     for (const s of state.list("StatefulSet")) {
       if (!s.hasStatus || s.updateStrategy === "OnDelete" || !s.updateRevision || s.currentRevision === s.updateRevision) continue;
@@ -179,6 +183,7 @@ export const scaledToZero = defineRule({
   rationale: "A Deployment or StatefulSet left at zero replicas for days is usually forgotten: its Services, config, volumes and alerts linger and confuse.",
   fix: "Delete it if it is no longer needed, or document why it stays at zero (an annotation for the owner).",
   kinds: ["Deployment", "StatefulSet", "HorizontalPodAutoscaler"],
+  runtime: true,
   *evaluate(state, ctx) {
     const scaled = new Set(state.list("HorizontalPodAutoscaler").map((h) => `${h.target.kind}/${h.namespace}/${h.target.name}`));
     for (const w of [...state.list("Deployment"), ...state.list("StatefulSet")]) {

@@ -31,6 +31,8 @@ export interface GlobalOptions {
   requestTimeoutMs?: number;
   pageSize?: number;
   concurrency?: number;
+  /** Live runs: check permissions first and skip kinds that may not be listed (--no-preflight: off). */
+  preflight: boolean;
   color: boolean;
   verbose: number;
 }
@@ -62,6 +64,7 @@ export function addGlobalOptions(program: Command): Command {
     .option("--request-timeout <duration>", "per-request timeout, e.g. 30s, 1m (0: none)")
     .option("--page-size <n>", "objects per list page (limit/continue)")
     .option("--concurrency <n>", "kinds listed at the same time")
+    .option("--no-preflight", "live clusters: do not check permissions first (SelfSubjectAccessReview); list every kind and record 403s")
     .option("--no-color", "no colour even on a terminal")
     .option("-v, --verbose", "more logs on stderr (repeat for more)", increase, 0);
 }
@@ -128,6 +131,7 @@ export function resolveGlobalOptions(raw: Record<string, unknown>): GlobalOption
     requestTimeoutMs: timeout === undefined ? undefined : parseDuration(timeout, "--request-timeout"),
     pageSize: positiveInt(str("pageSize"), "--page-size"),
     concurrency: positiveInt(str("concurrency"), "--concurrency"),
+    preflight: raw.preflight !== false,
     color: !noColor,
     verbose: typeof raw.verbose === "number" ? raw.verbose : 0,
   };

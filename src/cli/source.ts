@@ -6,9 +6,10 @@
 import type { ClusterState } from "../state/cluster-state.js";
 import { ClusterStateBuilder } from "../state/builder.js";
 import type { ObjectSink } from "../state/raw.js";
+import { KINDS } from "../state/kinds.js";
 import { loadSnapshot } from "../snapshot/load.js";
-import { collectLive, hasKubeConfig, loadKubeConfig } from "../kube/index.js";
-import type { CollectResult, KubeConnection } from "../kube/index.js";
+import { collectLive, hasKubeConfig, loadKubeConfig, missingPermissions, preflight, skippedKinds } from "../kube/index.js";
+import type { CollectResult, KubeConnection, SkippedKind } from "../kube/index.js";
 import { DEMO_NOW, DEMO_NOW_MS, demoClusterInfo, demoOptionsFromScale, generateDemo } from "../demo/index.js";
 import type { GlobalOptions } from "./options.js";
 import type { Logger } from "./progress.js";
@@ -55,11 +56,35 @@ export async function connect(opts: GlobalOptions): Promise<KubeConnection> {
   });
 }
 
+/**
+ * The permission preflight (unless --no-preflight): kinds the user may not list, with the
+ * reason, for the collector to skip. Empty when everything is allowed or the review API
+ * could not be used (then the collector records 403s as they come).
+ */
+export async function permissionSkips(conn: KubeConnection, opts: GlobalOptions, log: Logger): Promise<Map<string, SkippedKind>> {
+  if (!opts.preflight) return new Map();
+  const started = Date.now();
+  const result = await preflight(conn, { namespace: opts.namespace, onRetry: (e) => log.debug(`retrying ${JSON.stringify(e)}`) });
+  if (!result.available) {
+    log.info(`permission preflight unavailable (${result.unavailableReason ?? "unknown"}): listing every kind`);
+    return new Map();
+  }
+  const skip = skippedKinds(result);
+  if (skip.size > 0) {
+    const who = result.user ? ` as "${result.user}"` : "";
+    const missing = missingPermissions(result);
+    if (missing.length) log.info(`permission preflight${who}: missing ${missing.join(", ")}; ${missing.length} kinds not collected`);
+  }
+  log.debug(`permission preflight: ${result.checks.length} kinds checked in ${Date.now() - started} ms`);
+  return skip;
+}
+
 /** Lists a live cluster into a sink, with progress on stderr. */
 export async function streamLive(conn: KubeConnection, opts: GlobalOptions, log: Logger, sink: ObjectSink): Promise<CollectResult> {
+  const skip = await permissionSkips(conn, opts, log);
   const progress = makeKindProgress(log);
   const started = Date.now();
-  progress.start(30);
+  progress.start(KINDS.length);
   try {
     const result = await collectLive(
       conn,
@@ -68,6 +93,7 @@ export async function streamLive(conn: KubeConnection, opts: GlobalOptions, log:
         labelSelector: opts.selectorText,
         pageSize: opts.pageSize,
         concurrency: opts.concurrency,
+        skip,
         onProgress: (e) => (e.done ? progress.kindDone(e.kind, e.objects, e.status ?? "collected") : progress.update(e.kind, e.objects)),
         onRetry: (e) => log.debug(`retrying ${JSON.stringify(e)}`),
       },

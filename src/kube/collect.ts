@@ -45,6 +45,11 @@ export interface CollectOptions extends Pick<KubeClientOptions, "retry" | "onRet
   concurrency?: number;
   onProgress?: (event: CollectProgress) => void;
   signal?: AbortSignal;
+  /**
+   * Kinds not to list, with the reason: recorded as "not-permitted" without a request (the
+   * permission preflight found them not allowed; see preflight.ts `skippedKinds`).
+   */
+  skip?: ReadonlyMap<string, { readonly status: CoverageStatus; readonly reason: string }>;
 }
 
 /** Coverage of one kind, with how consistent its list was. */
@@ -137,6 +142,22 @@ export async function collectLive(
               sink(obj);
             }
           : sink;
+      let skipped = opts.skip?.get(current.kind);
+      // An add-on's kind the preflight denies may just not be installed: discovery tells.
+      if (skipped !== undefined && current.optional && (await notServed(ctx, current))) {
+        skipped = { status: "not-installed", reason: `${current.optional.crd} not installed (${current.group}/${current.version} not served)` };
+      }
+      if (skipped !== undefined) {
+        ctx.onProgress?.({ kind: current.kind, page: 0, objects: 0, done: true, status: skipped.status });
+        coverage.set(current.kind, {
+          kind: current.kind,
+          status: skipped.status,
+          count: 0,
+          pages: 0,
+          reason: skipped.reason,
+        });
+        continue;
+      }
       try {
         coverage.set(current.kind, await listKind(ctx, current, emit));
       } catch (err) {
@@ -154,7 +175,12 @@ export async function collectLive(
   if (opts.signal?.aborted) throw abortReason(opts.signal);
 
   // Names only, when the CRD kind itself was not requested: metadata-only, so schemas stay home.
-  const crdCoverage = crdInfo ? coverage.get(crdInfo.kind) : await listCrdNames(ctx, crds);
+  const crdSkipped = opts.skip?.get("CustomResourceDefinition");
+  const crdCoverage = crdInfo
+    ? coverage.get(crdInfo.kind)
+    : crdSkipped !== undefined
+      ? { kind: "CustomResourceDefinition", count: 0, pages: 0, ...crdSkipped }
+      : await listCrdNames(ctx, crds);
   const result: CollectResult = {
     coverage: kinds.map(
       (k) => coverage.get(k.kind) ?? { kind: k.kind, status: "not-collected", count: 0, pages: 0 },
@@ -238,8 +264,17 @@ async function listKind(ctx: ListContext, info: KindInfo, sink: ObjectSink): Pro
       if (!(err instanceof KubeApiError)) throw err; // unauthorized, unreachable, aborted: stop the run
       return done("error", `list ${info.plural}: ${err.message}${partial(s)}`);
     }
-    if (res.type === "forbidden")
+    if (res.type === "forbidden") {
+      // RBAC answers 403 before routing, so a user without rights on an add-on's kind cannot
+      // tell "not installed" from a list; discovery (open to every authenticated user) can.
+      if (info.optional && s.pages === 0 && (await notServed(ctx, info))) {
+        return done(
+          "not-installed",
+          `${info.optional.crd} not installed (${info.group}/${info.version} not served; list ${info.plural} was forbidden)`,
+        );
+      }
       return done("not-permitted", `list ${info.plural}: forbidden: ${res.message}${partial(s)}`);
+    }
     if (res.type === "not-found") {
       return done(
         "not-installed",
@@ -262,6 +297,20 @@ async function listKind(ctx: ListContext, info: KindInfo, sink: ObjectSink): Pro
     ctx.onProgress?.({ kind: info.kind, page: s.pages, objects: s.count, done: false });
     if (s.continueToken === undefined) return done("collected");
     if (ctx.signal.aborted) throw abortReason(ctx.signal);
+  }
+}
+
+/** True when discovery says the kind's group/version or resource is not served (404, or absent from the list). */
+async function notServed(ctx: ListContext, info: KindInfo): Promise<boolean> {
+  try {
+    const res = await ctx.client.get(`/apis/${info.group}/${info.version}`, { signal: ctx.signal });
+    if (res.type === "not-found") return true;
+    if (res.type !== "ok") return false;
+    const list = JSON.parse(res.body.toString("utf8")) as { resources?: { name?: unknown }[] };
+    return Array.isArray(list.resources) && !list.resources.some((r) => r?.name === info.plural);
+  } catch (err) {
+    if (!(err instanceof KubeApiError) && !(err instanceof SyntaxError)) throw err;
+    return false;
   }
 }
 

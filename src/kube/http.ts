@@ -2,8 +2,9 @@
  * A small GET-only request layer for the API server over node:http(s): keep-alive agent from
  * the connection, auth and impersonation headers, gzip, an idle timeout, retries with backoff
  * for throttling, server errors and dropped connections, and typed outcomes for the statuses
- * a collector must tell apart (403, 404, 410). Everything we send is a GET, so every retry
- * is safe.
+ * a collector must tell apart (403, 404, 410). Everything we send is a GET, or a POST of an
+ * access review (SelfSubjectAccessReview, SelfSubjectRulesReview, SelfSubjectReview), which
+ * creates nothing, so every retry is safe.
  */
 import http from "node:http";
 import https from "node:https";
@@ -42,6 +43,12 @@ export interface GetOptions {
   /** Accept header; default application/json. */
   accept?: string;
   signal?: AbortSignal;
+}
+
+interface RequestOptions extends GetOptions {
+  method: "GET" | "POST";
+  /** JSON request body (POST). */
+  body?: Buffer;
 }
 
 export interface RetryEvent {
@@ -97,6 +104,18 @@ export class KubeClient {
    * the retries), KubeApiError (other statuses, or 429/5xx after the retries), or the abort.
    */
   async get(path: string, opts: GetOptions = {}): Promise<KubeResult> {
+    return this.send(path, { ...opts, method: "GET" });
+  }
+
+  /**
+   * POST a JSON body with the same retries and outcomes as `get`. Only for requests that
+   * change nothing on the server (access reviews), so retrying them is safe.
+   */
+  async post(path: string, body: unknown, opts: GetOptions = {}): Promise<KubeResult> {
+    return this.send(path, { ...opts, method: "POST", body: Buffer.from(JSON.stringify(body)) });
+  }
+
+  private async send(path: string, opts: RequestOptions): Promise<KubeResult> {
     const url = this.url(path, opts.query);
     let refreshedAuth = false;
     let material = await this.conn.material();
@@ -106,7 +125,7 @@ export class KubeClient {
         res = await this.once(url, material, opts);
       } catch (err) {
         if (isAbortError(err) || opts.signal?.aborted) throw err;
-        await this.afterNetworkError(err, path, attempt, opts.signal);
+        await this.afterNetworkError(err, path, opts.method, attempt, opts.signal);
         continue;
       }
       const { status } = res;
@@ -114,7 +133,7 @@ export class KubeClient {
       const apiStatus = parseStatus(res.body);
       const message = apiStatus?.message ?? `HTTP ${status}`;
       if (status === 401) {
-        if (refreshedAuth) throw this.unauthorized(path, message);
+        if (refreshedAuth) throw this.unauthorized(`${opts.method} ${path}`, message);
         // Credentials may have expired mid-run (exec tokens): refresh once, not counted.
         refreshedAuth = true;
         material = await this.conn.material(true);
@@ -126,7 +145,7 @@ export class KubeClient {
       if (status === 410) return { type: "gone", message, apiStatus };
       if (!isRetryableStatus(status) || attempt + 1 >= this.policy.maxAttempts) {
         const tries = attempt > 0 ? ` (after ${attempt + 1} attempts)` : "";
-        throw new KubeApiError(status, path, `GET ${path}: HTTP ${status}${tries}: ${message}`, {
+        throw new KubeApiError(status, path, `${opts.method} ${path}: HTTP ${status}${tries}: ${message}`, {
           reason: apiStatus?.reason,
         });
       }
@@ -144,6 +163,7 @@ export class KubeClient {
   private async afterNetworkError(
     err: unknown,
     path: string,
+    method: string,
     attempt: number,
     signal?: AbortSignal,
   ): Promise<void> {
@@ -163,7 +183,7 @@ export class KubeClient {
       const tries = attempt > 0 ? ` after ${attempt + 1} attempts` : "";
       throw new KubeConnectionError(
         server,
-        `lost the connection to ${server} (GET ${path})${tries}: ${detail}`,
+        `lost the connection to ${server} (${method} ${path})${tries}: ${detail}`,
         {
           cause: err,
         },
@@ -175,27 +195,31 @@ export class KubeClient {
     await sleep(delayMs, signal);
   }
 
-  private unauthorized(path: string, message: string): KubeUnauthorizedError {
+  private unauthorized(request: string, message: string): KubeUnauthorizedError {
     const who = this.conn.context ? ` (context "${this.conn.context}")` : "";
     return new KubeUnauthorizedError(
       this.conn.server,
-      `unauthorized: ${this.conn.server} rejected the credentials${who} for GET ${path}: ${message}`,
+      `unauthorized: ${this.conn.server} rejected the credentials${who} for ${request}: ${message}`,
     );
   }
 
   /** One request; resolves with the whole (decompressed) body. */
-  private once(url: URL, material: RequestMaterial, opts: GetOptions): Promise<RawResponse> {
+  private once(url: URL, material: RequestMaterial, opts: RequestOptions): Promise<RawResponse> {
     const mod = url.protocol === "https:" ? https : http;
     const headers: http.OutgoingHttpHeaders = {
       ...material.headers,
       Accept: opts.accept ?? "application/json",
       "User-Agent": "day2",
     };
+    if (opts.body) {
+      headers["Content-Type"] = "application/json";
+      headers["Content-Length"] = opts.body.length;
+    }
     if (this.opts.compression !== false) headers["Accept-Encoding"] = "gzip";
     const timeoutMs = this.conn.requestTimeoutMs;
     return new Promise<RawResponse>((resolve, reject) => {
       const req = mod.request(url, {
-        method: "GET",
+        method: opts.method,
         agent: material.agent,
         headers,
         signal: opts.signal,
@@ -214,7 +238,7 @@ export class KubeClient {
           reject,
         );
       });
-      req.end();
+      req.end(opts.body);
     });
   }
 }

@@ -40,4 +40,20 @@ export {
   type RetryEvent,
 } from "./http.js";
 export { DEFAULT_PAGE_SIZE, LABEL_SELECTED_KINDS } from "./paging.js";
+export {
+  kindPermissions,
+  PERMISSIONS,
+  permissionText,
+  resourceName,
+  type KindPermission,
+} from "./permissions.js";
+export {
+  missingPermissions,
+  preflight,
+  skippedKinds,
+  type PermissionCheck,
+  type PreflightOptions,
+  type PreflightResult,
+  type SkippedKind,
+} from "./preflight.js";
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry.js";

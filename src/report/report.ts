@@ -6,10 +6,13 @@ import type { ClusterState } from "../state/cluster-state.js";
 import type { KindCoverage } from "../state/raw.js";
 import type { Selector } from "../state/selector.js";
 import { matches } from "../state/selector.js";
+import { isOptionalKind } from "../state/kinds.js";
 import type { ProjectedKind } from "../state/types.js";
 import type { Finding, Rule, RuleOutcome, Severity } from "../checks/index.js";
 import { SEVERITIES, runRules, severityRank } from "../checks/index.js";
 import type { ScoreReport } from "../score/score.js";
+import type { ComplianceReport } from "../score/compliance.js";
+import type { CveSummary } from "../score/vulnerabilities.js";
 import type { SuppressedFinding } from "../config/suppress.js";
 import type { BaselineSummary } from "../config/baseline.js";
 import type { ClusterSummary } from "./summary.js";
@@ -28,6 +31,10 @@ export interface Report {
   rules: RuleOutcome[];
   /** `day2 scan`: the score, per cluster, namespace and category, with its account. */
   score?: ScoreReport;
+  /** `day2 scan`: Pod Security Standards compliance, passed / applicable controls per namespace. */
+  compliance?: ComplianceReport;
+  /** `day2 scan`: critical and high CVEs from Trivy Operator's VulnerabilityReports, or "no data" and why. */
+  vulnerabilities?: CveSummary;
   /** `day2 scan`: findings a day2.yaml entry or an annotation suppressed, and by what. */
   suppressed?: SuppressedFinding[];
   /** `day2 scan --baseline`: `findings` holds only new findings; this says what else changed. */
@@ -98,7 +105,15 @@ export function buildReport(state: ClusterState, opts: ReportOptions): Report {
   };
 }
 
-/** Coverage entries that are not fully collected: what the report could not see. */
+/**
+ * Coverage entries that are not fully collected: what the report could not see. An add-on's
+ * kind that is not installed (no Trivy Operator) is no gap: there was nothing to see.
+ */
 export function gaps(report: Report): KindCoverage[] {
-  return report.coverage.filter((c) => c.status !== "collected");
+  return report.coverage.filter((c) => c.status !== "collected" && !absentAddOn(c));
+}
+
+/** An optional kind (an add-on's CRD) that is not installed. */
+export function absentAddOn(c: KindCoverage): boolean {
+  return c.status === "not-installed" && isOptionalKind(c.kind);
 }

@@ -13,6 +13,8 @@ import { applySuppressions } from "../config/suppress.js";
 import type { Baseline } from "../config/baseline.js";
 import { diffBaseline } from "../config/baseline.js";
 import { computeScore } from "../score/score.js";
+import { computeCompliance } from "../score/compliance.js";
+import { cveSummary } from "../score/vulnerabilities.js";
 import type { Report, ReportOptions } from "./report.js";
 import { buildReport, compareFindings, countBySeverity } from "./report.js";
 
@@ -53,6 +55,17 @@ export function buildScan(state: ClusterState, opts: ScanOptions): Report {
     namespaces: opts.namespace !== undefined ? [opts.namespace] : undefined,
   });
 
+  const compliance = computeCompliance({
+    state,
+    rules: rc.rules,
+    outcomes,
+    findings: sup.findings,
+    suppressed: sup.suppressed.map((s) => s.finding),
+    include,
+    namespaces: opts.namespace !== undefined ? [opts.namespace] : undefined,
+  });
+  const vulnerabilities = cveSummary(state, { include: opts.namespace !== undefined ? (o) => o.namespace === opts.namespace : undefined });
+
   let findings = [...sup.findings, ...sup.expired].sort(compareFindings);
   let baseline: Report["baseline"];
   if (opts.baseline) {
@@ -67,6 +80,8 @@ export function buildScan(state: ClusterState, opts: ScanOptions): Report {
     findings,
     rules: outcomes,
     score,
+    compliance,
+    vulnerabilities,
     suppressed: sup.suppressed,
     ...(baseline ? { baseline } : {}),
     ...(config

@@ -20,7 +20,7 @@ function ns(name: string): KubeObject {
 }
 
 function stateOf(objects: KubeObject[], coverage: [string, "not-permitted"][] = []): ClusterState {
-  const b = new ClusterStateBuilder({ source: "manifests", sourceDetail: "test", collectedAt: NOW });
+  const b = new ClusterStateBuilder({ source: "snapshot", sourceDetail: "test", collectedAt: NOW }); // a cluster with status: "manifests" would make runtime rules not-applicable
   for (const o of objects) b.add(structuredClone(o));
   for (const [kind, status] of coverage) b.setCoverage(kind, status, `list ${kind}: forbidden`);
   return b.build({ complete: true });
@@ -95,7 +95,7 @@ test("a rule that was not evaluated adds nothing to the denominator and is liste
   const with403 = score(stateOf(objects, [["Node", "not-permitted"]]), [podRule("r-pod", "high", ["p1"]), nodeRule]);
   assert.equal(with403.cluster.possible, 10);
   assert.equal(with403.cluster.score, 50);
-  assert.deepEqual(with403.rules.notEvaluated.map((u) => [u.rule, u.status, u.reason]), [["r-node", "not-evaluated", "Node: not-permitted (list Node: forbidden)"]]);
+  assert.deepEqual(with403.rules.notEvaluated.map((u) => [u.rule, u.status, u.reason]), [["r-node", "not-evaluated", "Node: not-permitted (missing list nodes: list Node: forbidden)"]]);
   assert.equal(with403.rules.evaluated, 1);
   assert.equal(with403.rules.total, 2);
   // The health category still has an evaluated rule: it is scored on what ran.

@@ -85,7 +85,13 @@ export interface ScoreReport {
   readonly clusterScoped: ScopeScore;
   readonly categories: readonly ScopeScore[];
   readonly namespaces: readonly ScopeScore[];
-  readonly rules: { readonly total: number; readonly evaluated: number; readonly notEvaluated: readonly UnscoredRule[] };
+  readonly rules: {
+    readonly total: number;
+    readonly evaluated: number;
+    readonly notEvaluated: readonly UnscoredRule[];
+    /** Rules that cannot apply to this input (runtime rules on static manifests): no gap, no check. */
+    readonly notApplicable: readonly UnscoredRule[];
+  };
   /** Objects whose loss was capped, largest raw loss first. */
   readonly capHits: readonly CapHit[];
 }
@@ -183,6 +189,7 @@ class Ledger {
   readonly targetKinds = new Map<string, Set<string>>();
   readonly evaluatedByCategory = new Map<Category, number>();
   readonly notEvaluated: UnscoredRule[] = [];
+  readonly notApplicable: UnscoredRule[] = [];
   readonly capHits: CapHit[] = [];
   total = 0;
   private readonly byId: Map<string, Rule>;
@@ -215,6 +222,10 @@ class Ledger {
       const rule = this.rule(o.rule);
       if (!rule) continue;
       this.total++;
+      if (o.status === "not-applicable") {
+        this.notApplicable.push({ rule: rule.id, title: rule.title, category: rule.category, severity: rule.severity, status: o.status, reason: o.reason ?? o.status });
+        continue;
+      }
       if (o.status !== "evaluated") {
         this.notEvaluated.push({ rule: rule.id, title: rule.title, category: rule.category, severity: rule.severity, status: o.status, reason: o.reason ?? o.status });
         continue;
@@ -275,7 +286,9 @@ class Ledger {
   categoryReason(c: Category): string {
     if ((this.evaluatedByCategory.get(c) ?? 0) > 0) return "no object to judge";
     const skipped = this.notEvaluated.filter((r) => r.category === c);
-    return skipped.length ? `no rule evaluated: ${skipped.map((r) => `${r.rule} (${r.reason})`).join("; ")}` : NO_RULES;
+    if (skipped.length) return `no rule evaluated: ${skipped.map((r) => `${r.rule} (${r.reason})`).join("; ")}`;
+    const na = this.notApplicable.filter((r) => r.category === c);
+    return na.length ? `not applicable: ${na[0]!.reason} (${na.length} rules)` : NO_RULES;
   }
 
   report(): ScoreReport {
@@ -289,7 +302,7 @@ class Ledger {
       clusterScoped: this.clusterScoped.finish("(cluster-scoped)", "no cluster-scoped object was judged"),
       categories: CATEGORIES.map((c) => this.categories.get(c)!.finish(c, this.categoryReason(c))).filter((s) => s.reason !== NO_RULES),
       namespaces: [...nsNames].sort().map((ns) => (this.namespaces.get(ns) ?? new Account()).finish(ns, `nothing evaluated: no object here that an evaluated rule judges${skippedText}`)),
-      rules: { total: this.total, evaluated: this.total - this.notEvaluated.length, notEvaluated: this.notEvaluated },
+      rules: { total: this.total, evaluated: this.total - this.notEvaluated.length - this.notApplicable.length, notEvaluated: this.notEvaluated, notApplicable: this.notApplicable },
       capHits: this.capHits,
     };
   }

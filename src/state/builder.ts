@@ -53,15 +53,19 @@ export class ClusterStateBuilder {
   /**
    * Kinds with no recorded coverage are "collected" when `complete` (live and demo sources
    * list every kind) and otherwise "collected" only if objects of the kind were seen: a
-   * manifest file without Secrets says nothing about the cluster's Secrets.
+   * manifest file without Secrets says nothing about the cluster's Secrets. An optional kind
+   * (an add-on's CRD) with no objects in a complete source is "not-installed".
    */
   build(opts: { complete: boolean; missingReason?: string }): ClusterState {
     const coverage = new Map<string, KindCoverage>();
-    for (const { kind } of KINDS) {
+    for (const { kind, optional } of KINDS) {
       const count = this.seen.get(kind) ?? 0;
       const recorded = this.coverage.get(kind);
       if (recorded) coverage.set(kind, { ...recorded, count });
-      else if (opts.complete || count > 0) coverage.set(kind, { kind, status: "collected", count });
+      else if (count > 0) coverage.set(kind, { kind, status: "collected", count });
+      // A complete source without one object of an add-on's kind (the demo) does not have the add-on.
+      else if (opts.complete && optional) coverage.set(kind, { kind, status: "not-installed", count: 0, reason: `${optional.provider} not installed (no ${kind} in the input)` });
+      else if (opts.complete) coverage.set(kind, { kind, status: "collected", count });
       else coverage.set(kind, { kind, status: "not-collected", count: 0, reason: opts.missingReason ?? "not in the input" });
     }
     return new ClusterState(this.info, this.store, coverage, this.unknown);

@@ -19,6 +19,12 @@ export interface KindInfo {
    * the live source asks for PartialObjectMetadataList).
    */
   readonly metadataOnly?: boolean;
+  /**
+   * Set for kinds an add-on brings (a CRD): when it is absent the kind is "not-installed",
+   * which is no coverage gap (not in `--strict`, not "kinds collected") and makes no rule
+   * not-evaluated, since no core rule reads it. The value names the add-on for messages.
+   */
+  readonly optional?: { readonly crd: string; readonly provider: string };
 }
 
 export const KINDS: readonly KindInfo[] = Object.freeze([
@@ -64,6 +70,14 @@ export const KINDS: readonly KindInfo[] = Object.freeze([
     plural: "customresourcedefinitions",
     namespaced: false,
   },
+  {
+    kind: "VulnerabilityReport",
+    group: "aquasecurity.github.io",
+    version: "v1alpha1",
+    plural: "vulnerabilityreports",
+    namespaced: true,
+    optional: { crd: "vulnerabilityreports.aquasecurity.github.io", provider: "Trivy Operator" },
+  },
 ]);
 
 export type KindName = (typeof KINDS)[number]["kind"];
@@ -72,6 +86,11 @@ const byKind = new Map(KINDS.map((k) => [k.kind, k]));
 
 export function kindInfo(kind: string): KindInfo | undefined {
   return byKind.get(kind);
+}
+
+/** True for a kind an add-on brings whose absence is no gap (see KindInfo.optional). */
+export function isOptionalKind(kind: string): boolean {
+  return byKind.get(kind)?.optional !== undefined;
 }
 
 /** "apps/v1" or "v1" for the core group. */

@@ -475,6 +475,35 @@ export interface CustomResourceDefinition extends Meta {
   readonly versions: readonly { readonly name: string; readonly served: boolean; readonly storage: boolean; readonly deprecated: boolean }[];
 }
 
+/** Severities as Trivy spells them, lower-cased. */
+export interface SeverityCounts {
+  readonly critical: number;
+  readonly high: number;
+  readonly medium: number;
+  readonly low: number;
+  readonly unknown: number;
+}
+
+/**
+ * A Trivy Operator VulnerabilityReport (aquasecurity.github.io/v1alpha1): one per workload
+ * container and image. Compact: the counts and only the critical and high CVE ids, never the
+ * full vulnerability list (hundreds of entries per image).
+ */
+export interface VulnerabilityReport extends Meta {
+  readonly kind: "VulnerabilityReport";
+  /** The scanned workload (labels trivy-operator.resource.kind/name; else the owner reference). */
+  readonly resourceKind: string;
+  readonly resourceName: string;
+  readonly container: string;
+  /** registry/repository:tag (or @digest when there is no tag). */
+  readonly image: string;
+  readonly digest: string;
+  readonly counts: SeverityCounts;
+  /** Distinct CVE ids of critical and high severity in this report, sorted. */
+  readonly criticalIds: readonly string[];
+  readonly highIds: readonly string[];
+}
+
 /** Kind name -> projection type, so `state.list("Pod")` is typed. */
 export interface ProjectionByKind {
   Namespace: Namespace;
@@ -507,6 +536,7 @@ export interface ProjectionByKind {
   HorizontalPodAutoscaler: HorizontalPodAutoscaler;
   Lease: Lease;
   CustomResourceDefinition: CustomResourceDefinition;
+  VulnerabilityReport: VulnerabilityReport;
 }
 
 export type ProjectedKind = keyof ProjectionByKind;

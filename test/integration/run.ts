@@ -51,10 +51,12 @@ const FILES = [
   "errors.test.ts",
   "auth.test.ts",
   "rbac.test.ts",
+  "permissions.test.ts",
   "report.test.ts",
   "snapshot.test.ts",
   "faults.test.ts",
   "pagination.test.ts",
+  "trivy.test.ts",
 ];
 
 /** Upper bound for the test child; the suite takes ~1.5 min here. */

@@ -3,9 +3,11 @@
  * that can be mailed or attached to a ticket and opened anywhere, light or dark.
  */
 import type { Report } from "../report.js";
-import { gaps } from "../report.js";
+import { absentAddOn, gaps } from "../report.js";
 import { SEVERITIES } from "../../checks/index.js";
 import { scoreHtml, scoreText } from "./score.js";
+import { levelText, securityHtml } from "./security.js";
+import { PERMISSION_HINT, permissionGap, permissionLine } from "../permissions.js";
 
 export function escapeHtml(s: unknown): string {
   return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
@@ -38,14 +40,20 @@ export function renderHtml(r: Report): string {
   const s = r.summary;
   const e = escapeHtml;
   const missing = gaps(r);
-  const skipped = r.rules.filter((o) => o.status !== "evaluated");
+  const skipped = r.rules.filter((o) => o.status !== "evaluated" && o.status !== "not-applicable");
+  const na = r.rules.filter((o) => o.status === "not-applicable");
+  const addOns = r.coverage.filter(absentAddOn);
+  const kinds = r.coverage.length - addOns.length;
+  const perms = permissionGap(r);
   const tiles = [
     ...(r.score ? [["Score", scoreText(r.score.cluster)]] : []),
     ["Kubernetes", s.version],
     ["Nodes", `${s.nodes.ready}/${s.nodes.total} Ready`],
     ["Pods", `${s.pods.total.toLocaleString("en-US")}`],
     ["Namespaces", String(s.namespaces)],
-    ["Coverage", `${r.coverage.length - missing.length}/${r.coverage.length} kinds`],
+    ["Coverage", `${kinds - missing.length}/${kinds} kinds`],
+    ...(r.compliance ? [["PSS restricted", levelText(r.compliance.cluster.restricted)]] : []),
+    ...(r.vulnerabilities ? [["Critical CVEs", r.vulnerabilities.critical === null ? "no data" : String(r.vulnerabilities.critical)], ["High CVEs", r.vulnerabilities.high === null ? "no data" : String(r.vulnerabilities.high)]] : []),
     ...SEVERITIES.filter((sv) => sv !== "info").map((sv) => [sv[0]!.toUpperCase() + sv.slice(1), String(r.findingCounts[sv])]),
   ];
   const rows = r.findings
@@ -67,8 +75,11 @@ ${s.pools.map((p) => `<tr><td>${e(p.pool)}</td><td>${p.nodes}</td><td>${p.ready}
 </tbody></table>
 <h2>Coverage</h2>
 ${missing.length === 0 ? `<p class="ok">Every kind was collected.</p>` : `<table><thead><tr><th>Kind</th><th>Status</th><th>Reason</th></tr></thead><tbody>${missing.map((c) => `<tr><td>${e(c.kind)}</td><td>${e(c.status)}</td><td>${e(c.reason ?? "")}</td></tr>`).join("")}</tbody></table>`}
+${perms ? `<h3>Permissions</h3><p>${e(permissionLine(perms))}; ${e(PERMISSION_HINT)}.</p>` : ""}
+${addOns.length ? `<p class="muted">Add-ons not installed: ${e(addOns.map((c) => c.kind).join(", "))}</p>` : ""}
+${na.length ? `<p class="muted">${na.length} rules not applicable (${e(na[0]!.reason ?? "")}; not scored, not passed): ${e(na.map((o) => o.rule).join(", "))}</p>` : ""}
 ${skipped.length ? `<p>Rules not evaluated:</p><table><tbody>${skipped.map((o) => `<tr><td><code>${e(o.rule)}</code></td><td>${e(o.reason ?? o.status)}</td></tr>`).join("")}</tbody></table>` : ""}
-${scoreHtml(r, e)}<h2>Findings (${r.findings.length})</h2>
+${scoreHtml(r, e)}${securityHtml(r, e)}<h2>Findings (${r.findings.length})</h2>
 <div class="filters"><input id="q" placeholder="Filter by text…" aria-label="Filter findings">
 ${SEVERITIES.map((sv) => `<label><input type="checkbox" data-sev="${sv}" checked> ${sv} (${r.findingCounts[sv]})</label>`).join("")}</div>
 <table id="findings"><thead><tr><th>Severity</th><th>Rule</th><th>Namespace</th><th>Object</th><th>Message</th></tr></thead><tbody>

@@ -122,12 +122,12 @@ function suites(report: Report, registry: readonly Rule[]): Suite[] {
     seen.add(o.rule);
     const category = categoryOf(o.rule);
     const classname = `day2.${category}.${o.rule}`;
-    if (o.status === "not-evaluated") {
+    if (o.status === "not-evaluated" || o.status === "not-applicable") {
       add(category, {
         classname,
         name: o.rule,
         kind: "skipped",
-        body: `<skipped${attrs({ message: `not evaluated: ${o.reason ?? "no reason given"}` })}/>`,
+        body: `<skipped${attrs({ message: `${o.status === "not-applicable" ? "not applicable" : "not evaluated"}: ${o.reason ?? "no reason given"}` })}/>`,
       });
       continue;
     }

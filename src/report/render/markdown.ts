@@ -1,8 +1,10 @@
 /** Markdown rendering of a report, for pull requests, wikis and tickets. */
 import type { Report } from "../report.js";
-import { gaps } from "../report.js";
+import { absentAddOn, gaps } from "../report.js";
 import { SEVERITIES } from "../../checks/index.js";
 import { scoreMarkdown } from "./score.js";
+import { securityMarkdown } from "./security.js";
+import { PERMISSION_HINT, permissionGap, permissionLine } from "../permissions.js";
 
 function cell(s: string | number): string {
   return String(s).replace(/\|/g, "\\|").replace(/\n/g, " ");
@@ -35,11 +37,18 @@ export function renderMarkdown(r: Report): string {
   ];
   if (s.pools.length) out.push("### Node pools", "", table(["Pool", "Nodes", "Ready", "Spot"], s.pools.map((p) => [p.pool, p.nodes, p.ready, p.spot])), "");
   const missing = gaps(r);
-  out.push("## Coverage", "", `${r.coverage.length - missing.length}/${r.coverage.length} kinds collected.`, "");
+  const addOns = r.coverage.filter(absentAddOn);
+  const kinds = r.coverage.length - addOns.length;
+  out.push("## Coverage", "", `${kinds - missing.length}/${kinds} kinds collected.${addOns.length ? ` Add-ons not installed: ${addOns.map((c) => c.kind).join(", ")}.` : ""}`, "");
   if (missing.length) out.push(table(["Kind", "Status", "Reason"], missing.map((c) => [c.kind, c.status, c.reason ?? ""])), "");
-  const skipped = r.rules.filter((o) => o.status !== "evaluated");
+  const perms = permissionGap(r);
+  if (perms) out.push("### Permissions", "", `${permissionLine(perms).replace(/list [^,() ]+/g, (m) => `\`${m}\``)}; ${PERMISSION_HINT}.`, "");
+  const na = r.rules.filter((o) => o.status === "not-applicable");
+  if (na.length) out.push(`${na.length} rules not applicable (${na[0]!.reason ?? "not applicable"}; not scored, not passed): ${na.map((o) => o.rule).join(", ")}.`, "");
+  const skipped = r.rules.filter((o) => o.status !== "evaluated" && o.status !== "not-applicable");
   if (skipped.length) out.push("Rules not evaluated:", "", table(["Rule", "Status", "Why"], skipped.map((o) => [o.rule, o.status, o.reason ?? ""])), "");
   out.push(...scoreMarkdown(r));
+  out.push(...securityMarkdown(r));
   out.push("## Findings", "");
   out.push(SEVERITIES.map((sv) => `${r.findingCounts[sv]} ${sv}`).join(" · "), "");
   if (r.findings.length) {

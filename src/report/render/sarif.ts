@@ -174,7 +174,8 @@ export function toSarif(report: Report, registry: readonly Rule[] = RULES): Sari
   const index = new Map(metas.map((m, i) => [m.id, i]));
   const notifications: Sarif.Notification[] = [];
   for (const o of report.rules) {
-    if (o.status === "evaluated") continue;
+    // Not applicable (runtime rules on static manifests) is no problem with the run.
+    if (o.status === "evaluated" || o.status === "not-applicable") continue;
     const notEvaluated = o.status === "not-evaluated";
     notifications.push({
       level: notEvaluated ? "warning" : "error",

@@ -21,7 +21,7 @@ function pod(namespace: string, name: string, waiting?: string): KubeObject {
   };
 }
 
-const b = new ClusterStateBuilder({ source: "manifests", sourceDetail: "test", collectedAt: NOW });
+const b = new ClusterStateBuilder({ source: "snapshot", sourceDetail: "test", collectedAt: NOW }); // a cluster with status: "manifests" would make runtime rules not-applicable
 for (const o of [
   { apiVersion: "v1", kind: "Namespace", metadata: { name: "shop" } },
   { apiVersion: "v1", kind: "Namespace", metadata: { name: "empty" } },

@@ -42,7 +42,7 @@ export function scoreSection(r: Report, style: Style): string[] {
   if (!sc) return [];
   const c = sc.cluster;
   const lines = [
-    `${style.bold("SCORE")}  ${gradeColor(style, c)(scoreText(c))} · ${sc.rules.evaluated}/${sc.rules.total} rules evaluated · ${n(c.checks)} checks · ${n(c.loss)} of ${n(c.possible)} points lost${c.reason ? ` · ${c.reason}` : ""}`,
+    `${style.bold("SCORE")}  ${gradeColor(style, c)(scoreText(c))} · ${sc.rules.evaluated}/${sc.rules.total - sc.rules.notApplicable.length} rules evaluated${sc.rules.notApplicable.length ? ` (${sc.rules.notApplicable.length} not applicable)` : ""} · ${n(c.checks)} checks · ${n(c.loss)} of ${n(c.possible)} points lost${c.reason ? ` · ${c.reason}` : ""}`,
   ];
   const cats = sc.categories.map((s) => [s.name, gradeColor(style, s)(scoreText(s)), n(s.checks), n(s.failedChecks), s.reason ?? ""]);
   lines.push(columns(["CATEGORY", "SCORE", "CHECKS", "FAILED", "NOTE"], cats, "  "));
@@ -143,7 +143,7 @@ export function scoreMarkdown(r: Report): string[] {
   const out = [
     "## Score",
     "",
-    `**${scoreText(sc.cluster)}** · ${sc.rules.evaluated}/${sc.rules.total} rules evaluated · ${sc.cluster.checks} checks · ${sc.cluster.loss} of ${sc.cluster.possible} points lost`,
+    `**${scoreText(sc.cluster)}** · ${sc.rules.evaluated}/${sc.rules.total - sc.rules.notApplicable.length} rules evaluated${sc.rules.notApplicable.length ? ` (${sc.rules.notApplicable.length} not applicable)` : ""} · ${sc.cluster.checks} checks · ${sc.cluster.loss} of ${sc.cluster.possible} points lost`,
     "",
     `${FORMULA}. Weights: ${weightsText(sc)}.`,
     "",
@@ -175,7 +175,7 @@ export function scoreHtml(r: Report, e: (s: unknown) => string): string {
   const supp = r.suppressed ?? [];
   const b = r.baseline;
   return `<h2>Score: ${e(scoreText(sc.cluster))}</h2>
-<p class="muted">${sc.rules.evaluated}/${sc.rules.total} rules evaluated · ${e(FORMULA)}. Weights: ${e(weightsText(sc))}.</p>
+<p class="muted">${sc.rules.evaluated}/${sc.rules.total - sc.rules.notApplicable.length} rules evaluated${sc.rules.notApplicable.length ? ` (${sc.rules.notApplicable.length} not applicable)` : ""} · ${e(FORMULA)}. Weights: ${e(weightsText(sc))}.</p>
 <table>${head}<tbody>${[sc.cluster, ...sc.categories].map(row).join("")}</tbody></table>
 <h2>Score by namespace</h2>
 <table>${head}<tbody>${[sc.clusterScoped, ...sc.namespaces].map(row).join("")}</tbody></table>

@@ -1,12 +1,14 @@
 /** The terminal rendering of a report (`-o table` and `-o wide`). */
 import type { Report } from "../report.js";
-import { gaps } from "../report.js";
+import { absentAddOn, gaps } from "../report.js";
 import { SEVERITIES } from "../../checks/index.js";
 import { formatBytes, formatCpu } from "../../state/quantity.js";
 import type { Style } from "./style.js";
 import { severityColor } from "./style.js";
 import { columns } from "./columns.js";
 import { baselineSection, scoreSection } from "./score.js";
+import { complianceSection, vulnerabilitiesSection } from "./security.js";
+import { PERMISSION_HINT, permissionGap, permissionLine } from "../permissions.js";
 
 const n = (x: number): string => x.toLocaleString("en-US");
 
@@ -52,12 +54,17 @@ function clusterSection(r: Report, style: Style): string[] {
 
 function coverageSection(r: Report, style: Style): string[] {
   const missing = gaps(r);
-  const total = r.coverage.length;
-  const lines = [style.bold("COVERAGE") + `  ${total - missing.length}/${total} kinds collected`];
+  const addOns = r.coverage.filter(absentAddOn);
+  const total = r.coverage.length - addOns.length;
+  const lines = [style.bold("COVERAGE") + `  ${total - missing.length}/${total} kinds collected${addOns.length ? ` · add-ons not installed: ${addOns.map((c) => c.kind).join(", ")}` : ""}`];
   if (missing.length) {
     lines.push(columns(["KIND", "STATUS", "REASON"], missing.map((c) => [c.kind, style.yellow(c.status), c.reason ?? ""]), "  "));
   }
-  const skipped = r.rules.filter((o) => o.status !== "evaluated");
+  const perms = permissionGap(r);
+  if (perms) lines.push(`  ${style.bold("PERMISSIONS")}  ${style.yellow(permissionLine(perms))}; ${PERMISSION_HINT}`);
+  const na = r.rules.filter((o) => o.status === "not-applicable");
+  if (na.length) lines.push(`  ${na.length} rules not applicable (${na[0]!.reason ?? "not applicable"}; not scored, not passed): ${na.map((o) => o.rule).join(", ")}`);
+  const skipped = r.rules.filter((o) => o.status !== "evaluated" && o.status !== "not-applicable");
   if (skipped.length) {
     lines.push(`  ${style.yellow(`${skipped.length} rules not evaluated`)}:`);
     lines.push(columns(["RULE", "STATUS", "WHY"], skipped.map((o) => [o.rule, o.status, o.reason ?? ""]), "    "));
@@ -98,6 +105,7 @@ function truncate(s: string, max: number): string {
 export function renderText(r: Report, style: Style, wide = false): string {
   const scan = r.score ? [...scoreSection(r, style), ""] : [];
   const baseline = r.baseline ? [...baselineSection(r, style), ""] : [];
-  const parts = [sourceLine(r, style), "", ...clusterSection(r, style), "", ...coverageSection(r, style), "", ...scan, ...baseline, ...findingsSection(r, style, wide)];
+  const security = [...complianceSection(r, style), ...(r.compliance ? [""] : []), ...vulnerabilitiesSection(r, style), ...(r.vulnerabilities ? [""] : [])];
+  const parts = [sourceLine(r, style), "", ...clusterSection(r, style), "", ...coverageSection(r, style), "", ...scan, ...security, ...baseline, ...findingsSection(r, style, wide)];
   return parts.join("\n") + "\n";
 }

@@ -24,6 +24,7 @@ import {
   projectSecret,
   projectServiceAccount,
 } from "./misc.js";
+import { projectVulnerabilityReport } from "./trivy.js";
 
 export type Projector<K extends ProjectedKind> = (o: KubeObject, intern: Interner) => ProjectionByKind[K];
 
@@ -58,6 +59,7 @@ export const PROJECTORS: { readonly [K in ProjectedKind]: Projector<K> } = {
   HorizontalPodAutoscaler: projectHpa,
   Lease: projectLease,
   CustomResourceDefinition: projectCrd,
+  VulnerabilityReport: projectVulnerabilityReport,
 };
 
 export function isProjectedKind(kind: string): kind is ProjectedKind {
