@@ -280,12 +280,25 @@ export const SCENARIO_READY: Readonly<Record<string, (c: ScenarioCluster, ns: st
       (n.spec.taints ?? []).some((t) => t.key === "node.kubernetes.io/unreachable");
     if (!down) return false;
     const pods = await podsIn(c, ns);
-    return (
-      pods.some((p) => p.spec.nodeName === DOOMED_NODE.name && p.metadata.deletionTimestamp !== undefined) &&
-      pods.some((p) => p.metadata.deletionTimestamp === undefined && p.status.phase === "Pending")
-    );
+    // The evicted pod usually stays Terminating (no kubelet confirms its deletion), but if kwok
+    // still finalised it before it let go of the node, it is simply gone: both end states are
+    // stable, and what the tests need is the node down and the replacement Pending.
+    const leftOnDoomed = pods.filter((p) => p.spec.nodeName === DOOMED_NODE.name);
+    const evicted = leftOnDoomed.length === 0 || leftOnDoomed.every((p) => p.metadata.deletionTimestamp !== undefined);
+    return evicted && pods.some((p) => p.metadata.deletionTimestamp === undefined && p.status.phase === "Pending");
   },
 };
+
+/** One line of the namespace's pods (and the doomed node), for timeout messages. */
+async function describeState(c: ScenarioCluster, ns: string): Promise<string> {
+  const pods = await podsIn(c, ns).catch(() => []);
+  const node = await get<{ spec: { taints?: { key: string }[] }; status: { conditions?: Cond[] } }>(c, `/api/v1/nodes/${DOOMED_NODE.name}`).catch(() => undefined);
+  const ready = node?.status.conditions?.find((x) => x.type === "Ready");
+  const podText = pods
+    .map((p) => `${p.metadata.name}@${p.spec.nodeName ?? "-"}:${p.status.phase ?? "?"}${p.metadata.deletionTimestamp ? "(terminating)" : ""}`)
+    .join(", ");
+  return `pods [${podText}]; ${DOOMED_NODE.name} Ready=${ready?.status ?? "?"} taints=[${(node?.spec.taints ?? []).map((t) => t.key).join(",")}]`;
+}
 
 /**
  * Waits (in parallel) until every scenario in `namespaces` (scenario -> namespace) reached its
@@ -303,11 +316,16 @@ export async function waitForScenarios(
     Object.entries(namespaces).map(async ([scenario, ns]) => {
       const ready = SCENARIO_READY[scenario];
       if (!ready) throw new Error(`no wait defined for scenario ${scenario}`);
-      await c.waitFor(() => ready(c, ns), {
-        timeoutMs: opts.timeoutMs ?? (scenario === "node-notready" ? 150_000 : 90_000),
-        intervalMs: 1000,
-        description: `scenario ${scenario} (namespace ${ns}) to reach its state`,
-      });
+      try {
+        await c.waitFor(() => ready(c, ns), {
+          timeoutMs: opts.timeoutMs ?? (scenario === "node-notready" ? 180_000 : 90_000),
+          intervalMs: 1000,
+          description: `scenario ${scenario} (namespace ${ns}) to reach its state`,
+        });
+      } catch (err) {
+        // Say what the state was, so a timeout in CI can be understood from its log alone.
+        throw new Error(`${(err as Error).message}; now: ${await describeState(c, ns)}`, { cause: err });
+      }
       took[scenario] = Date.now() - t0;
     }),
   );
