@@ -23,6 +23,18 @@ export function isBuiltinRole(r: Pick<Role, "name" | "labels">): boolean {
   );
 }
 
+/**
+ * Bindings the API server creates and reconciles itself (label kubernetes.io/bootstrapping:
+ * rbac-defaults, or a system: binding of a system: role): the controllers' own grants, not a
+ * team's to fix, and noise in every report if judged.
+ */
+export function isBuiltinBinding(b: Pick<RoleBinding, "name" | "labels" | "roleRef">): boolean {
+  return (
+    b.labels["kubernetes.io/bootstrapping"] === "rbac-defaults" ||
+    (b.name.startsWith("system:") && b.roleRef.name.startsWith("system:"))
+  );
+}
+
 function isSystemSubject(s: Subject): boolean {
   return s.name.startsWith("system:");
 }
@@ -172,7 +184,7 @@ export const clusterAdminBinding = defineRule({
   targets: objectsOf("RoleBinding", "ClusterRoleBinding"),
   *evaluate(state) {
     for (const b of [...state.list("ClusterRoleBinding"), ...state.list("RoleBinding")]) {
-      if (b.roleRef.kind !== "ClusterRole" || b.roleRef.name !== "cluster-admin") continue;
+      if (b.roleRef.kind !== "ClusterRole" || b.roleRef.name !== "cluster-admin" || isBuiltinBinding(b)) continue;
       const subjects = b.subjects.filter((s) => !isSystemSubject(s));
       if (subjects.length === 0) continue;
       const scope = b.kind === "ClusterRoleBinding" ? "cluster" : "namespace";
@@ -208,6 +220,7 @@ export const secretsClusterWide = defineRule({
   *evaluate(state) {
     for (const b of state.list("ClusterRoleBinding")) {
       if (b.roleRef.kind !== "ClusterRole" || b.roleRef.name === "cluster-admin") continue; // rbac-cluster-admin-binding
+      if (isBuiltinBinding(b)) continue;
       const subjects = b.subjects.filter((s) => !isSystemSubject(s));
       if (subjects.length === 0) continue;
       const role = state.get("ClusterRole", "", b.roleRef.name);
