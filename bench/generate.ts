@@ -8,7 +8,11 @@ import { SnapshotWriter } from "../src/snapshot/write.js";
 import { DEMO_NOW, demoClusterInfo, demoOptionsFromScale, generateDemo } from "../src/demo/index.js";
 import { KINDS } from "../src/state/kinds.js";
 
-export async function writeDay2Snapshot(file: string, scale: "small" | "large" | number, seed = 42): Promise<number> {
+export async function writeDay2Snapshot(
+  file: string,
+  scale: "small" | "large" | number,
+  seed = 42,
+): Promise<number> {
   const opts = demoOptionsFromScale(scale, seed);
   const w = new SnapshotWriter(file);
   for (const o of generateDemo(opts)) w.write(o);
@@ -23,7 +27,11 @@ export async function writeDay2Snapshot(file: string, scale: "small" | "large" |
   return w.objects;
 }
 
-export async function writeKubectlList(file: string, scale: "small" | "large" | number, seed = 42): Promise<number> {
+export async function writeKubectlList(
+  file: string,
+  scale: "small" | "large" | number,
+  seed = 42,
+): Promise<number> {
   const out = createWriteStream(file);
   const write = async (s: string): Promise<void> => {
     if (!out.write(s)) await once(out, "drain");

@@ -27,17 +27,30 @@ async function day2(kinds: KindInfo[] | undefined): Promise<void> {
   });
   const state = b.build({ complete: true });
   conn.close();
-  process.stdout.write(JSON.stringify({ objects: n, pods: state.count("Pod"), errors: result.coverage.filter((c) => c.status !== "collected").length }) + "\n");
+  process.stdout.write(
+    JSON.stringify({
+      objects: n,
+      pods: state.count("Pod"),
+      errors: result.coverage.filter((c) => c.status !== "collected").length,
+    }) + "\n",
+  );
 }
 
 async function unpaged(): Promise<void> {
   const body = await new Promise<Buffer>((resolve, reject) => {
-    const req = request(`${server}/api/v1/pods`, { headers: { Authorization: `Bearer ${token}`, Accept: "application/json" }, ca: readFileSync(caPath!) }, (res) => {
-      const parts: Buffer[] = [];
-      res.on("data", (c: Buffer) => parts.push(c));
-      res.on("end", () => resolve(Buffer.concat(parts)));
-      res.on("error", reject);
-    });
+    const req = request(
+      `${server}/api/v1/pods`,
+      {
+        headers: { Authorization: `Bearer ${token}`, Accept: "application/json" },
+        ca: readFileSync(caPath!),
+      },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on("data", (c: Buffer) => parts.push(c));
+        res.on("end", () => resolve(Buffer.concat(parts)));
+        res.on("error", reject);
+      },
+    );
     req.on("error", reject);
     req.end();
   });

@@ -53,7 +53,11 @@ function pod(i: number, namespace: string): object {
   return {
     apiVersion: "v1",
     kind: "Pod",
-    metadata: { name: `${app}-${i}`, namespace, labels: { app, "app.kubernetes.io/part-of": "bench", "pod-template-hash": `h${i % 200}` } },
+    metadata: {
+      name: `${app}-${i}`,
+      namespace,
+      labels: { app, "app.kubernetes.io/part-of": "bench", "pod-template-hash": `h${i % 200}` },
+    },
     spec: {
       nodeName: `bench-${String(i % NODES).padStart(4, "0")}`,
       containers: [
@@ -61,13 +65,25 @@ function pod(i: number, namespace: string): object {
           name: "app",
           image: `registry.example.com/bench/${app}:1.${i % 7}.0`,
           ports: [{ name: "http", containerPort: 8080 }],
-          env: [{ name: "MODE", value: "bench" }, { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }],
+          env: [
+            { name: "MODE", value: "bench" },
+            { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+          ],
           resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
           readinessProbe: { httpGet: { path: "/ready", port: 8080 }, periodSeconds: 10 },
           livenessProbe: { httpGet: { path: "/healthz", port: 8080 }, periodSeconds: 20 },
-          securityContext: { runAsNonRoot: true, runAsUser: 1000, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true },
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 1000,
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+          },
         },
-        { name: "proxy", image: "registry.example.com/mesh/proxy:1.22.3", resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } } },
+        {
+          name: "proxy",
+          image: "registry.example.com/mesh/proxy:1.22.3",
+          resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
+        },
       ],
       volumes: [{ name: "cache", emptyDir: {} }],
     },
@@ -86,8 +102,18 @@ async function createPods(c: TestCluster, namespace: string): Promise<void> {
   await Promise.all(Array.from({ length: 16 }, worker));
 }
 
-function timed(label: string, cmd: string, args: string[], env: Record<string, string> = {}): Sample & { out: string } {
-  const r = spawnSync("/usr/bin/time", ["-f", "%e %M", cmd, ...args], { env: { ...process.env, ...env }, encoding: "utf8", maxBuffer: 1 << 30, timeout: 600_000 });
+function timed(
+  label: string,
+  cmd: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Sample & { out: string } {
+  const r = spawnSync("/usr/bin/time", ["-f", "%e %M", cmd, ...args], {
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+    maxBuffer: 1 << 30,
+    timeout: 600_000,
+  });
   if (r.status !== 0) throw new Error(`${label}: exit ${r.status}: ${r.stderr.slice(-1000)}`);
   const last = r.stderr.trim().split("\n").pop()!.split(" ");
   return { wallMs: Number(last[0]) * 1000, maxRssKb: Number(last[1]), out: r.stdout };
@@ -96,11 +122,15 @@ function timed(label: string, cmd: string, args: string[], env: Record<string, s
 function node(label: string, mode: string, args: string[]): Sample & { out: string } {
   const file = join(OUT, `${label}.sample`);
   rmSync(file, { force: true });
-  const r = spawnSync(process.execPath, ["--import", "tsx", "--import", HOOK, join(ROOT, "bench", "live-collect.ts"), mode, ...args], {
-    env: { ...process.env, DAY2_BENCH_OUT: file },
-    encoding: "utf8",
-    timeout: 600_000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    ["--import", "tsx", "--import", HOOK, join(ROOT, "bench", "live-collect.ts"), mode, ...args],
+    {
+      env: { ...process.env, DAY2_BENCH_OUT: file },
+      encoding: "utf8",
+      timeout: 600_000,
+    },
+  );
   if (r.status !== 0) throw new Error(`${label}: exit ${r.status}: ${r.stderr.slice(-1000)}`);
   return { ...(JSON.parse(readFileSync(file, "utf8").trim()) as Sample), out: r.stdout };
 }
@@ -117,14 +147,26 @@ async function main(): Promise<void> {
     process.stderr.write(`cluster with ${NODES} nodes and ${PODS} pods ready in ${setupS.toFixed(0)} s\n`);
     const kubectl = join(c.binDir, "kubectl");
     const args = [c.kubeconfigPath, c.server, c.adminToken, c.caCertPath];
-    const rows: Record<string, (Sample & { out: string })[]> = { idle: [], kubectl: [], unpaged: [], "day2-pods": [], "day2-all": [] };
+    const rows: Record<string, (Sample & { out: string })[]> = {
+      idle: [],
+      kubectl: [],
+      unpaged: [],
+      "day2-pods": [],
+      "day2-all": [],
+    };
     for (let i = 0; i < RUNS; i++) {
       rows.idle!.push(node("idle", "idle", args));
-      rows.kubectl!.push(timed("kubectl", kubectl, ["--kubeconfig", c.kubeconfigPath, "get", "pods", "-A", "-o", "json"]));
+      rows.kubectl!.push(
+        timed("kubectl", kubectl, ["--kubeconfig", c.kubeconfigPath, "get", "pods", "-A", "-o", "json"]),
+      );
       rows.unpaged!.push(node("unpaged", "unpaged", args));
       rows["day2-pods"]!.push(node("day2-pods", "day2-pods", args));
       rows["day2-all"]!.push(node("day2-all", "day2-all", args));
-      process.stderr.write(`run ${i + 1}/${RUNS}: ${Object.entries(rows).map(([k, v]) => `${k} ${(v[i]!.wallMs / 1000).toFixed(2)} s`).join(", ")}\n`);
+      process.stderr.write(
+        `run ${i + 1}/${RUNS}: ${Object.entries(rows)
+          .map(([k, v]) => `${k} ${(v[i]!.wallMs / 1000).toFixed(2)} s`)
+          .join(", ")}\n`,
+      );
     }
     const idleKb = median(rows.idle!.map((s) => s.maxRssKb));
     const jsonBytes = (JSON.parse(rows.unpaged![0]!.out) as { bytes: number }).bytes;
@@ -153,7 +195,10 @@ async function main(): Promise<void> {
     const resultsFile = join(ROOT, "bench", "RESULTS.md");
     const previous = existsSync(resultsFile) ? readFileSync(resultsFile, "utf8") : "# Benchmark results\n\n";
     const [head, ...rest] = previous.split(/\n(?=## )/);
-    writeFileSync(resultsFile, [head!.trimEnd(), "", `<!-- ${new Date().toISOString()} -->`, section, ...rest].join("\n"));
+    writeFileSync(
+      resultsFile,
+      [head!.trimEnd(), "", `<!-- ${new Date().toISOString()} -->`, section, ...rest].join("\n"),
+    );
     process.stdout.write(section + "\n");
   } finally {
     await c.stop();

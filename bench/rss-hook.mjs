@@ -5,5 +5,8 @@ const started = performance.timeOrigin;
 process.on("exit", () => {
   const out = process.env.DAY2_BENCH_OUT;
   if (!out) return;
-  appendFileSync(out, JSON.stringify({ wallMs: Date.now() - started, maxRssKb: process.resourceUsage().maxRSS }) + "\n");
+  appendFileSync(
+    out,
+    JSON.stringify({ wallMs: Date.now() - started, maxRssKb: process.resourceUsage().maxRSS }) + "\n",
+  );
 });

@@ -43,10 +43,13 @@ function measure(label: string, args: string[]): Sample[] {
       maxBuffer: 64 << 20,
       timeout: 300_000,
     });
-    if (r.status !== 0 && r.status !== 1) throw new Error(`${label} failed (${r.status}): ${r.stderr.toString().slice(-2000)}`);
+    if (r.status !== 0 && r.status !== 1)
+      throw new Error(`${label} failed (${r.status}): ${r.stderr.toString().slice(-2000)}`);
     const sample = JSON.parse(readFileSync(file, "utf8").trim()) as Sample;
     samples.push(sample);
-    process.stderr.write(`  ${label} run ${i + 1}/${RUNS}: ${(sample.wallMs / 1000).toFixed(2)} s, ${(sample.maxRssKb / 1024).toFixed(0)} MB peak RSS\n`);
+    process.stderr.write(
+      `  ${label} run ${i + 1}/${RUNS}: ${(sample.wallMs / 1000).toFixed(2)} s, ${(sample.maxRssKb / 1024).toFixed(0)} MB peak RSS\n`,
+    );
   }
   return samples;
 }
@@ -64,7 +67,9 @@ async function main(): Promise<void> {
   const genListMs = Date.now() - t;
   const snapMb = statSync(snap).size / 1048576;
   const listMb = statSync(list).size / 1048576;
-  process.stderr.write(`generated ${objects.toLocaleString("en-US")} objects: snapshot ${snapMb.toFixed(0)} MB (${genSnapMs} ms), List ${listMb.toFixed(0)} MB (${genListMs} ms)\n`);
+  process.stderr.write(
+    `generated ${objects.toLocaleString("en-US")} objects: snapshot ${snapMb.toFixed(0)} MB (${genSnapMs} ms), List ${listMb.toFixed(0)} MB (${genListMs} ms)\n`,
+  );
 
   const report = measure("report-snapshot", [CLI, "report", "--snapshot", snap, "-o", "json"]);
   const snapFloor = measure("snapshot-parse-floor", [join(ROOT, "bench", "snapshot-parse-floor.mjs"), snap]);
@@ -72,7 +77,10 @@ async function main(): Promise<void> {
   // V8 cannot hold a string longer than 2^29 - 24 characters: past that a bare JSON.parse
   // of the List is not slow but impossible, which is the point of streaming it.
   const V8_MAX_STRING = 2 ** 29 - 24;
-  const floor = statSync(list).size < V8_MAX_STRING ? measure("json-parse-floor", [join(ROOT, "bench", "json-parse-floor.mjs"), list]) : undefined;
+  const floor =
+    statSync(list).size < V8_MAX_STRING
+      ? measure("json-parse-floor", [join(ROOT, "bench", "json-parse-floor.mjs"), list])
+      : undefined;
 
   const row = (name: string, s: Sample[]): string =>
     `| ${name} | ${(median(s.map((x) => x.wallMs)) / 1000).toFixed(2)} s | ${(median(s.map((x) => x.maxRssKb)) / 1024).toFixed(0)} MB | ${s.map((x) => (x.wallMs / 1000).toFixed(2)).join(", ")} |`;
@@ -95,9 +103,14 @@ async function main(): Promise<void> {
     "",
   ].join("\n");
   const resultsFile = join(ROOT, "bench", "RESULTS.md");
-  const previous = existsSync(resultsFile) ? readFileSync(resultsFile, "utf8") : "# Benchmark results\n\nRecorded by `npm run bench`; newest first.\n\n";
+  const previous = existsSync(resultsFile)
+    ? readFileSync(resultsFile, "utf8")
+    : "# Benchmark results\n\nRecorded by `npm run bench`; newest first.\n\n";
   const [head, ...rest] = previous.split(/\n(?=## )/);
-  writeFileSync(resultsFile, [head!.trimEnd(), "", `<!-- ${new Date().toISOString()} -->`, section, ...rest].join("\n"));
+  writeFileSync(
+    resultsFile,
+    [head!.trimEnd(), "", `<!-- ${new Date().toISOString()} -->`, section, ...rest].join("\n"),
+  );
   process.stdout.write(section + "\n");
 }
 

@@ -14,8 +14,15 @@ const README = fileURLToPath(new URL("../README.md", import.meta.url));
 
 export function rulesTable(): string {
   // runtime: judges status, so "not applicable" on static manifests (helm template output).
-  const rows = RULES.map((r) => `| \`${r.id}\` | ${r.severity} | ${r.category} | ${r.title.replace(/\|/g, "\\|")} | ${r.runtime ? "runtime" : ""} | [runbook](${r.runbook}) |`);
-  return ["| id | severity | category | title | input | runbook |", "|---|---|---|---|---|---|", ...rows].join("\n");
+  const rows = RULES.map(
+    (r) =>
+      `| \`${r.id}\` | ${r.severity} | ${r.category} | ${r.title.replace(/\|/g, "\\|")} | ${r.runtime ? "runtime" : ""} | [runbook](${r.runbook}) |`,
+  );
+  return [
+    "| id | severity | category | title | input | runbook |",
+    "|---|---|---|---|---|---|",
+    ...rows,
+  ].join("\n");
 }
 
 export function withRulesTable(readme: string): string {

@@ -25,7 +25,9 @@ function hasOwnerLabel(labels: Readonly<Record<string, string>>): boolean {
 function namespacesWithPods(state: ClusterState): ReadonlyMap<string, number> {
   return state.derive("checks:namespaces-with-pods", (s) => {
     const out = new Map<string, number>();
-    for (const p of s.list("Pod")) if (p.phase === "Running" || p.phase === "Pending") out.set(p.namespace, (out.get(p.namespace) ?? 0) + 1);
+    for (const p of s.list("Pod"))
+      if (p.phase === "Running" || p.phase === "Pending")
+        out.set(p.namespace, (out.get(p.namespace) ?? 0) + 1);
     return out;
   });
 }
@@ -35,18 +37,29 @@ export const namespaceOwnerLabels = defineRule({
   title: "Namespace without an owner label",
   severity: "info",
   category: "configuration",
-  rationale: "Without a team or owner label nobody can be paged for what runs in the namespace, and its cost cannot be allocated.",
+  rationale:
+    "Without a team or owner label nobody can be paged for what runs in the namespace, and its cost cannot be allocated.",
   fix: "Label the namespace, e.g. kubectl label namespace <ns> team=<team>.",
   kinds: ["Namespace"],
   *evaluate(state) {
     for (const ns of state.list("Namespace")) {
       if (BUILTIN_NAMESPACES.has(ns.name) || isSystemNamespace(ns.name) || hasOwnerLabel(ns.labels)) continue;
-      yield { object: ref(ns), message: `no ${OWNER_LABELS.join(" or ")} label`, evidence: { labels: Object.keys(ns.labels).sort().join(",") } };
+      yield {
+        object: ref(ns),
+        message: `no ${OWNER_LABELS.join(" or ")} label`,
+        evidence: { labels: Object.keys(ns.labels).sort().join(",") },
+      };
     }
   },
 });
 
-function namespaceWithout(kind: "ResourceQuota" | "LimitRange", id: string, title: string, rationale: string, fix: string) {
+function namespaceWithout(
+  kind: "ResourceQuota" | "LimitRange",
+  id: string,
+  title: string,
+  rationale: string,
+  fix: string,
+) {
   return defineRule({
     id,
     title,
@@ -58,9 +71,14 @@ function namespaceWithout(kind: "ResourceQuota" | "LimitRange", id: string, titl
     requires: ["Pod", kind],
     *evaluate(state) {
       for (const [ns, pods] of namespacesWithPods(state)) {
-        if (BUILTIN_NAMESPACES.has(ns) || isSystemNamespace(ns) || state.inNamespace(kind, ns).length > 0) continue;
+        if (BUILTIN_NAMESPACES.has(ns) || isSystemNamespace(ns) || state.inNamespace(kind, ns).length > 0)
+          continue;
         const obj = state.get("Namespace", "", ns);
-        yield { object: obj ? ref(obj) : { kind: "Namespace", namespace: "", name: ns }, message: `runs ${pods} pods and has no ${kind}`, evidence: { pods } };
+        yield {
+          object: obj ? ref(obj) : { kind: "Namespace", namespace: "", name: ns },
+          message: `runs ${pods} pods and has no ${kind}`,
+          evidence: { pods },
+        };
       }
     },
   });
@@ -87,17 +105,26 @@ export const defaultNamespace = defineRule({
   title: "Workload in the default namespace",
   severity: "low",
   category: "configuration",
-  rationale: "The default namespace has no owner, quota or policy of its own: whatever lands there is hard to attribute, and RBAC granted there leaks to it all.",
+  rationale:
+    "The default namespace has no owner, quota or policy of its own: whatever lands there is hard to attribute, and RBAC granted there leaks to it all.",
   fix: "Move the workload (and its Services and config) to a namespace of its own.",
   kinds: [...TEMPLATE_KINDS, "Service"],
   *evaluate(state): Generator<FindingDraft> {
     for (const { owner } of workloadTemplates(state)) {
       if (owner.namespace !== "default") continue;
-      yield { object: ref(owner), message: `${owner.kind} runs in the default namespace`, evidence: { namespace: "default" } };
+      yield {
+        object: ref(owner),
+        message: `${owner.kind} runs in the default namespace`,
+        evidence: { namespace: "default" },
+      };
     }
     for (const svc of state.inNamespace("Service", "default")) {
       if (svc.name === "kubernetes") continue;
-      yield { object: ref(svc), message: "Service lives in the default namespace", evidence: { namespace: "default", type: svc.type } };
+      yield {
+        object: ref(svc),
+        message: "Service lives in the default namespace",
+        evidence: { namespace: "default", type: svc.type },
+      };
     }
   },
 });
@@ -116,14 +143,19 @@ export const deprecatedApiVersion = defineRule({
   title: "Object uses a deprecated or removed API version",
   severity: "high",
   category: "configuration",
-  rationale: "An API version removed from Kubernetes cannot be applied to a cluster of that version: the manifest or chart fails on upgrade day, or after it.",
+  rationale:
+    "An API version removed from Kubernetes cannot be applied to a cluster of that version: the manifest or chart fails on upgrade day, or after it.",
   fix: "Migrate the manifest or chart to the replacement version (kubectl convert or pluto help with the field changes).",
   kinds: [...VERSIONED_KINDS],
   *evaluate(state) {
     for (const o of everyObject(state)) {
       const dep = deprecatedApi(o.apiVersion, o.kind);
       if (!dep) continue;
-      yield { object: ref(o), message: `${o.kind} uses ${o.apiVersion}, removed in Kubernetes ${dep.removedIn}; use ${dep.replacement}`, evidence: { apiVersion: o.apiVersion, removedIn: dep.removedIn, replacement: dep.replacement } };
+      yield {
+        object: ref(o),
+        message: `${o.kind} uses ${o.apiVersion}, removed in Kubernetes ${dep.removedIn}; use ${dep.replacement}`,
+        evidence: { apiVersion: o.apiVersion, removedIn: dep.removedIn, replacement: dep.replacement },
+      };
     }
   },
 });
@@ -133,7 +165,8 @@ export const deprecatedApiManaged = defineRule({
   title: "Object still written through a deprecated API version",
   severity: "medium",
   category: "configuration",
-  rationale: "managedFields show a client (a chart, a CI job, an operator) still writing this object through a deprecated API version: that client breaks when the version is removed, even if the object itself reads fine.",
+  rationale:
+    "managedFields show a client (a chart, a CI job, an operator) still writing this object through a deprecated API version: that client breaks when the version is removed, even if the object itself reads fine.",
   fix: "Find the field manager (kubectl get -o yaml --show-managed-fields) and upgrade that client or chart to the replacement version.",
   kinds: [...VERSIONED_KINDS],
   *evaluate(state) {
@@ -143,11 +176,22 @@ export const deprecatedApiManaged = defineRule({
         if (v === o.apiVersion) continue; // the object's own version is deprecated-api-version's finding
         const dep = deprecatedApi(v, o.kind);
         if (!dep) continue;
-        yield { object: ref(o), message: `${o.kind} is still written through ${v} (removed in Kubernetes ${dep.removedIn}); use ${dep.replacement}`, evidence: { managedApiVersion: v, removedIn: dep.removedIn, replacement: dep.replacement } };
+        yield {
+          object: ref(o),
+          message: `${o.kind} is still written through ${v} (removed in Kubernetes ${dep.removedIn}); use ${dep.replacement}`,
+          evidence: { managedApiVersion: v, removedIn: dep.removedIn, replacement: dep.replacement },
+        };
         break;
       }
     }
   },
 });
 
-export const CONFIG_RULES = [namespaceOwnerLabels, noResourceQuota, noLimitRange, defaultNamespace, deprecatedApiVersion, deprecatedApiManaged];
+export const CONFIG_RULES = [
+  namespaceOwnerLabels,
+  noResourceQuota,
+  noLimitRange,
+  defaultNamespace,
+  deprecatedApiVersion,
+  deprecatedApiManaged,
+];

@@ -23,7 +23,8 @@ export const jobFailed = defineRule({
   title: "Job failed",
   severity: "high",
   category: "health",
-  rationale: "A failed Job did not do its work (a backup, a migration, a report) and will not retry: it hit its backoffLimit or activeDeadlineSeconds.",
+  rationale:
+    "A failed Job did not do its work (a backup, a migration, a report) and will not retry: it hit its backoffLimit or activeDeadlineSeconds.",
   fix: "Read the failed pod's logs and events, fix the cause, then delete and recreate the Job (or wait for the CronJob's next run).",
   kinds: ["Job", "CronJob", "Pod"],
   runtime: true,
@@ -34,7 +35,8 @@ export const jobFailed = defineRule({
       // A CronJob that succeeded since has moved on; this failure is history it keeps.
       const cron = cronJobOf(state, j);
       const at = failed.lastTransition ?? j.startTime;
-      if (cron?.lastSuccessfulTime !== undefined && at !== undefined && cron.lastSuccessfulTime > at) continue;
+      if (cron?.lastSuccessfulTime !== undefined && at !== undefined && cron.lastSuccessfulTime > at)
+        continue;
       const pod = state.podsOf(j).find((p) => p.phase === "Failed") ?? state.podsOf(j)[0];
       const exit = pod?.statuses.find((c) => c.state === "terminated" && (c.exitCode ?? 0) !== 0);
       yield {
@@ -58,7 +60,8 @@ export const jobNoTtl = defineRule({
   title: "Finished Job without ttlSecondsAfterFinished",
   severity: "low",
   category: "configuration",
-  rationale: "A finished Job and its pods stay forever unless something deletes them: they pile up in etcd, in every list, and in the scanner's findings.",
+  rationale:
+    "A finished Job and its pods stay forever unless something deletes them: they pile up in etcd, in every list, and in the scanner's findings.",
   fix: "Set spec.ttlSecondsAfterFinished (e.g. 86400) so the TTL controller removes the Job a day after it finishes; CronJobs use their history limits instead.",
   kinds: ["Job"],
   *evaluate(state, ctx) {
@@ -81,7 +84,8 @@ export const cronNeverSucceeded = defineRule({
   title: "CronJob has never succeeded",
   severity: "medium",
   category: "health",
-  rationale: "A CronJob that has been scheduled but never completed a run has never done its job: the backups, reports or cleanups it stands for do not exist.",
+  rationale:
+    "A CronJob that has been scheduled but never completed a run has never done its job: the backups, reports or cleanups it stands for do not exist.",
   fix: "Look at its latest Job's pods and logs; run it by hand (kubectl create job --from=cronjob/<name>) until it succeeds.",
   kinds: ["CronJob", "Job"],
   runtime: true,
@@ -91,12 +95,18 @@ export const cronNeverSucceeded = defineRule({
       if (c.suspend || c.lastScheduleTime === undefined || c.lastSuccessfulTime !== undefined) continue;
       const jobs = state.children(c).filter((o): o is Job => o.kind === "Job");
       // Still running its first attempt: not a failure yet.
-      if (jobs.some((j) => j.complete) || (jobs.length > 0 && jobs.every((j) => !j.failedCondition))) continue;
+      if (jobs.some((j) => j.complete) || (jobs.length > 0 && jobs.every((j) => !j.failedCondition)))
+        continue;
       const since = minutesSince(ctx.now, c.createdAt);
       yield {
         object: ref(c),
         message: `scheduled (last at ${new Date(c.lastScheduleTime).toISOString()}) but no run has ever succeeded${since !== undefined ? ` in ${formatMinutes(since)}` : ""}`,
-        evidence: { schedule: c.schedule, lastSchedule: new Date(c.lastScheduleTime).toISOString(), failedJobs: jobs.filter((j) => j.failedCondition).length, active: c.active },
+        evidence: {
+          schedule: c.schedule,
+          lastSchedule: new Date(c.lastScheduleTime).toISOString(),
+          failedJobs: jobs.filter((j) => j.failedCondition).length,
+          active: c.active,
+        },
       };
     }
   },
@@ -107,7 +117,8 @@ export const cronSuccessOld = defineRule({
   title: "CronJob's last success is old",
   severity: "medium",
   category: "health",
-  rationale: "When a CronJob's last success is several schedule periods old, its recent runs failed or were never started (missed schedules, concurrencyPolicy Forbid behind a hung run).",
+  rationale:
+    "When a CronJob's last success is several schedule periods old, its recent runs failed or were never started (missed schedules, concurrencyPolicy Forbid behind a hung run).",
   fix: "Check the latest Jobs and their pods; look for a hung active Job, a startingDeadlineSeconds too short, or failing runs.",
   kinds: ["CronJob"],
   runtime: true,
@@ -122,7 +133,12 @@ export const cronSuccessOld = defineRule({
       yield {
         object: ref(c),
         message: `last success ${formatMinutes(since)} ago, more than ${MISSED_PERIODS} periods of "${c.schedule}"`,
-        evidence: { schedule: c.schedule, lastSuccessMinutesAgo: since, limitMinutes: limit, active: c.active },
+        evidence: {
+          schedule: c.schedule,
+          lastSuccessMinutesAgo: since,
+          limitMinutes: limit,
+          active: c.active,
+        },
       };
     }
   },
@@ -140,7 +156,11 @@ export const cronSuspended = defineRule({
     for (const c of state.list("CronJob")) {
       if (!c.suspend) continue;
       const last = minutesSince(ctx.now, c.lastScheduleTime);
-      yield { object: ref(c), message: `suspended${last !== undefined ? `; last scheduled ${formatMinutes(last)} ago` : ""}`, evidence: { schedule: c.schedule, lastScheduleMinutesAgo: last ?? "never" } };
+      yield {
+        object: ref(c),
+        message: `suspended${last !== undefined ? `; last scheduled ${formatMinutes(last)} ago` : ""}`,
+        evidence: { schedule: c.schedule, lastScheduleMinutesAgo: last ?? "never" },
+      };
     }
   },
 });
@@ -150,15 +170,27 @@ export const cronInvalidSchedule = defineRule({
   title: "CronJob schedule cannot be parsed",
   severity: "high",
   category: "configuration",
-  rationale: "The CronJob controller does not run a CronJob whose schedule it cannot parse: the job silently never happens.",
+  rationale:
+    "The CronJob controller does not run a CronJob whose schedule it cannot parse: the job silently never happens.",
   fix: "Fix spec.schedule to five cron fields (minute hour day-of-month month day-of-week) or an @hourly/@daily-style macro.",
   kinds: ["CronJob"],
   *evaluate(state) {
     for (const c of state.list("CronJob")) {
       if (cronPeriodMinutes(c.schedule) !== undefined) continue;
-      yield { object: ref(c), message: `schedule "${c.schedule}" is not a valid cron expression`, evidence: { schedule: c.schedule } };
+      yield {
+        object: ref(c),
+        message: `schedule "${c.schedule}" is not a valid cron expression`,
+        evidence: { schedule: c.schedule },
+      };
     }
   },
 });
 
-export const JOB_RULES = [jobFailed, jobNoTtl, cronNeverSucceeded, cronSuccessOld, cronSuspended, cronInvalidSchedule];
+export const JOB_RULES = [
+  jobFailed,
+  jobNoTtl,
+  cronNeverSucceeded,
+  cronSuccessOld,
+  cronSuspended,
+  cronInvalidSchedule,
+];

@@ -6,7 +6,8 @@ export const serviceNoEndpoints = defineRule({
   title: "Service has no ready endpoints",
   severity: "high",
   category: "health",
-  rationale: "Traffic to a Service without ready endpoints fails: its selector matches no pod, or none of them is ready.",
+  rationale:
+    "Traffic to a Service without ready endpoints fails: its selector matches no pod, or none of them is ready.",
   fix: "Compare the Service selector with the pods' labels, and check why matching pods are not ready.",
   kinds: ["Service", "Pod", "EndpointSlice"],
   runtime: true,
@@ -23,8 +24,17 @@ export const serviceNoEndpoints = defineRule({
       if (slices.length === 0 && readyPods > 0 && !state.isCollected("EndpointSlice")) continue;
       yield {
         object: ref(svc),
-        message: pods.length === 0 ? `selector ${svc.selector.text} matches no pods` : `${pods.length} pods match ${svc.selector.text} but none is ready`,
-        evidence: { selector: svc.selector.text, type: svc.type, matchingPods: pods.length, readyPods, readyEndpoints: ready },
+        message:
+          pods.length === 0
+            ? `selector ${svc.selector.text} matches no pods`
+            : `${pods.length} pods match ${svc.selector.text} but none is ready`,
+        evidence: {
+          selector: svc.selector.text,
+          type: svc.type,
+          matchingPods: pods.length,
+          readyPods,
+          readyEndpoints: ready,
+        },
       };
     }
   },

@@ -10,7 +10,8 @@ export const nodeNotReady = defineRule({
   title: "Node not Ready",
   severity: "critical",
   category: "health",
-  rationale: "A NotReady node runs nothing new, and after the toleration period its pods are evicted elsewhere.",
+  rationale:
+    "A NotReady node runs nothing new, and after the toleration period its pods are evicted elsewhere.",
   fix: "Check the kubelet and container runtime on the node (or the cloud instance); cordon and replace it if it does not recover.",
   kinds: ["Node"],
   runtime: true,
@@ -47,7 +48,11 @@ export const nodePressure = defineRule({
     for (const node of state.list("Node")) {
       for (const c of node.conditions) {
         if (PRESSURE.includes(c.type) && c.status === "True") {
-          yield { object: ref(node), message: `node reports ${c.type}${c.message ? `: ${c.message}` : ""}`, evidence: { condition: c.type, reason: c.reason ?? "unknown" } };
+          yield {
+            object: ref(node),
+            message: `node reports ${c.type}${c.message ? `: ${c.message}` : ""}`,
+            evidence: { condition: c.type, reason: c.reason ?? "unknown" },
+          };
         }
       }
     }
@@ -66,7 +71,8 @@ export const nodeCordoned = defineRule({
   title: "Node cordoned for long",
   severity: "low",
   category: "health",
-  rationale: "A cordoned node takes no new pods but is still paid for; a cordon left behind after maintenance quietly shrinks the cluster's capacity.",
+  rationale:
+    "A cordoned node takes no new pods but is still paid for; a cordon left behind after maintenance quietly shrinks the cluster's capacity.",
   fix: "Finish the maintenance and uncordon the node, or drain and remove it.",
   kinds: ["Node"],
   runtime: true,
@@ -80,7 +86,12 @@ export const nodeCordoned = defineRule({
       yield {
         object: ref(node),
         message: `node is cordoned${since === undefined ? " (since an unknown time)" : ` for ${formatMinutes(since)}`} and runs ${state.podsOnNode(node.name).length} pods`,
-        evidence: { cordonedMinutes: since ?? "unknown", thresholdMinutes: CORDON_MIN, pods: state.podsOnNode(node.name).length, ready: node.ready },
+        evidence: {
+          cordonedMinutes: since ?? "unknown",
+          thresholdMinutes: CORDON_MIN,
+          pods: state.podsOnNode(node.name).length,
+          ready: node.ready,
+        },
       };
     }
   },
@@ -92,7 +103,10 @@ export function minorVersion(v: string | undefined): { major: number; minor: num
   return m ? { major: Number(m[1]), minor: Number(m[2]) } : undefined;
 }
 
-function kubeletSkew(state: ClusterState, kubeletVersion: string): { skew: number; control: string } | undefined {
+function kubeletSkew(
+  state: ClusterState,
+  kubeletVersion: string,
+): { skew: number; control: string } | undefined {
   const control = state.info.version?.gitVersion;
   const cp = minorVersion(control);
   const k = minorVersion(kubeletVersion);
@@ -105,7 +119,8 @@ export const kubeletVersionSkew = defineRule({
   title: "Kubelet older than the control plane",
   severity: "low",
   category: "configuration",
-  rationale: "A kubelet a minor version behind the API server is supported but marks an upgrade left half done; every further control-plane upgrade eats the remaining skew budget.",
+  rationale:
+    "A kubelet a minor version behind the API server is supported but marks an upgrade left half done; every further control-plane upgrade eats the remaining skew budget.",
   fix: "Upgrade the node (or its node pool / launch template) to the control plane's minor version.",
   kinds: ["Node"],
   runtime: true,
@@ -116,7 +131,12 @@ export const kubeletVersionSkew = defineRule({
       yield {
         object: ref(node),
         message: `kubelet ${node.kubeletVersion} is ${s.skew} minor version${s.skew > 1 ? "s" : ""} behind the control plane ${s.control}`,
-        evidence: { kubelet: node.kubeletVersion, controlPlane: s.control, skew: s.skew, pool: node.pool ?? "" },
+        evidence: {
+          kubelet: node.kubeletVersion,
+          controlPlane: s.control,
+          skew: s.skew,
+          pool: node.pool ?? "",
+        },
       };
     }
   },
@@ -127,7 +147,8 @@ export const kubeletUnsupportedSkew = defineRule({
   title: "Kubelet version outside the supported skew",
   severity: "high",
   category: "configuration",
-  rationale: "A kubelet more than three minor versions older than the API server, or newer than it, is outside the version skew policy: APIs it relies on may be gone and behaviour is untested.",
+  rationale:
+    "A kubelet more than three minor versions older than the API server, or newer than it, is outside the version skew policy: APIs it relies on may be gone and behaviour is untested.",
   fix: "Upgrade (or replace) the node to within three minors of the control plane, and never run kubelets newer than the API server.",
   kinds: ["Node"],
   runtime: true,
@@ -137,8 +158,16 @@ export const kubeletUnsupportedSkew = defineRule({
       if (!s || (s.skew >= 0 && s.skew <= SUPPORTED_KUBELET_SKEW)) continue;
       yield {
         object: ref(node),
-        message: s.skew < 0 ? `kubelet ${node.kubeletVersion} is newer than the control plane ${s.control}` : `kubelet ${node.kubeletVersion} is ${s.skew} minor versions behind the control plane ${s.control} (supported: ${SUPPORTED_KUBELET_SKEW})`,
-        evidence: { kubelet: node.kubeletVersion, controlPlane: s.control, skew: s.skew, supportedSkew: SUPPORTED_KUBELET_SKEW },
+        message:
+          s.skew < 0
+            ? `kubelet ${node.kubeletVersion} is newer than the control plane ${s.control}`
+            : `kubelet ${node.kubeletVersion} is ${s.skew} minor versions behind the control plane ${s.control} (supported: ${SUPPORTED_KUBELET_SKEW})`,
+        evidence: {
+          kubelet: node.kubeletVersion,
+          controlPlane: s.control,
+          skew: s.skew,
+          supportedSkew: SUPPORTED_KUBELET_SKEW,
+        },
       };
     }
   },
@@ -149,7 +178,8 @@ export const heartbeatStale = defineRule({
   title: "Node heartbeat stale",
   severity: "high",
   category: "health",
-  rationale: "A node whose lease is not renewed is about to be marked NotReady and have its pods evicted: the kubelet is hung, overloaded or cut off from the API server.",
+  rationale:
+    "A node whose lease is not renewed is about to be marked NotReady and have its pods evicted: the kubelet is hung, overloaded or cut off from the API server.",
   fix: "Check the kubelet on the node (systemctl status kubelet, its logs) and its network path to the API server.",
   kinds: ["Node", "Lease"],
   runtime: true,
@@ -166,10 +196,21 @@ export const heartbeatStale = defineRule({
       yield {
         object: ref(node),
         message: `node lease last renewed ${ageSec}s ago (expected every 10s) while the node still reports Ready`,
-        evidence: { leaseAgeSeconds: ageSec, thresholdSeconds: HEARTBEAT_STALE_SEC, lastConditionHeartbeat: node.lastHeartbeat ? new Date(node.lastHeartbeat).toISOString() : "unknown" },
+        evidence: {
+          leaseAgeSeconds: ageSec,
+          thresholdSeconds: HEARTBEAT_STALE_SEC,
+          lastConditionHeartbeat: node.lastHeartbeat ? new Date(node.lastHeartbeat).toISOString() : "unknown",
+        },
       };
     }
   },
 });
 
-export const NODE_RULES = [nodeNotReady, nodePressure, nodeCordoned, kubeletVersionSkew, kubeletUnsupportedSkew, heartbeatStale];
+export const NODE_RULES = [
+  nodeNotReady,
+  nodePressure,
+  nodeCordoned,
+  kubeletVersionSkew,
+  kubeletUnsupportedSkew,
+  heartbeatStale,
+];

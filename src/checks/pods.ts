@@ -5,15 +5,31 @@ import { defineRule, ref } from "./types.js";
 import { formatMinutes, minutesSince, warningEvents } from "./util.js";
 
 const RESTART_THRESHOLD = 5;
-const PULL_REASONS = new Set(["ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull", "RegistryUnavailable"]);
+const PULL_REASONS = new Set([
+  "ErrImagePull",
+  "ImagePullBackOff",
+  "InvalidImageName",
+  "ErrImageNeverPull",
+  "RegistryUnavailable",
+]);
 
 function* containersOf(pod: Pod): Generator<ContainerState> {
   yield* pod.initStatuses;
   yield* pod.statuses;
 }
 
-function finding(pod: Pod, c: ContainerState, message: string, evidence: FindingDraft["evidence"]): FindingDraft {
-  return { object: ref(pod), container: c.name, message, evidence: { container: c.name, node: pod.nodeName, ...evidence } };
+function finding(
+  pod: Pod,
+  c: ContainerState,
+  message: string,
+  evidence: FindingDraft["evidence"],
+): FindingDraft {
+  return {
+    object: ref(pod),
+    container: c.name,
+    message,
+    evidence: { container: c.name, node: pod.nodeName, ...evidence },
+  };
 }
 
 export const crashLoop = defineRule({
@@ -29,11 +45,16 @@ export const crashLoop = defineRule({
     for (const pod of state.list("Pod")) {
       for (const c of containersOf(pod)) {
         if (c.state === "waiting" && c.reason === "CrashLoopBackOff") {
-          yield finding(pod, c, `container ${c.name} is crash-looping (${c.restartCount} restarts, last exit ${c.lastExitCode ?? "?"}${c.lastReason ? ` ${c.lastReason}` : ""})`, {
-            restarts: c.restartCount,
-            lastExitCode: c.lastExitCode ?? "unknown",
-            lastReason: c.lastReason ?? "unknown",
-          });
+          yield finding(
+            pod,
+            c,
+            `container ${c.name} is crash-looping (${c.restartCount} restarts, last exit ${c.lastExitCode ?? "?"}${c.lastReason ? ` ${c.lastReason}` : ""})`,
+            {
+              restarts: c.restartCount,
+              lastExitCode: c.lastExitCode ?? "unknown",
+              lastReason: c.lastReason ?? "unknown",
+            },
+          );
         }
       }
     }
@@ -45,7 +66,8 @@ export const oomKilled = defineRule({
   title: "Container was OOMKilled",
   severity: "high",
   category: "health",
-  rationale: "The kernel killed the container for exceeding its memory limit; requests lost and state dropped.",
+  rationale:
+    "The kernel killed the container for exceeding its memory limit; requests lost and state dropped.",
   fix: "Raise the memory limit (and request) to the observed peak with headroom, or fix the leak.",
   kinds: ["Pod"],
   runtime: true,
@@ -54,10 +76,15 @@ export const oomKilled = defineRule({
       for (const c of containersOf(pod)) {
         const now = c.state === "terminated" && c.reason === "OOMKilled";
         if (now || c.lastReason === "OOMKilled") {
-          yield finding(pod, c, `container ${c.name} was OOMKilled${now ? "" : " (last termination)"}; ${c.restartCount} restarts`, {
-            restarts: c.restartCount,
-            when: now ? "current" : "last",
-          });
+          yield finding(
+            pod,
+            c,
+            `container ${c.name} was OOMKilled${now ? "" : " (last termination)"}; ${c.restartCount} restarts`,
+            {
+              restarts: c.restartCount,
+              when: now ? "current" : "last",
+            },
+          );
         }
       }
     }
@@ -69,7 +96,8 @@ export const imagePull = defineRule({
   title: "Image cannot be pulled",
   severity: "high",
   category: "health",
-  rationale: "The pod cannot start until its image is pulled: a wrong name or tag, a private registry without credentials, or a registry outage.",
+  rationale:
+    "The pod cannot start until its image is pulled: a wrong name or tag, a private registry without credentials, or a registry outage.",
   fix: "Check the image reference and tag, and the pod's imagePullSecrets for a private registry.",
   kinds: ["Pod"],
   runtime: true,
@@ -77,8 +105,12 @@ export const imagePull = defineRule({
     for (const pod of state.list("Pod")) {
       for (const c of containersOf(pod)) {
         if (c.state === "waiting" && c.reason !== undefined && PULL_REASONS.has(c.reason)) {
-          const image = [...pod.initContainers, ...pod.containers].find((s) => s.name === c.name)?.image ?? "";
-          yield finding(pod, c, `container ${c.name} cannot pull image ${image} (${c.reason})`, { image, reason: c.reason });
+          const image =
+            [...pod.initContainers, ...pod.containers].find((s) => s.name === c.name)?.image ?? "";
+          yield finding(pod, c, `container ${c.name} cannot pull image ${image} (${c.reason})`, {
+            image,
+            reason: c.reason,
+          });
         }
       }
     }
@@ -102,17 +134,28 @@ export const failedContainer = defineRule({
       // have their own rule); it has failed for good only under Never.
       const final = pod.restartPolicy === "Never" || pod.phase === "Failed";
       const failed = final
-        ? [...containersOf(pod)].find((c) => c.state === "terminated" && (c.exitCode ?? 0) !== 0 && c.reason !== "OOMKilled")
+        ? [...containersOf(pod)].find(
+            (c) => c.state === "terminated" && (c.exitCode ?? 0) !== 0 && c.reason !== "OOMKilled",
+          )
         : undefined;
       const oom = [...containersOf(pod)].some((c) => c.reason === "OOMKilled");
       if (failed) {
-        yield finding(pod, failed, `container ${failed.name} terminated with exit code ${failed.exitCode}${failed.reason ? ` (${failed.reason})` : ""}`, {
-          exitCode: failed.exitCode ?? "unknown",
-          reason: failed.reason ?? "unknown",
-          phase: pod.phase,
-        });
+        yield finding(
+          pod,
+          failed,
+          `container ${failed.name} terminated with exit code ${failed.exitCode}${failed.reason ? ` (${failed.reason})` : ""}`,
+          {
+            exitCode: failed.exitCode ?? "unknown",
+            reason: failed.reason ?? "unknown",
+            phase: pod.phase,
+          },
+        );
       } else if (pod.phase === "Failed" && !oom) {
-        yield { object: ref(pod), message: `pod failed${pod.reason ? `: ${pod.reason}` : ""}${pod.message ? ` (${pod.message})` : ""}`, evidence: { phase: pod.phase, reason: pod.reason ?? "unknown" } };
+        yield {
+          object: ref(pod),
+          message: `pod failed${pod.reason ? `: ${pod.reason}` : ""}${pod.message ? ` (${pod.message})` : ""}`,
+          evidence: { phase: pod.phase, reason: pod.reason ?? "unknown" },
+        };
       }
     }
   },
@@ -123,7 +166,8 @@ export const pending = defineRule({
   title: "Pod stuck Pending",
   severity: "high",
   category: "health",
-  rationale: "A pod the scheduler cannot place does not run: no node has room, or constraints exclude every node.",
+  rationale:
+    "A pod the scheduler cannot place does not run: no node has room, or constraints exclude every node.",
   fix: "Read the scheduler's message: free capacity, add nodes, or relax requests, selectors, affinity or taints.",
   kinds: ["Pod"],
   runtime: true,
@@ -137,7 +181,9 @@ export const pending = defineRule({
           evidence: {
             reason: pod.unschedulableReason ?? "NotScheduled",
             message: pod.unschedulableMessage ?? "",
-            ageMinutes: Number.isNaN(pod.createdAt) ? "unknown" : Math.round((ctx.now - pod.createdAt) / 60000),
+            ageMinutes: Number.isNaN(pod.createdAt)
+              ? "unknown"
+              : Math.round((ctx.now - pod.createdAt) / 60000),
           },
         };
       }
@@ -150,7 +196,8 @@ export const highRestarts = defineRule({
   title: "Container restarts often",
   severity: "medium",
   category: "reliability",
-  rationale: "Frequent restarts mean dropped requests and lost in-memory state, even when the pod looks Running now.",
+  rationale:
+    "Frequent restarts mean dropped requests and lost in-memory state, even when the pod looks Running now.",
   fix: "Find why it restarts (previous logs, OOM, probes) and fix the cause.",
   kinds: ["Pod"],
   runtime: true,
@@ -158,12 +205,22 @@ export const highRestarts = defineRule({
     for (const pod of state.list("Pod")) {
       for (const c of containersOf(pod)) {
         // Crash loops and OOM kills have their own rules.
-        if (c.restartCount < RESTART_THRESHOLD || c.reason === "CrashLoopBackOff" || c.lastReason === "OOMKilled") continue;
-        yield finding(pod, c, `container ${c.name} restarted ${c.restartCount} times (last: ${c.lastReason ?? "unknown"}, exit ${c.lastExitCode ?? "?"})`, {
-          restarts: c.restartCount,
-          threshold: RESTART_THRESHOLD,
-          lastReason: c.lastReason ?? "unknown",
-        });
+        if (
+          c.restartCount < RESTART_THRESHOLD ||
+          c.reason === "CrashLoopBackOff" ||
+          c.lastReason === "OOMKilled"
+        )
+          continue;
+        yield finding(
+          pod,
+          c,
+          `container ${c.name} restarted ${c.restartCount} times (last: ${c.lastReason ?? "unknown"}, exit ${c.lastExitCode ?? "?"})`,
+          {
+            restarts: c.restartCount,
+            threshold: RESTART_THRESHOLD,
+            lastReason: c.lastReason ?? "unknown",
+          },
+        );
       }
     }
   },
@@ -184,7 +241,8 @@ export const evicted = defineRule({
   title: "Pod was evicted",
   severity: "medium",
   category: "health",
-  rationale: "The kubelet evicted the pod under node pressure (or it exceeded its ephemeral storage); its work was cut off, and the Failed pod object stays behind until garbage-collected.",
+  rationale:
+    "The kubelet evicted the pod under node pressure (or it exceeded its ephemeral storage); its work was cut off, and the Failed pod object stays behind until garbage-collected.",
   fix: "Find the pressure behind the eviction (node conditions, the pod's ephemeral-storage or memory use), set requests that match use, then delete the evicted pod objects.",
   kinds: ["Pod"],
   runtime: true,
@@ -195,7 +253,13 @@ export const evicted = defineRule({
       yield {
         object: ref(pod),
         message: `pod was evicted${pod.message ? `: ${pod.message}` : ""}`,
-        evidence: { reason: pod.reason, node: pod.nodeName, message: pod.message ?? "", owner: pod.owner ? `${pod.owner.kind}/${pod.owner.name}` : "", ageMinutes: age ?? "unknown" },
+        evidence: {
+          reason: pod.reason,
+          node: pod.nodeName,
+          message: pod.message ?? "",
+          owner: pod.owner ? `${pod.owner.kind}/${pod.owner.name}` : "",
+          ageMinutes: age ?? "unknown",
+        },
       };
     }
   },
@@ -206,7 +270,8 @@ export const stuckTerminating = defineRule({
   title: "Pod stuck Terminating",
   severity: "high",
   category: "health",
-  rationale: "A pod past its deletion deadline still holds its name, volumes and (for StatefulSets) its identity: the replacement cannot start, and the node it ran on may be gone.",
+  rationale:
+    "A pod past its deletion deadline still holds its name, volumes and (for StatefulSets) its identity: the replacement cannot start, and the node it ran on may be gone.",
   fix: "Check the node is reachable and the kubelet runs; look for finalizers on the pod; force-delete only after confirming the process is really gone.",
   kinds: ["Pod"],
   runtime: true,
@@ -217,26 +282,40 @@ export const stuckTerminating = defineRule({
       yield {
         object: ref(pod),
         message: `pod has been terminating ${formatMinutes(over)} past its deletion deadline`,
-        evidence: { overdueMinutes: over, thresholdMinutes: TERMINATING_GRACE_MIN, node: pod.nodeName, phase: pod.phase },
+        evidence: {
+          overdueMinutes: over,
+          thresholdMinutes: TERMINATING_GRACE_MIN,
+          node: pod.nodeName,
+          phase: pod.phase,
+        },
       };
     }
   },
 });
 
-const START_FAILURES = new Set(["CrashLoopBackOff", "ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull", "RegistryUnavailable"]);
+const START_FAILURES = new Set([
+  "CrashLoopBackOff",
+  "ErrImagePull",
+  "ImagePullBackOff",
+  "InvalidImageName",
+  "ErrImageNeverPull",
+  "RegistryUnavailable",
+]);
 
 export const initStuck = defineRule({
   id: "pod-init-stuck",
   title: "Pod stuck in init containers",
   severity: "medium",
   category: "health",
-  rationale: "A pod whose init containers do not finish never starts its app containers: typically an init that waits for a dependency that never comes, or one that keeps failing.",
+  rationale:
+    "A pod whose init containers do not finish never starts its app containers: typically an init that waits for a dependency that never comes, or one that keeps failing.",
   fix: "Read the init container's logs (kubectl logs -c <init>); fix what it waits for or why it fails.",
   kinds: ["Pod"],
   runtime: true,
   *evaluate(state, ctx) {
     for (const pod of state.list("Pod")) {
-      if (pod.phase !== "Pending" || pod.deleting || !pod.scheduled || pod.initStatuses.length === 0) continue;
+      if (pod.phase !== "Pending" || pod.deleting || !pod.scheduled || pod.initStatuses.length === 0)
+        continue;
       const since = minutesSince(ctx.now, pod.startTime);
       if (since === undefined || since < INIT_STUCK_MIN) continue;
       const c = pod.initStatuses.find((s) => !(s.state === "terminated" && s.exitCode === 0) && !s.ready);
@@ -246,7 +325,14 @@ export const initStuck = defineRule({
         object: ref(pod),
         container: c.name,
         message: `init container ${c.name} has not completed after ${formatMinutes(since)} (${c.state}${c.reason ? ` ${c.reason}` : ""}, ${c.restartCount} restarts${c.lastExitCode !== undefined ? `, last exit ${c.lastExitCode}` : ""})`,
-        evidence: { container: c.name, state: c.state, reason: c.reason ?? "", restarts: c.restartCount, lastExitCode: c.lastExitCode ?? "none", minutes: since },
+        evidence: {
+          container: c.name,
+          state: c.state,
+          reason: c.reason ?? "",
+          restarts: c.restartCount,
+          lastExitCode: c.lastExitCode ?? "none",
+          minutes: since,
+        },
       };
     }
   },
@@ -257,7 +343,8 @@ export const containerNotReady = defineRule({
   title: "Running container not ready for long",
   severity: "medium",
   category: "health",
-  rationale: "A container that has run for a while without passing its readiness probe receives no traffic: the pod counts against capacity while serving nothing.",
+  rationale:
+    "A container that has run for a while without passing its readiness probe receives no traffic: the pod counts against capacity while serving nothing.",
   fix: "Check the readiness probe's endpoint from inside the pod and the app's logs; fix the dependency or the probe (path, port, timeout).",
   kinds: ["Pod"],
   runtime: true,
@@ -271,7 +358,12 @@ export const containerNotReady = defineRule({
         if (c.state !== "running" || c.ready) continue;
         const since = minutesSince(ctx.now, c.startedAt);
         if (since === undefined || since < NOT_READY_MIN) continue;
-        yield finding(pod, c, `container ${c.name} has been running ${formatMinutes(since)} without becoming ready`, { runningMinutes: since, restarts: c.restartCount, thresholdMinutes: NOT_READY_MIN });
+        yield finding(
+          pod,
+          c,
+          `container ${c.name} has been running ${formatMinutes(since)} without becoming ready`,
+          { runningMinutes: since, restarts: c.restartCount, thresholdMinutes: NOT_READY_MIN },
+        );
       }
     }
   },
@@ -282,7 +374,8 @@ export const unknownPhase = defineRule({
   title: "Pod in phase Unknown",
   severity: "high",
   category: "health",
-  rationale: "Phase Unknown means the control plane lost contact with the pod's node: nobody knows whether it still runs, and its controller will not replace it until the node is judged lost.",
+  rationale:
+    "Phase Unknown means the control plane lost contact with the pod's node: nobody knows whether it still runs, and its controller will not replace it until the node is judged lost.",
   fix: "Check the node (kubectl get node, cloud console); once it is confirmed gone, delete the node object so its pods are rescheduled.",
   kinds: ["Pod"],
   runtime: true,
@@ -305,7 +398,8 @@ export const probeFailing = defineRule({
   title: "Probe failing repeatedly (Unhealthy events)",
   severity: "medium",
   category: "health",
-  rationale: "Repeated liveness failures restart the container; repeated readiness failures take it out of its Services. Either way users see errors while the pod looks Running.",
+  rationale:
+    "Repeated liveness failures restart the container; repeated readiness failures take it out of its Services. Either way users see errors while the pod looks Running.",
   fix: "Read the probe failure messages (kubectl describe pod); fix the endpoint, or give the probe a realistic timeout, period and threshold.",
   kinds: ["Pod", "Event"],
   runtime: true,
@@ -342,7 +436,8 @@ export const withoutController = defineRule({
   title: "Pod without a controller",
   severity: "low",
   category: "reliability",
-  rationale: "A bare pod is not recreated when its node fails or it is evicted, and cannot be rolled out or scaled.",
+  rationale:
+    "A bare pod is not recreated when its node fails or it is evicted, and cannot be rolled out or scaled.",
   fix: "Run it from a Deployment, StatefulSet, DaemonSet or Job.",
   kinds: ["Pod"],
   *evaluate(state) {
@@ -350,9 +445,27 @@ export const withoutController = defineRule({
       // Static (mirror) pods are owned by their Node; finished pods do no harm.
       if (pod.owner || pod.annotations["kubernetes.io/config.mirror"] !== undefined) continue;
       if (pod.phase === "Succeeded" || pod.phase === "Failed") continue;
-      yield { object: ref(pod), message: "pod has no owner: nothing recreates it if it is evicted or its node fails", evidence: { phase: pod.phase, node: pod.nodeName, restartPolicy: pod.restartPolicy } };
+      yield {
+        object: ref(pod),
+        message: "pod has no owner: nothing recreates it if it is evicted or its node fails",
+        evidence: { phase: pod.phase, node: pod.nodeName, restartPolicy: pod.restartPolicy },
+      };
     }
   },
 });
 
-export const POD_RULES = [crashLoop, oomKilled, imagePull, failedContainer, pending, highRestarts, evicted, stuckTerminating, initStuck, containerNotReady, unknownPhase, probeFailing, withoutController];
+export const POD_RULES = [
+  crashLoop,
+  oomKilled,
+  imagePull,
+  failedContainer,
+  pending,
+  highRestarts,
+  evicted,
+  stuckTerminating,
+  initStuck,
+  containerNotReady,
+  unknownPhase,
+  probeFailing,
+  withoutController,
+];

@@ -184,7 +184,8 @@ export const clusterAdminBinding = defineRule({
   targets: objectsOf("RoleBinding", "ClusterRoleBinding"),
   *evaluate(state) {
     for (const b of [...state.list("ClusterRoleBinding"), ...state.list("RoleBinding")]) {
-      if (b.roleRef.kind !== "ClusterRole" || b.roleRef.name !== "cluster-admin" || isBuiltinBinding(b)) continue;
+      if (b.roleRef.kind !== "ClusterRole" || b.roleRef.name !== "cluster-admin" || isBuiltinBinding(b))
+        continue;
       const subjects = b.subjects.filter((s) => !isSystemSubject(s));
       if (subjects.length === 0) continue;
       const scope = b.kind === "ClusterRoleBinding" ? "cluster" : "namespace";

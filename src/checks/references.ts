@@ -38,7 +38,11 @@ function podMissing(kind: RefKind, id: string, text: { rationale: string; fix: s
         yield {
           object: ref(pod),
           message: `${what} ${missing.join(", ")} does not exist in ${pod.namespace}`,
-          evidence: { missing: missing.join(","), phase: pod.phase, owner: pod.owner ? `${pod.owner.kind}/${pod.owner.name}` : "" },
+          evidence: {
+            missing: missing.join(","),
+            phase: pod.phase,
+            owner: pod.owner ? `${pod.owner.kind}/${pod.owner.name}` : "",
+          },
         };
       }
     },
@@ -51,29 +55,35 @@ function missingRefs(state: ClusterState, pod: Pod, kind: RefKind): string[] {
   else if (kind === "PersistentVolumeClaim") for (const n of pod.volumes.pvcs) names.add(n);
   else {
     for (const n of kind === "ConfigMap" ? pod.volumes.configMaps : pod.volumes.secrets) names.add(n);
-    for (const c of pod.initContainers) for (const n of kind === "ConfigMap" ? c.envConfigMaps : c.envSecrets) names.add(n);
-    for (const c of pod.containers) for (const n of kind === "ConfigMap" ? c.envConfigMaps : c.envSecrets) names.add(n);
+    for (const c of pod.initContainers)
+      for (const n of kind === "ConfigMap" ? c.envConfigMaps : c.envSecrets) names.add(n);
+    for (const c of pod.containers)
+      for (const n of kind === "ConfigMap" ? c.envConfigMaps : c.envSecrets) names.add(n);
   }
   return [...names].filter((n) => state.get(kind, pod.namespace, n) === undefined);
 }
 
 export const podMissingConfigMap = podMissing("ConfigMap", "pod-missing-configmap", {
-  rationale: "A pod whose (non-optional) ConfigMap volume or env source does not exist cannot start its containers (CreateContainerConfigError or a volume that never mounts); a running pod fails on its next restart.",
+  rationale:
+    "A pod whose (non-optional) ConfigMap volume or env source does not exist cannot start its containers (CreateContainerConfigError or a volume that never mounts); a running pod fails on its next restart.",
   fix: "Create the ConfigMap, fix the name in the workload, or mark the reference optional: true if the app copes without it.",
 });
 
 export const podMissingSecret = podMissing("Secret", "pod-missing-secret", {
-  rationale: "A pod whose (non-optional) Secret volume or env source does not exist cannot start its containers; a running pod fails on its next restart or reschedule.",
+  rationale:
+    "A pod whose (non-optional) Secret volume or env source does not exist cannot start its containers; a running pod fails on its next restart or reschedule.",
   fix: "Create the Secret (or fix the tool that syncs it, such as External Secrets), or fix the name in the workload.",
 });
 
 export const podMissingServiceAccount = podMissing("ServiceAccount", "pod-missing-serviceaccount", {
-  rationale: "Pods cannot be created with a ServiceAccount that does not exist: the controller's create calls fail and the workload never gets its replicas back after a restart.",
+  rationale:
+    "Pods cannot be created with a ServiceAccount that does not exist: the controller's create calls fail and the workload never gets its replicas back after a restart.",
   fix: "Create the ServiceAccount (and its bindings) or set serviceAccountName to an existing one.",
 });
 
 export const podMissingPvc = podMissing("PersistentVolumeClaim", "pod-missing-pvc", {
-  rationale: "A pod mounting a claim that does not exist stays Pending (FailedScheduling: persistentvolumeclaim not found).",
+  rationale:
+    "A pod mounting a claim that does not exist stays Pending (FailedScheduling: persistentvolumeclaim not found).",
   fix: "Create the claim or fix claimName in the workload; for StatefulSets let volumeClaimTemplates create it.",
 });
 
@@ -101,7 +111,8 @@ export const serviceTargetPort = defineRule({
   title: "Service targetPort not exposed by its pods",
   severity: "high",
   category: "health",
-  rationale: "A named targetPort that no selected pod declares gets no endpoints for that port; a numeric one that every pod leaves undeclared is usually a typo. Either way the Service port connects to nothing.",
+  rationale:
+    "A named targetPort that no selected pod declares gets no endpoints for that port; a numeric one that every pod leaves undeclared is usually a typo. Either way the Service port connects to nothing.",
   fix: "Set targetPort to a containerPort name or number the pods expose, or fix the container's ports.",
   kinds: ["Service", "Pod"],
   requires: ["Pod"],
@@ -124,7 +135,12 @@ export const serviceTargetPort = defineRule({
       yield {
         object: ref(svc),
         message: `port ${bad.join(", ")} matches no container port of its ${pods.length} pods (they expose ${[...ports.names, ...ports.numbers].join(", ") || "none"})`,
-        evidence: { ports: bad.join(","), podPorts: [...ports.numbers].join(","), podPortNames: [...ports.names].join(","), pods: pods.length },
+        evidence: {
+          ports: bad.join(","),
+          podPorts: [...ports.numbers].join(","),
+          podPortNames: [...ports.names].join(","),
+          pods: pods.length,
+        },
       };
     }
   },
@@ -135,16 +151,23 @@ export const ingressMissingService = defineRule({
   title: "Ingress routes to a missing Service",
   severity: "high",
   category: "health",
-  rationale: "Requests for that host and path get a 503 (or the controller's default backend): the Service the Ingress names does not exist.",
+  rationale:
+    "Requests for that host and path get a 503 (or the controller's default backend): the Service the Ingress names does not exist.",
   fix: "Create the Service or fix the backend's service name.",
   kinds: ["Ingress", "Service"],
   requires: ["Service"],
   *evaluate(state) {
     for (const ing of state.list("Ingress")) {
-      const missing = [...new Set(ing.backends.map((b) => b.service))].filter((s) => !state.get("Service", ing.namespace, s));
+      const missing = [...new Set(ing.backends.map((b) => b.service))].filter(
+        (s) => !state.get("Service", ing.namespace, s),
+      );
       if (missing.length === 0) continue;
       const b = ing.backends.find((x) => missing.includes(x.service))!;
-      yield { object: ref(ing), message: `backend Service ${missing.join(", ")} does not exist`, evidence: { services: missing.join(","), host: b.host ?? "*", path: b.path ?? "/" } };
+      yield {
+        object: ref(ing),
+        message: `backend Service ${missing.join(", ")} does not exist`,
+        evidence: { services: missing.join(","), host: b.host ?? "*", path: b.path ?? "/" },
+      };
     }
   },
 });
@@ -154,7 +177,8 @@ export const ingressServicePort = defineRule({
   title: "Ingress routes to a port its Service does not expose",
   severity: "high",
   category: "health",
-  rationale: "The Service exists but has no port with the number or name the Ingress backend asks for: the controller has no upstream and answers 503.",
+  rationale:
+    "The Service exists but has no port with the number or name the Ingress backend asks for: the controller has no upstream and answers 503.",
   fix: "Use one of the Service's port numbers or names in the Ingress backend, or add the port to the Service.",
   kinds: ["Ingress", "Service"],
   requires: ["Service"],
@@ -164,12 +188,18 @@ export const ingressServicePort = defineRule({
       for (const b of ing.backends) {
         const svc = state.get("Service", ing.namespace, b.service);
         if (!svc || b.port === undefined) continue;
-        const ok = svc.ports.some((p) => (typeof b.port === "number" ? p.port === b.port : p.name === b.port || String(p.port) === b.port));
+        const ok = svc.ports.some((p) =>
+          typeof b.port === "number" ? p.port === b.port : p.name === b.port || String(p.port) === b.port,
+        );
         if (!ok) bad.push(`${b.service}:${b.port}`);
       }
       if (bad.length === 0) continue;
       const unique = [...new Set(bad)];
-      yield { object: ref(ing), message: `backend ${unique.join(", ")} is not a port of the Service`, evidence: { backends: unique.join(",") } };
+      yield {
+        object: ref(ing),
+        message: `backend ${unique.join(", ")} is not a port of the Service`,
+        evidence: { backends: unique.join(",") },
+      };
     }
   },
 });
@@ -179,7 +209,8 @@ export const ingressTlsSecret = defineRule({
   title: "Ingress TLS Secret missing",
   severity: "high",
   category: "health",
-  rationale: "Without its TLS Secret the ingress controller serves its default (self-signed) certificate for those hosts: browsers and clients reject the connection.",
+  rationale:
+    "Without its TLS Secret the ingress controller serves its default (self-signed) certificate for those hosts: browsers and clients reject the connection.",
   fix: "Create the Secret (type kubernetes.io/tls) or check why cert-manager has not issued it (kubectl describe certificate).",
   kinds: ["Ingress", "Secret"],
   requires: ["Secret"],
@@ -187,7 +218,11 @@ export const ingressTlsSecret = defineRule({
     for (const ing of state.list("Ingress")) {
       const missing = ing.tlsSecrets.filter((s) => !state.get("Secret", ing.namespace, s));
       if (missing.length === 0) continue;
-      yield { object: ref(ing), message: `TLS Secret ${missing.join(", ")} does not exist`, evidence: { secrets: missing.join(",") } };
+      yield {
+        object: ref(ing),
+        message: `TLS Secret ${missing.join(", ")} does not exist`,
+        evidence: { secrets: missing.join(",") },
+      };
     }
   },
 });
@@ -227,8 +262,10 @@ function usage(state: ClusterState): Usage {
     for (const kind of ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"] as const) {
       for (const w of s.list(kind)) addTemplate(u, w.namespace, w.template);
     }
-    for (const ing of s.list("Ingress")) for (const n of ing.tlsSecrets) u.secrets.add(`${ing.namespace}/${n}`);
-    for (const sa of s.list("ServiceAccount")) for (const n of sa.imagePullSecrets) u.secrets.add(`${sa.namespace}/${n}`);
+    for (const ing of s.list("Ingress"))
+      for (const n of ing.tlsSecrets) u.secrets.add(`${ing.namespace}/${n}`);
+    for (const sa of s.list("ServiceAccount"))
+      for (const n of sa.imagePullSecrets) u.secrets.add(`${sa.namespace}/${n}`);
     return u;
   });
 }
@@ -249,7 +286,8 @@ export const configMapUnused = defineRule({
   title: "ConfigMap used by nothing",
   severity: "info",
   category: "configuration",
-  rationale: "A ConfigMap no pod or workload refers to is usually left over from an old release: it misleads whoever reads it and may be mounted again by mistake.",
+  rationale:
+    "A ConfigMap no pod or workload refers to is usually left over from an old release: it misleads whoever reads it and may be mounted again by mistake.",
   fix: "Delete it after checking nothing outside pods reads it (controllers reading it by API, operators' config).",
   kinds: ["ConfigMap", ...USAGE_KINDS],
   requires: ["Pod"],
@@ -258,7 +296,11 @@ export const configMapUnused = defineRule({
     for (const cm of state.list("ConfigMap")) {
       if (cm.name === "kube-root-ca.crt" || isSystemNamespace(cm.namespace) || cm.owner) continue;
       if (used.has(`${cm.namespace}/${cm.name}`)) continue;
-      yield { object: ref(cm), message: "no pod, workload template or Ingress refers to this ConfigMap", evidence: { keys: cm.keys } };
+      yield {
+        object: ref(cm),
+        message: "no pod, workload template or Ingress refers to this ConfigMap",
+        evidence: { keys: cm.keys },
+      };
     }
   },
 });
@@ -268,17 +310,27 @@ export const secretUnused = defineRule({
   title: "Secret used by nothing",
   severity: "info",
   category: "configuration",
-  rationale: "An unreferenced Secret is a credential nobody owns: it is not rotated, and whoever can read Secrets in the namespace can still use it.",
+  rationale:
+    "An unreferenced Secret is a credential nobody owns: it is not rotated, and whoever can read Secrets in the namespace can still use it.",
   fix: "Delete it, and revoke the credential at its source, after checking nothing outside pods reads it.",
   kinds: ["Secret", ...USAGE_KINDS],
   requires: ["Pod"],
   *evaluate(state) {
     const used = usage(state).secrets;
     for (const s of state.list("Secret")) {
-      if (isSystemNamespace(s.namespace) || s.owner || (s.type !== undefined && SKIPPED_SECRET_TYPES.has(s.type))) continue;
+      if (
+        isSystemNamespace(s.namespace) ||
+        s.owner ||
+        (s.type !== undefined && SKIPPED_SECRET_TYPES.has(s.type))
+      )
+        continue;
       if (s.name.startsWith("sh.helm.release.v1.")) continue;
       if (used.has(`${s.namespace}/${s.name}`)) continue;
-      yield { object: ref(s), message: "no pod, workload template, Ingress or ServiceAccount refers to this Secret", evidence: { type: s.type ?? "Opaque" } };
+      yield {
+        object: ref(s),
+        message: "no pod, workload template, Ingress or ServiceAccount refers to this Secret",
+        evidence: { type: s.type ?? "Opaque" },
+      };
     }
   },
 });
@@ -288,7 +340,8 @@ export const serviceAccountUnused = defineRule({
   title: "ServiceAccount used by nothing",
   severity: "info",
   category: "configuration",
-  rationale: "A ServiceAccount no pod runs as and no binding grants anything is clutter; one that only bindings refer to may be an identity used from outside the cluster.",
+  rationale:
+    "A ServiceAccount no pod runs as and no binding grants anything is clutter; one that only bindings refer to may be an identity used from outside the cluster.",
   fix: "Delete it if nothing uses it; otherwise document the external user in an annotation.",
   kinds: ["RoleBinding", "ClusterRoleBinding", ...USAGE_KINDS],
   requires: ["Pod", "RoleBinding", "ClusterRoleBinding"],
@@ -297,7 +350,8 @@ export const serviceAccountUnused = defineRule({
     const bound = state.derive("checks:bound-service-accounts", (s) => {
       const out = new Set<string>();
       for (const b of [...s.list("RoleBinding"), ...s.list("ClusterRoleBinding")]) {
-        for (const sub of b.subjects) if (sub.kind === "ServiceAccount") out.add(`${sub.namespace ?? b.namespace}/${sub.name}`);
+        for (const sub of b.subjects)
+          if (sub.kind === "ServiceAccount") out.add(`${sub.namespace ?? b.namespace}/${sub.name}`);
       }
       return out;
     });
@@ -305,7 +359,11 @@ export const serviceAccountUnused = defineRule({
       if (sa.name === "default" || isSystemNamespace(sa.namespace)) continue;
       const k = `${sa.namespace}/${sa.name}`;
       if (used.has(k) || bound.has(k)) continue;
-      yield { object: ref(sa), message: "no pod or workload runs as this ServiceAccount and no binding refers to it", evidence: { imagePullSecrets: sa.imagePullSecrets.length } };
+      yield {
+        object: ref(sa),
+        message: "no pod or workload runs as this ServiceAccount and no binding refers to it",
+        evidence: { imagePullSecrets: sa.imagePullSecrets.length },
+      };
     }
   },
 });

@@ -2,14 +2,21 @@
 import type { ClusterState } from "../state/cluster-state.js";
 import type { ContainerSpec, Meta, Pod, PodTemplate } from "../state/types.js";
 import { defineRule, ref } from "./types.js";
-import { TEMPLATE_KINDS, objectsOf, serviceOwners, workloadOwners, workloadTemplates } from "./workload-templates.js";
+import {
+  TEMPLATE_KINDS,
+  objectsOf,
+  serviceOwners,
+  workloadOwners,
+  workloadTemplates,
+} from "./workload-templates.js";
 
 export const pdbBlocksEviction = defineRule({
   id: "pdb-blocks-eviction",
   title: "PodDisruptionBudget allows no eviction",
   severity: "medium",
   category: "reliability",
-  rationale: "A PDB that allows zero disruptions blocks every node drain: upgrades and autoscaler scale-down stall on it.",
+  rationale:
+    "A PDB that allows zero disruptions blocks every node drain: upgrades and autoscaler scale-down stall on it.",
   fix: "Run more replicas than minAvailable, or use maxUnavailable: 1.",
   kinds: ["PodDisruptionBudget", "Pod"],
   requires: ["Pod"],
@@ -18,22 +25,38 @@ export const pdbBlocksEviction = defineRule({
       const pods = state.pdbPods(pdb);
       if (pods.length === 0) continue; // a PDB matching nothing is a different problem
       const healthy = pdb.hasStatus ? pdb.currentHealthy : pods.filter((p) => p.ready).length;
-      const blocksByStatus = pdb.hasStatus && pdb.disruptionsAllowed === 0 && pdb.expectedPods > 0 && pdb.currentHealthy >= pdb.desiredHealthy;
+      const blocksByStatus =
+        pdb.hasStatus &&
+        pdb.disruptionsAllowed === 0 &&
+        pdb.expectedPods > 0 &&
+        pdb.currentHealthy >= pdb.desiredHealthy;
       const blocksBySpec =
-        pdb.maxUnavailable === 0 || pdb.maxUnavailable === "0%" || pdb.minAvailable === "100%" ||
+        pdb.maxUnavailable === 0 ||
+        pdb.maxUnavailable === "0%" ||
+        pdb.minAvailable === "100%" ||
         (typeof pdb.minAvailable === "number" && pdb.minAvailable >= pods.length);
       if (blocksByStatus || blocksBySpec) {
         yield {
           object: ref(pdb),
           message: `allows no voluntary disruption (${pdb.minAvailable !== undefined ? `minAvailable ${pdb.minAvailable}` : `maxUnavailable ${pdb.maxUnavailable}`} for ${pods.length} pods)`,
-          evidence: { selector: pdb.selector.text, pods: pods.length, healthy, disruptionsAllowed: pdb.hasStatus ? pdb.disruptionsAllowed : "no status", minAvailable: pdb.minAvailable ?? "", maxUnavailable: pdb.maxUnavailable ?? "" },
+          evidence: {
+            selector: pdb.selector.text,
+            pods: pods.length,
+            healthy,
+            disruptionsAllowed: pdb.hasStatus ? pdb.disruptionsAllowed : "no status",
+            minAvailable: pdb.minAvailable ?? "",
+            maxUnavailable: pdb.maxUnavailable ?? "",
+          },
         };
       }
     }
   },
 });
 
-function containersMissing(t: PodTemplate, predicate: (c: PodTemplate["containers"][number]) => boolean): string[] {
+function containersMissing(
+  t: PodTemplate,
+  predicate: (c: PodTemplate["containers"][number]) => boolean,
+): string[] {
   return t.containers.filter(predicate).map((c) => c.name);
 }
 
@@ -42,7 +65,8 @@ export const missingResources = defineRule({
   title: "Container without CPU/memory requests or memory limit",
   severity: "medium",
   category: "reliability",
-  rationale: "Without requests the scheduler packs blindly and the pod is first to be evicted; without a memory limit one leak can starve its node.",
+  rationale:
+    "Without requests the scheduler packs blindly and the pod is first to be evicted; without a memory limit one leak can starve its node.",
   fix: "Set CPU and memory requests from observed usage, and a memory limit.",
   kinds: [...TEMPLATE_KINDS],
   targets: workloadOwners,
@@ -58,7 +82,11 @@ export const missingResources = defineRule({
         if (parts.length) missing.push(`${c.name}: ${parts.join(", ")}`);
       }
       if (missing.length) {
-        yield { object: ref(owner), message: `missing ${missing.join("; ")}`, evidence: { containers: missing.join("; ") } };
+        yield {
+          object: ref(owner),
+          message: `missing ${missing.join("; ")}`,
+          evidence: { containers: missing.join("; ") },
+        };
       }
     }
   },
@@ -69,7 +97,8 @@ export const missingProbes = defineRule({
   title: "Container without readiness or liveness probe",
   severity: "medium",
   category: "reliability",
-  rationale: "Without a readiness probe traffic reaches pods that cannot serve; without a liveness probe a hung process is never restarted.",
+  rationale:
+    "Without a readiness probe traffic reaches pods that cannot serve; without a liveness probe a hung process is never restarted.",
   fix: "Add a readinessProbe on the serving port and a livenessProbe that checks the process itself.",
   kinds: ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod"],
   targets: serviceOwners,
@@ -82,7 +111,11 @@ export const missingProbes = defineRule({
         const parts = [];
         if (noReadiness.length) parts.push(`no readiness probe: ${noReadiness.join(", ")}`);
         if (noLiveness.length) parts.push(`no liveness probe: ${noLiveness.join(", ")}`);
-        yield { object: ref(owner), message: parts.join("; "), evidence: { noReadiness: noReadiness.join(","), noLiveness: noLiveness.join(",") } };
+        yield {
+          object: ref(owner),
+          message: parts.join("; "),
+          evidence: { noReadiness: noReadiness.join(","), noLiveness: noLiveness.join(",") },
+        };
       }
     }
   },
@@ -97,7 +130,8 @@ export const singleReplica = defineRule({
   title: "Single replica without PodDisruptionBudget",
   severity: "medium",
   category: "reliability",
-  rationale: "One replica means downtime on every node drain, eviction or crash, and nothing tells the cluster to wait.",
+  rationale:
+    "One replica means downtime on every node drain, eviction or crash, and nothing tells the cluster to wait.",
   fix: "Run at least two replicas spread across nodes, with a PDB of maxUnavailable: 1.",
   kinds: ["Deployment", "StatefulSet", "PodDisruptionBudget"],
   targets: objectsOf("Deployment", "StatefulSet"),
@@ -106,7 +140,11 @@ export const singleReplica = defineRule({
     for (const w of [...state.list("Deployment"), ...state.list("StatefulSet")]) {
       if (w.replicas !== 1) continue;
       if (coveredByPdb(state, w.namespace, w.template.labels)) continue;
-      yield { object: ref(w), message: "runs a single replica and no PodDisruptionBudget covers it", evidence: { replicas: w.replicas } };
+      yield {
+        object: ref(w),
+        message: "runs a single replica and no PodDisruptionBudget covers it",
+        evidence: { replicas: w.replicas },
+      };
     }
   },
 });
@@ -127,7 +165,8 @@ export const latestTag = defineRule({
   title: "Image uses :latest or no tag",
   severity: "medium",
   category: "reliability",
-  rationale: "A moving tag makes rollouts unreproducible: two pods of one ReplicaSet can run different code, and rollback restores nothing.",
+  rationale:
+    "A moving tag makes rollouts unreproducible: two pods of one ReplicaSet can run different code, and rollback restores nothing.",
   fix: "Pin images to a version tag, or better a digest.",
   kinds: [...TEMPLATE_KINDS],
   targets: workloadOwners,
@@ -138,7 +177,11 @@ export const latestTag = defineRule({
         return !digest && (tag === undefined || tag === "latest");
       });
       if (bad.length) {
-        yield { object: ref(owner), message: `unpinned image ${bad.map((c) => `${c.name}=${c.image}`).join(", ")}`, evidence: { images: bad.map((c) => c.image).join(",") } };
+        yield {
+          object: ref(owner),
+          message: `unpinned image ${bad.map((c) => `${c.name}=${c.image}`).join(", ")}`,
+          evidence: { images: bad.map((c) => c.image).join(",") },
+        };
       }
     }
   },
@@ -160,13 +203,16 @@ export const probesIdentical = defineRule({
   title: "Liveness and readiness probes are identical",
   severity: "medium",
   category: "reliability",
-  rationale: "With the same check for both, a dependency outage or overload that should only take the pod out of rotation also restarts it, turning a slowdown into a restart storm.",
+  rationale:
+    "With the same check for both, a dependency outage or overload that should only take the pod out of rotation also restarts it, turning a slowdown into a restart storm.",
   fix: "Make liveness check only that the process is alive (a cheap local endpoint or tcpSocket); keep dependency checks in readiness.",
   kinds: [...TEMPLATE_KINDS],
   *evaluate(state) {
     for (const { owner, template, batch } of workloadTemplates(state)) {
       if (batch) continue;
-      const same = template.containers.filter((c) => c.liveness && c.readiness && c.liveness.handler === c.readiness.handler);
+      const same = template.containers.filter(
+        (c) => c.liveness && c.readiness && c.liveness.handler === c.readiness.handler,
+      );
       if (same.length === 0) continue;
       yield {
         object: ref(owner),
@@ -182,7 +228,8 @@ export const livenessAggressive = defineRule({
   title: "Liveness probe kills containers too eagerly",
   severity: "medium",
   category: "reliability",
-  rationale: "A liveness probe with failureThreshold 1, or one that fails a container seconds after start without a startupProbe, restarts slow-starting or briefly busy containers in a loop.",
+  rationale:
+    "A liveness probe with failureThreshold 1, or one that fails a container seconds after start without a startupProbe, restarts slow-starting or briefly busy containers in a loop.",
   fix: "Add a startupProbe for slow starts, and give liveness failureThreshold >= 3 with a period that tolerates a GC pause.",
   kinds: [...TEMPLATE_KINDS],
   *evaluate(state) {
@@ -195,12 +242,22 @@ export const livenessAggressive = defineRule({
         if (!l) continue;
         const startGrace = l.initialDelaySeconds + l.periodSeconds * l.failureThreshold;
         if (l.failureThreshold <= 1 || (!c.startup && startGrace < LIVENESS_MIN_GRACE_SEC)) {
-          bad.push(`${c.name} (initialDelay ${l.initialDelaySeconds}s, period ${l.periodSeconds}s, failureThreshold ${l.failureThreshold})`);
+          bad.push(
+            `${c.name} (initialDelay ${l.initialDelaySeconds}s, period ${l.periodSeconds}s, failureThreshold ${l.failureThreshold})`,
+          );
           grace = Math.min(grace, startGrace);
         }
       }
       if (bad.length === 0) continue;
-      yield { object: ref(owner), message: `aggressive liveness probe: ${bad.join(", ")}`, evidence: { containers: bad.length, startGraceSeconds: grace, minimumSeconds: LIVENESS_MIN_GRACE_SEC } };
+      yield {
+        object: ref(owner),
+        message: `aggressive liveness probe: ${bad.join(", ")}`,
+        evidence: {
+          containers: bad.length,
+          startGraceSeconds: grace,
+          minimumSeconds: LIVENESS_MIN_GRACE_SEC,
+        },
+      };
     }
   },
 });
@@ -210,17 +267,29 @@ export const limitBelowRequest = defineRule({
   title: "Limit below request",
   severity: "high",
   category: "configuration",
-  rationale: "The API server rejects a container whose limit is below its request: the workload cannot be created or updated as written.",
+  rationale:
+    "The API server rejects a container whose limit is below its request: the workload cannot be created or updated as written.",
   fix: "Raise the limit to at least the request (or lower the request).",
   kinds: [...TEMPLATE_KINDS],
   *evaluate(state) {
     for (const { owner, template } of workloadTemplates(state)) {
       const bad: string[] = [];
       for (const c of allContainers(template)) {
-        if (c.limits.memory !== undefined && c.requests.memory !== undefined && c.limits.memory < c.requests.memory) bad.push(`${c.name}:memory`);
-        if (c.limits.cpu !== undefined && c.requests.cpu !== undefined && c.limits.cpu < c.requests.cpu) bad.push(`${c.name}:cpu`);
+        if (
+          c.limits.memory !== undefined &&
+          c.requests.memory !== undefined &&
+          c.limits.memory < c.requests.memory
+        )
+          bad.push(`${c.name}:memory`);
+        if (c.limits.cpu !== undefined && c.requests.cpu !== undefined && c.limits.cpu < c.requests.cpu)
+          bad.push(`${c.name}:cpu`);
       }
-      if (bad.length) yield { object: ref(owner), message: `limit below request: ${bad.join(", ")}`, evidence: { resources: bad.join(",") } };
+      if (bad.length)
+        yield {
+          object: ref(owner),
+          message: `limit below request: ${bad.join(", ")}`,
+          evidence: { resources: bad.join(",") },
+        };
     }
   },
 });
@@ -235,9 +304,18 @@ export const cpuLimitLow = defineRule({
   kinds: [...TEMPLATE_KINDS],
   *evaluate(state) {
     for (const { owner, template } of workloadTemplates(state)) {
-      const low = template.containers.filter((c) => c.limits.cpu !== undefined && c.limits.cpu < LOW_CPU_LIMIT_M);
+      const low = template.containers.filter(
+        (c) => c.limits.cpu !== undefined && c.limits.cpu < LOW_CPU_LIMIT_M,
+      );
       if (low.length) {
-        yield { object: ref(owner), message: `CPU limit below ${LOW_CPU_LIMIT_M}m: ${low.map((c) => `${c.name}=${c.limits.cpu}m`).join(", ")}`, evidence: { containers: low.map((c) => c.name).join(","), lowestMillicores: Math.min(...low.map((c) => c.limits.cpu!)) } };
+        yield {
+          object: ref(owner),
+          message: `CPU limit below ${LOW_CPU_LIMIT_M}m: ${low.map((c) => `${c.name}=${c.limits.cpu}m`).join(", ")}`,
+          evidence: {
+            containers: low.map((c) => c.name).join(","),
+            lowestMillicores: Math.min(...low.map((c) => c.limits.cpu!)),
+          },
+        };
       }
     }
   },
@@ -248,13 +326,18 @@ export const noSpread = defineRule({
   title: "Replicas not spread by anti-affinity or topology constraints",
   severity: "low",
   category: "reliability",
-  rationale: "Without pod anti-affinity or topology spread constraints the scheduler may put every replica on one node or zone, so one failure takes them all.",
+  rationale:
+    "Without pod anti-affinity or topology spread constraints the scheduler may put every replica on one node or zone, so one failure takes them all.",
   fix: "Add topologySpreadConstraints over kubernetes.io/hostname and topology.kubernetes.io/zone (or preferred pod anti-affinity).",
   kinds: ["Deployment", "StatefulSet"],
   *evaluate(state) {
     for (const w of [...state.list("Deployment"), ...state.list("StatefulSet")]) {
       if (w.replicas < 2 || w.template.hasAntiAffinity || w.template.hasTopologySpread) continue;
-      yield { object: ref(w), message: `${w.replicas} replicas with no pod anti-affinity or topology spread constraints`, evidence: { replicas: w.replicas } };
+      yield {
+        object: ref(w),
+        message: `${w.replicas} replicas with no pod anti-affinity or topology spread constraints`,
+        evidence: { replicas: w.replicas },
+      };
     }
   },
 });
@@ -303,7 +386,8 @@ export const replicasOneNode = defineRule({
   title: "All replicas on one node",
   severity: "high",
   category: "reliability",
-  rationale: "Every running replica sits on the same node: one node failure, drain or spot interruption takes the whole workload down at once.",
+  rationale:
+    "Every running replica sits on the same node: one node failure, drain or spot interruption takes the whole workload down at once.",
   fix: "Add topology spread constraints or anti-affinity over kubernetes.io/hostname, then restart a replica so it lands elsewhere.",
   kinds: ["Pod", "Node", "Deployment", "StatefulSet", "ReplicaSet"],
   runtime: true,
@@ -314,7 +398,11 @@ export const replicasOneNode = defineRule({
     for (const p of placements(state)) {
       if (p.owner.kind === "Job" || p.owner.kind === "CronJob" || p.nodes.size !== 1) continue;
       const [node] = p.nodes;
-      yield { object: ref(p.owner), message: `all ${p.pods} running replicas are on node ${node}`, evidence: { pods: p.pods, node: node! } };
+      yield {
+        object: ref(p.owner),
+        message: `all ${p.pods} running replicas are on node ${node}`,
+        evidence: { pods: p.pods, node: node! },
+      };
     }
   },
 });
@@ -324,19 +412,28 @@ export const replicasOneZone = defineRule({
   title: "All replicas in one zone",
   severity: "medium",
   category: "reliability",
-  rationale: "The replicas are on different nodes but all in one availability zone, while the cluster spans several: a zone outage takes the workload down.",
+  rationale:
+    "The replicas are on different nodes but all in one availability zone, while the cluster spans several: a zone outage takes the workload down.",
   fix: "Add a topology spread constraint over topology.kubernetes.io/zone (whenUnsatisfiable: ScheduleAnyway is enough to start).",
   kinds: ["Pod", "Node", "Deployment", "StatefulSet", "ReplicaSet"],
   runtime: true,
   requires: ["Pod", "Node"],
   *evaluate(state) {
-    const clusterZones = state.derive("checks:zones", (s) => new Set(s.list("Node").flatMap((n) => (n.zone ? [n.zone] : []))));
+    const clusterZones = state.derive(
+      "checks:zones",
+      (s) => new Set(s.list("Node").flatMap((n) => (n.zone ? [n.zone] : []))),
+    );
     if (clusterZones.size < 2) return;
     for (const p of placements(state)) {
       // One node is workload-replicas-one-node's finding; unknown zones say nothing.
-      if (p.owner.kind === "Job" || p.owner.kind === "CronJob" || p.nodes.size < 2 || p.zones.size !== 1) continue;
+      if (p.owner.kind === "Job" || p.owner.kind === "CronJob" || p.nodes.size < 2 || p.zones.size !== 1)
+        continue;
       const [zone] = p.zones;
-      yield { object: ref(p.owner), message: `all ${p.pods} running replicas are in zone ${zone} (cluster has ${clusterZones.size} zones)`, evidence: { pods: p.pods, nodes: p.nodes.size, zone: zone!, clusterZones: clusterZones.size } };
+      yield {
+        object: ref(p.owner),
+        message: `all ${p.pods} running replicas are in zone ${zone} (cluster has ${clusterZones.size} zones)`,
+        evidence: { pods: p.pods, nodes: p.nodes.size, zone: zone!, clusterZones: clusterZones.size },
+      };
     }
   },
 });
@@ -346,14 +443,19 @@ export const pdbNoPods = defineRule({
   title: "PodDisruptionBudget matches no pods",
   severity: "medium",
   category: "reliability",
-  rationale: "A PDB whose selector matches nothing protects nothing: the workload it was written for can be drained all at once.",
+  rationale:
+    "A PDB whose selector matches nothing protects nothing: the workload it was written for can be drained all at once.",
   fix: "Fix the PDB's selector to the workload's pod labels, or delete the PDB if the workload is gone.",
   kinds: ["PodDisruptionBudget", "Pod"],
   requires: ["Pod"],
   *evaluate(state) {
     for (const pdb of state.list("PodDisruptionBudget")) {
       if (state.pdbPods(pdb).length > 0) continue;
-      yield { object: ref(pdb), message: `selector ${pdb.selector.text} matches no pods`, evidence: { selector: pdb.selector.text } };
+      yield {
+        object: ref(pdb),
+        message: `selector ${pdb.selector.text} matches no pods`,
+        evidence: { selector: pdb.selector.text },
+      };
     }
   },
 });
@@ -363,7 +465,8 @@ export const pdbMultipleWorkloads = defineRule({
   title: "PodDisruptionBudget spans several workloads",
   severity: "medium",
   category: "reliability",
-  rationale: "One budget over pods of several workloads lets a drain take all of one workload's pods while the others keep the count healthy; overlapping PDBs also make evictions fail.",
+  rationale:
+    "One budget over pods of several workloads lets a drain take all of one workload's pods while the others keep the count healthy; overlapping PDBs also make evictions fail.",
   fix: "Give each workload its own PDB with a selector that matches only its pods.",
   kinds: ["PodDisruptionBudget", "Pod", "ReplicaSet", "Deployment", "StatefulSet", "Job"],
   requires: ["Pod"],
@@ -376,7 +479,11 @@ export const pdbMultipleWorkloads = defineRule({
       }
       if (owners.size < 2) continue;
       const list = [...owners].sort();
-      yield { object: ref(pdb), message: `selector ${pdb.selector.text} covers pods of ${list.length} workloads: ${list.slice(0, 5).join(", ")}${list.length > 5 ? ", ..." : ""}`, evidence: { selector: pdb.selector.text, workloads: list.length, names: list.slice(0, 10).join(",") } };
+      yield {
+        object: ref(pdb),
+        message: `selector ${pdb.selector.text} covers pods of ${list.length} workloads: ${list.slice(0, 5).join(", ")}${list.length > 5 ? ", ..." : ""}`,
+        evidence: { selector: pdb.selector.text, workloads: list.length, names: list.slice(0, 10).join(",") },
+      };
     }
   },
 });
@@ -386,7 +493,8 @@ export const pullPolicy = defineRule({
   title: "Image pull policy contradicts the tag",
   severity: "low",
   category: "reliability",
-  rationale: "IfNotPresent with a moving tag (:latest) runs whatever image each node cached; Always with an immutable digest adds a registry round-trip to every start and fails starts during registry outages.",
+  rationale:
+    "IfNotPresent with a moving tag (:latest) runs whatever image each node cached; Always with an immutable digest adds a registry round-trip to every start and fails starts during registry outages.",
   fix: "Pin images to a version or digest with IfNotPresent, or use Always only for moving tags.",
   kinds: [...TEMPLATE_KINDS],
   *evaluate(state) {
@@ -394,10 +502,17 @@ export const pullPolicy = defineRule({
       const bad: string[] = [];
       for (const c of allContainers(template)) {
         const { tag, digest } = imageTag(c.image);
-        if (c.imagePullPolicy === "IfNotPresent" && !digest && (tag === undefined || tag === "latest")) bad.push(`${c.name}: IfNotPresent with ${c.image}`);
-        else if (c.imagePullPolicy === "Always" && digest) bad.push(`${c.name}: Always with digest-pinned ${c.image}`);
+        if (c.imagePullPolicy === "IfNotPresent" && !digest && (tag === undefined || tag === "latest"))
+          bad.push(`${c.name}: IfNotPresent with ${c.image}`);
+        else if (c.imagePullPolicy === "Always" && digest)
+          bad.push(`${c.name}: Always with digest-pinned ${c.image}`);
       }
-      if (bad.length) yield { object: ref(owner), message: bad.join("; "), evidence: { containers: bad.length, first: bad[0]! } };
+      if (bad.length)
+        yield {
+          object: ref(owner),
+          message: bad.join("; "),
+          evidence: { containers: bad.length, first: bad[0]! },
+        };
     }
   },
 });
@@ -407,13 +522,18 @@ export const priorityClassMissing = defineRule({
   title: "Critical add-on without a priority class",
   severity: "info",
   category: "reliability",
-  rationale: "Without a priorityClassName a cluster add-on has the same priority as any app pod: under pressure it is preempted or evicted like one, taking DNS, networking or logging with it.",
+  rationale:
+    "Without a priorityClassName a cluster add-on has the same priority as any app pod: under pressure it is preempted or evicted like one, taking DNS, networking or logging with it.",
   fix: "Set priorityClassName: system-cluster-critical (or system-node-critical for per-node agents).",
   kinds: [...TEMPLATE_KINDS],
   *evaluate(state) {
     for (const { owner, template, batch } of workloadTemplates(state)) {
       if (batch || !CRITICAL_NAMESPACES.has(owner.namespace) || template.priorityClassName) continue;
-      yield { object: ref(owner), message: `runs in ${owner.namespace} without a priorityClassName`, evidence: { namespace: owner.namespace } };
+      yield {
+        object: ref(owner),
+        message: `runs in ${owner.namespace} without a priorityClassName`,
+        evidence: { namespace: owner.namespace },
+      };
     }
   },
 });
@@ -423,13 +543,18 @@ export const graceZero = defineRule({
   title: "terminationGracePeriodSeconds is 0",
   severity: "medium",
   category: "reliability",
-  rationale: "With a zero grace period the container is SIGKILLed at once on every rollout, drain and scale-down: in-flight requests fail and nothing is flushed; for StatefulSets it also breaks at-most-one-pod guarantees.",
+  rationale:
+    "With a zero grace period the container is SIGKILLed at once on every rollout, drain and scale-down: in-flight requests fail and nothing is flushed; for StatefulSets it also breaks at-most-one-pod guarantees.",
   fix: "Remove the field (default 30 s) or set it to how long the app needs to drain, and handle SIGTERM.",
   kinds: [...TEMPLATE_KINDS],
   *evaluate(state) {
     for (const { owner, template } of workloadTemplates(state)) {
       if (template.terminationGracePeriodSeconds !== 0) continue;
-      yield { object: ref(owner), message: "terminationGracePeriodSeconds: 0 kills containers without a chance to shut down", evidence: { terminationGracePeriodSeconds: 0 } };
+      yield {
+        object: ref(owner),
+        message: "terminationGracePeriodSeconds: 0 kills containers without a chance to shut down",
+        evidence: { terminationGracePeriodSeconds: 0 },
+      };
     }
   },
 });
@@ -439,13 +564,18 @@ export const recreateMultiReplica = defineRule({
   title: "Multi-replica Deployment uses the Recreate strategy",
   severity: "info",
   category: "reliability",
-  rationale: "Recreate stops every replica before starting new ones: each rollout is a full outage, which defeats running several replicas.",
+  rationale:
+    "Recreate stops every replica before starting new ones: each rollout is a full outage, which defeats running several replicas.",
   fix: "Use RollingUpdate unless two versions truly cannot run side by side (then document why).",
   kinds: ["Deployment"],
   *evaluate(state) {
     for (const d of state.list("Deployment")) {
       if (d.strategy !== "Recreate" || d.replicas < 2) continue;
-      yield { object: ref(d), message: `${d.replicas} replicas with strategy Recreate: every rollout takes all of them down`, evidence: { strategy: d.strategy, replicas: d.replicas } };
+      yield {
+        object: ref(d),
+        message: `${d.replicas} replicas with strategy Recreate: every rollout takes all of them down`,
+        evidence: { strategy: d.strategy, replicas: d.replicas },
+      };
     }
   },
 });

@@ -142,7 +142,8 @@ test("every rule has at least one pass and one fail fixture", () => {
     if (!mine.some((f) => f.kind === "pass")) missing.push(`${r.id}: no pass.*.yaml`);
     // A rule that judges day2.yaml (origin "config") cannot fail on cluster objects; its
     // failing cases are unit tests beside src/config (see its pass fixture).
-    if (r.origin !== "config" && !mine.some((f) => f.kind === "fail")) missing.push(`${r.id}: no fail.*.yaml`);
+    if (r.origin !== "config" && !mine.some((f) => f.kind === "fail"))
+      missing.push(`${r.id}: no fail.*.yaml`);
   }
   assert.deepEqual(missing, []);
 });

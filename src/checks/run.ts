@@ -64,13 +64,24 @@ export function runRules(state: ClusterState, rules: readonly Rule[], ctx: RuleC
   const staticInput = state.info.source === "manifests";
   for (const rule of rules) {
     if (staticInput && rule.runtime) {
-      outcomes.push({ rule: rule.id, title: rule.title, status: "not-applicable", findings: 0, reason: RUNTIME_ON_MANIFESTS });
+      outcomes.push({
+        rule: rule.id,
+        title: rule.title,
+        status: "not-applicable",
+        findings: 0,
+        reason: RUNTIME_ON_MANIFESTS,
+      });
       continue;
     }
     const required = new Set(rule.requires ?? []);
     const missing = rule.kinds
       .map((k) => state.coverage.get(k))
-      .filter((c) => c !== undefined && c.status !== "collected" && (c.status !== "not-collected" || required.has(c.kind as never)));
+      .filter(
+        (c) =>
+          c !== undefined &&
+          c.status !== "collected" &&
+          (c.status !== "not-collected" || required.has(c.kind as never)),
+      );
     if (missing.length > 0) {
       const perms = missing.filter((c) => c!.status === "not-permitted").map((c) => listPermission(c!.kind));
       outcomes.push({
@@ -87,12 +98,31 @@ export function runRules(state: ClusterState, rules: readonly Rule[], ctx: RuleC
       // Collected apart so a rule that throws midway leaves no partial findings behind its error outcome.
       const mine: Finding[] = [];
       for (const draft of rule.evaluate(state, ctx)) {
-        mine.push({ ...draft, rule: rule.id, severity: rule.severity, category: rule.category, title: rule.title, runbook: rule.runbook });
+        mine.push({
+          ...draft,
+          rule: rule.id,
+          severity: rule.severity,
+          category: rule.category,
+          title: rule.title,
+          runbook: rule.runbook,
+        });
       }
       for (const f of mine) findings.push(f); // not push(...mine): spread overflows the stack on huge arrays
-      outcomes.push({ rule: rule.id, title: rule.title, status: "evaluated", findings: mine.length, checks: ruleTargets(rule, state).length });
+      outcomes.push({
+        rule: rule.id,
+        title: rule.title,
+        status: "evaluated",
+        findings: mine.length,
+        checks: ruleTargets(rule, state).length,
+      });
     } catch (err) {
-      outcomes.push({ rule: rule.id, title: rule.title, status: "error", findings: 0, reason: (err as Error).message });
+      outcomes.push({
+        rule: rule.id,
+        title: rule.title,
+        status: "error",
+        findings: 0,
+        reason: (err as Error).message,
+      });
     }
   }
   return { findings, outcomes };

@@ -19,14 +19,22 @@ export const privileged = defineRule({
   title: "Privileged container",
   severity: "high",
   category: "security",
-  rationale: "A privileged container has every capability and the host's devices: escaping it is taking the node.",
+  rationale:
+    "A privileged container has every capability and the host's devices: escaping it is taking the node.",
   fix: "Remove privileged: true; grant only the specific capability the workload needs.",
   kinds: [...TEMPLATE_KINDS],
   targets: workloadOwners,
   *evaluate(state) {
     for (const { owner, template } of workloadTemplates(state)) {
-      const names = allContainers(template).filter((c) => c.security.privileged === true).map((c) => c.name);
-      if (names.length) yield { object: ref(owner), message: `privileged container ${names.join(", ")}`, evidence: { pss: "baseline", control: "Privileged Containers", containers: names.join(",") } };
+      const names = allContainers(template)
+        .filter((c) => c.security.privileged === true)
+        .map((c) => c.name);
+      if (names.length)
+        yield {
+          object: ref(owner),
+          message: `privileged container ${names.join(", ")}`,
+          evidence: { pss: "baseline", control: "Privileged Containers", containers: names.join(",") },
+        };
     }
   },
 });
@@ -45,7 +53,8 @@ export const runAsRoot = defineRule({
   title: "Container may run as root",
   severity: "medium",
   category: "security",
-  rationale: "A process running as UID 0 turns any container escape or writable host mount into root on the node.",
+  rationale:
+    "A process running as UID 0 turns any container escape or writable host mount into root on the node.",
   fix: "Set securityContext.runAsNonRoot: true and a non-zero runAsUser, and build the image to run unprivileged.",
   kinds: [...TEMPLATE_KINDS],
   targets: workloadOwners,
@@ -62,8 +71,20 @@ export const runAsRoot = defineRule({
         if (explicit.length) parts.push(`runAsUser 0: ${explicit.join(", ")}`);
         if (implicit.length) parts.push(`runAsNonRoot not set: ${implicit.join(", ")}`);
         // Both restricted controls are judged here: runAsUser 0 fails "Running as Non-root user".
-        const control = [...(implicit.length ? ["Running as Non-root"] : []), ...(explicit.length ? ["Running as Non-root user"] : [])].join(",");
-        yield { object: ref(owner), message: parts.join("; "), evidence: { pss: "restricted", control, explicitRoot: explicit.join(","), notForbidden: implicit.join(",") } };
+        const control = [
+          ...(implicit.length ? ["Running as Non-root"] : []),
+          ...(explicit.length ? ["Running as Non-root user"] : []),
+        ].join(",");
+        yield {
+          object: ref(owner),
+          message: parts.join("; "),
+          evidence: {
+            pss: "restricted",
+            control,
+            explicitRoot: explicit.join(","),
+            notForbidden: implicit.join(","),
+          },
+        };
       }
     }
   },
@@ -81,7 +102,15 @@ export const hostPath = defineRule({
   *evaluate(state) {
     for (const { owner, template } of workloadTemplates(state)) {
       if (template.volumes.hostPaths.length) {
-        yield { object: ref(owner), message: `mounts host path ${template.volumes.hostPaths.join(", ")}`, evidence: { pss: "baseline", control: "HostPath Volumes", paths: template.volumes.hostPaths.join(",") } };
+        yield {
+          object: ref(owner),
+          message: `mounts host path ${template.volumes.hostPaths.join(", ")}`,
+          evidence: {
+            pss: "baseline",
+            control: "HostPath Volumes",
+            paths: template.volumes.hostPaths.join(","),
+          },
+        };
       }
     }
   },
@@ -98,14 +127,22 @@ export const writableRootFs = defineRule({
   title: "Container root filesystem is writable",
   severity: "low",
   category: "security",
-  rationale: "A writable root filesystem lets an intruder drop tools and modify binaries or configuration of the running container, and hides state that should live in volumes.",
+  rationale:
+    "A writable root filesystem lets an intruder drop tools and modify binaries or configuration of the running container, and hides state that should live in volumes.",
   fix: "Set securityContext.readOnlyRootFilesystem: true and mount an emptyDir for the paths the process writes (/tmp, caches).",
   kinds: [...TEMPLATE_KINDS],
   targets: workloadOwners,
   *evaluate(state) {
     for (const { owner, template } of workloadTemplates(state)) {
-      const names = allContainers(template).filter((c) => c.security.readOnlyRootFilesystem !== true).map((c) => c.name);
-      if (names.length) yield { object: ref(owner), message: `readOnlyRootFilesystem not set: ${names.join(", ")}`, evidence: { containers: names.join(",") } };
+      const names = allContainers(template)
+        .filter((c) => c.security.readOnlyRootFilesystem !== true)
+        .map((c) => c.name);
+      if (names.length)
+        yield {
+          object: ref(owner),
+          message: `readOnlyRootFilesystem not set: ${names.join(", ")}`,
+          evidence: { containers: names.join(",") },
+        };
     }
   },
 });
@@ -115,7 +152,8 @@ export const netRawNotDropped = defineRule({
   title: "Container keeps the NET_RAW capability",
   severity: "low",
   category: "security",
-  rationale: "NET_RAW, granted by default, lets a container craft raw packets: ARP and DNS spoofing of its neighbours on the node's network.",
+  rationale:
+    "NET_RAW, granted by default, lets a container craft raw packets: ARP and DNS spoofing of its neighbours on the node's network.",
   fix: "Drop ALL capabilities (or at least NET_RAW) in securityContext.capabilities.drop; ping works without it on current kernels.",
   kinds: [...TEMPLATE_KINDS],
   targets: workloadOwners,
@@ -128,7 +166,12 @@ export const netRawNotDropped = defineRule({
         const added = c.security.capabilitiesAdd.map(capName).includes("NET_RAW");
         if (added || !(drop.includes("ALL") || drop.includes("NET_RAW"))) names.push(c.name);
       }
-      if (names.length) yield { object: ref(owner), message: `NET_RAW not dropped: ${names.join(", ")}`, evidence: { containers: names.join(",") } };
+      if (names.length)
+        yield {
+          object: ref(owner),
+          message: `NET_RAW not dropped: ${names.join(", ")}`,
+          evidence: { containers: names.join(",") },
+        };
     }
   },
 });
@@ -138,7 +181,8 @@ export const secretInEnv = defineRule({
   title: "Secret exposed through environment variables",
   severity: "low",
   category: "security",
-  rationale: "Environment variables leak: into crash dumps, debug endpoints, child processes, `kubectl describe` of the pod spec and logs; a mounted file does not, and it is updated when the Secret rotates.",
+  rationale:
+    "Environment variables leak: into crash dumps, debug endpoints, child processes, `kubectl describe` of the pod spec and logs; a mounted file does not, and it is updated when the Secret rotates.",
   fix: "Mount the Secret as a read-only volume and read the value from the file instead of env valueFrom.secretKeyRef or envFrom.secretRef.",
   kinds: [...TEMPLATE_KINDS],
   targets: workloadOwners,
@@ -146,7 +190,10 @@ export const secretInEnv = defineRule({
     for (const { owner, template } of workloadTemplates(state)) {
       const hits = allContainers(template).filter((c) => c.envSecrets.length > 0);
       if (hits.length === 0) continue;
-      const parts = hits.map((c) => `${c.name}: ${c.envFromSecretKeys.length ? c.envFromSecretKeys.join(" ") : "envFrom"} (secret ${c.envSecrets.join(" ")})`);
+      const parts = hits.map(
+        (c) =>
+          `${c.name}: ${c.envFromSecretKeys.length ? c.envFromSecretKeys.join(" ") : "envFrom"} (secret ${c.envSecrets.join(" ")})`,
+      );
       yield {
         object: ref(owner),
         message: `secrets in env ${parts.join("; ")}`,
@@ -165,7 +212,8 @@ export const defaultServiceAccount = defineRule({
   title: "Pod runs as the namespace's default ServiceAccount",
   severity: "low",
   category: "security",
-  rationale: "Every pod without its own ServiceAccount shares `default`: any permission granted to it for one workload is granted to all of them, and audit logs cannot tell them apart.",
+  rationale:
+    "Every pod without its own ServiceAccount shares `default`: any permission granted to it for one workload is granted to all of them, and audit logs cannot tell them apart.",
   fix: "Create a ServiceAccount per workload (automountServiceAccountToken: false unless it calls the API) and set serviceAccountName.",
   kinds: [...TEMPLATE_KINDS],
   targets: workloadOwners,
@@ -175,7 +223,10 @@ export const defaultServiceAccount = defineRule({
       yield {
         object: ref(owner),
         message: "runs as ServiceAccount default",
-        evidence: { serviceAccount: "default", automountServiceAccountToken: template.automountServiceAccountToken ?? "unset" },
+        evidence: {
+          serviceAccount: "default",
+          automountServiceAccountToken: template.automountServiceAccountToken ?? "unset",
+        },
       };
     }
   },
@@ -194,8 +245,10 @@ function boundServiceAccounts(state: ClusterState): ReadonlySet<string> {
       for (const sub of b.subjects) {
         if (sub.kind === "ServiceAccount") out.add(`${sub.namespace || b.namespace}/${sub.name}`);
         else if (sub.kind === "Group" && sub.name === "system:serviceaccounts") out.add(ALL_ACCOUNTS);
-        else if (sub.kind === "Group" && sub.name.startsWith("system:serviceaccounts:")) out.add(`${sub.name.slice(23)}/*`);
-        else if (sub.kind === "User" && sub.name.startsWith("system:serviceaccount:")) out.add(sub.name.slice(22).replace(":", "/"));
+        else if (sub.kind === "Group" && sub.name.startsWith("system:serviceaccounts:"))
+          out.add(`${sub.name.slice(23)}/*`);
+        else if (sub.kind === "User" && sub.name.startsWith("system:serviceaccount:"))
+          out.add(sub.name.slice(22).replace(":", "/"));
       }
     }
     return out;
@@ -207,7 +260,8 @@ export const saTokenAutomount = defineRule({
   title: "API token mounted into a pod that has no API permissions",
   severity: "low",
   category: "security",
-  rationale: "A mounted ServiceAccount token is a credential for the API server waiting to be stolen; when no binding grants the account anything, the pod does not need it.",
+  rationale:
+    "A mounted ServiceAccount token is a credential for the API server waiting to be stolen; when no binding grants the account anything, the pod does not need it.",
   fix: "Set automountServiceAccountToken: false on the pod template (or on its ServiceAccount); mount a projected token only where the process calls the API.",
   kinds: [...TEMPLATE_KINDS, "ServiceAccount", "RoleBinding", "ClusterRoleBinding"],
   // Without ServiceAccounts (their automount setting) or bindings (the grants) a finding could be wrong.
@@ -220,15 +274,26 @@ export const saTokenAutomount = defineRule({
       const name = template.serviceAccount;
       const sa = state.get("ServiceAccount", owner.namespace, name);
       // The pod's setting wins over the ServiceAccount's.
-      if (template.automountServiceAccountToken === undefined && sa?.automountServiceAccountToken === false) continue;
-      if (bound.has(`${owner.namespace}/${name}`) || bound.has(`${owner.namespace}/*`) || bound.has(ALL_ACCOUNTS)) continue;
+      if (template.automountServiceAccountToken === undefined && sa?.automountServiceAccountToken === false)
+        continue;
+      if (
+        bound.has(`${owner.namespace}/${name}`) ||
+        bound.has(`${owner.namespace}/*`) ||
+        bound.has(ALL_ACCOUNTS)
+      )
+        continue;
       yield {
         object: ref(owner),
         message: `mounts the token of ServiceAccount ${name}, which no RoleBinding or ClusterRoleBinding grants anything`,
         evidence: {
           serviceAccount: name,
           pod: template.automountServiceAccountToken === undefined ? "unset" : "true",
-          serviceAccountSetting: sa === undefined ? "missing" : sa.automountServiceAccountToken === undefined ? "unset" : String(sa.automountServiceAccountToken),
+          serviceAccountSetting:
+            sa === undefined
+              ? "missing"
+              : sa.automountServiceAccountToken === undefined
+                ? "unset"
+                : String(sa.automountServiceAccountToken),
         },
       };
     }
@@ -242,7 +307,8 @@ const NETPOL_EXEMPT: ReadonlySet<string> = new Set(["kube-system", "kube-public"
 function templatesByNamespace(state: ClusterState): ReadonlyMap<string, number> {
   return state.derive("security:templates-by-namespace", (s) => {
     const out = new Map<string, number>();
-    for (const { owner } of workloadTemplates(s)) out.set(owner.namespace, (out.get(owner.namespace) ?? 0) + 1);
+    for (const { owner } of workloadTemplates(s))
+      out.set(owner.namespace, (out.get(owner.namespace) ?? 0) + 1);
     return out;
   });
 }
@@ -252,7 +318,8 @@ export const namespaceNoNetworkPolicy = defineRule({
   title: "Namespace without any NetworkPolicy",
   severity: "medium",
   category: "security",
-  rationale: "Without a NetworkPolicy every pod of the namespace accepts traffic from every pod in the cluster: one compromised pod can reach all of them.",
+  rationale:
+    "Without a NetworkPolicy every pod of the namespace accepts traffic from every pod in the cluster: one compromised pod can reach all of them.",
   fix: "Add a default-deny NetworkPolicy (podSelector: {}) and policies that allow the traffic each workload needs.",
   kinds: [...TEMPLATE_KINDS, "NetworkPolicy"],
   // Without NetworkPolicies read, "no policy" would be a false finding.
@@ -281,7 +348,8 @@ export const podNoNetworkPolicy = defineRule({
   title: "Workload not selected by any NetworkPolicy",
   severity: "low",
   category: "security",
-  rationale: "The namespace has NetworkPolicies, but none selects this workload's pods: they stay open to the whole cluster, usually because their labels do not match what the policies expect.",
+  rationale:
+    "The namespace has NetworkPolicies, but none selects this workload's pods: they stay open to the whole cluster, usually because their labels do not match what the policies expect.",
   fix: "Make a policy select the pods (a default-deny with podSelector: {}, or fix the labels), and allow only the traffic they need.",
   kinds: [...TEMPLATE_KINDS, "NetworkPolicy"],
   requires: ["NetworkPolicy"],
@@ -294,7 +362,12 @@ export const podNoNetworkPolicy = defineRule({
       yield {
         object: ref(owner),
         message: `none of the namespace's ${policies.length} NetworkPolicies selects its pods`,
-        evidence: { networkPolicies: policies.length, labels: Object.entries(template.labels).map(([k, v]) => `${k}=${v}`).join(",") },
+        evidence: {
+          networkPolicies: policies.length,
+          labels: Object.entries(template.labels)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(","),
+        },
       };
     }
   },

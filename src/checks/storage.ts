@@ -21,11 +21,20 @@ export const pvcUnbound = defineRule({
         const used = state.podsInNamespace(pvc.namespace).some((p) => p.volumes.pvcs.includes(pvc.name));
         if (!used) continue;
       }
-      const why = pvc.storageClassName && !sc ? `storage class ${pvc.storageClassName} does not exist` : pvc.phase === "Lost" ? "its volume is lost" : "no volume bound";
+      const why =
+        pvc.storageClassName && !sc
+          ? `storage class ${pvc.storageClassName} does not exist`
+          : pvc.phase === "Lost"
+            ? "its volume is lost"
+            : "no volume bound";
       yield {
         object: ref(pvc),
         message: `claim is ${pvc.phase}: ${why}`,
-        evidence: { phase: pvc.phase, storageClass: pvc.storageClassName ?? "(default)", ageMinutes: Number.isNaN(pvc.createdAt) ? "unknown" : Math.round((ctx.now - pvc.createdAt) / 60000) },
+        evidence: {
+          phase: pvc.phase,
+          storageClass: pvc.storageClassName ?? "(default)",
+          ageMinutes: Number.isNaN(pvc.createdAt) ? "unknown" : Math.round((ctx.now - pvc.createdAt) / 60000),
+        },
       };
     }
   },
@@ -36,7 +45,8 @@ export const pvcStorageClassMissing = defineRule({
   title: "PersistentVolumeClaim names a missing StorageClass",
   severity: "medium",
   category: "configuration",
-  rationale: "A claim whose StorageClass does not exist cannot be provisioned or expanded; a bound one keeps working until its volume must be resized or recreated.",
+  rationale:
+    "A claim whose StorageClass does not exist cannot be provisioned or expanded; a bound one keeps working until its volume must be resized or recreated.",
   fix: "Recreate the StorageClass (same name and provisioner), or migrate the data to a claim of an existing class.",
   kinds: ["PersistentVolumeClaim", "StorageClass"],
   requires: ["StorageClass"],
@@ -45,7 +55,11 @@ export const pvcStorageClassMissing = defineRule({
       // Pending and Lost claims are pvc-unbound's, which names the missing class too.
       if (pvc.phase === "Pending" || pvc.phase === "Lost" || !pvc.storageClassName) continue;
       if (state.storageClassOf(pvc)) continue;
-      yield { object: ref(pvc), message: `storage class ${pvc.storageClassName} does not exist (claim is ${pvc.phase})`, evidence: { storageClass: pvc.storageClassName, phase: pvc.phase } };
+      yield {
+        object: ref(pvc),
+        message: `storage class ${pvc.storageClassName} does not exist (claim is ${pvc.phase})`,
+        evidence: { storageClass: pvc.storageClassName, phase: pvc.phase },
+      };
     }
   },
 });
@@ -55,14 +69,24 @@ export const pvFailed = defineRule({
   title: "PersistentVolume failed",
   severity: "high",
   category: "health",
-  rationale: "A Failed volume could not be reclaimed automatically (deletion by the provisioner failed): the disk may still exist and cost money, or hold data nobody tracks.",
+  rationale:
+    "A Failed volume could not be reclaimed automatically (deletion by the provisioner failed): the disk may still exist and cost money, or hold data nobody tracks.",
   fix: "Read the PV's events for the provisioner error; delete the backing disk by hand if intended, then the PV object.",
   kinds: ["PersistentVolume"],
   runtime: true,
   *evaluate(state) {
     for (const pv of state.list("PersistentVolume")) {
       if (pv.phase !== "Failed") continue;
-      yield { object: ref(pv), message: `volume is Failed${pv.claim ? ` (was bound to ${pv.claim.namespace}/${pv.claim.name})` : ""}`, evidence: { phase: pv.phase, reclaimPolicy: pv.reclaimPolicy ?? "", storageClass: pv.storageClassName ?? "", capacityBytes: pv.capacityBytes ?? "unknown" } };
+      yield {
+        object: ref(pv),
+        message: `volume is Failed${pv.claim ? ` (was bound to ${pv.claim.namespace}/${pv.claim.name})` : ""}`,
+        evidence: {
+          phase: pv.phase,
+          reclaimPolicy: pv.reclaimPolicy ?? "",
+          storageClass: pv.storageClassName ?? "",
+          capacityBytes: pv.capacityBytes ?? "unknown",
+        },
+      };
     }
   },
 });
@@ -72,7 +96,8 @@ export const pvReleased = defineRule({
   title: "PersistentVolume released and not reclaimed",
   severity: "low",
   category: "efficiency",
-  rationale: "A Released volume's claim is gone but, with reclaimPolicy Retain, the disk and its data stay: it is paid for and no new claim can bind it.",
+  rationale:
+    "A Released volume's claim is gone but, with reclaimPolicy Retain, the disk and its data stay: it is paid for and no new claim can bind it.",
   fix: "Back up what is needed, then delete the PV and its disk; or clear spec.claimRef to make it Available for a new claim.",
   kinds: ["PersistentVolume"],
   runtime: true,
@@ -83,7 +108,11 @@ export const pvReleased = defineRule({
       yield {
         object: ref(pv),
         message: `volume is Released${pv.claim ? ` from ${pv.claim.namespace}/${pv.claim.name}` : ""} and kept (${pv.reclaimPolicy ?? "Retain"})${age !== undefined ? `; created ${formatMinutes(age)} ago` : ""}`,
-        evidence: { reclaimPolicy: pv.reclaimPolicy ?? "", capacityBytes: pv.capacityBytes ?? "unknown", claim: pv.claim ? `${pv.claim.namespace}/${pv.claim.name}` : "" },
+        evidence: {
+          reclaimPolicy: pv.reclaimPolicy ?? "",
+          capacityBytes: pv.capacityBytes ?? "unknown",
+          claim: pv.claim ? `${pv.claim.namespace}/${pv.claim.name}` : "",
+        },
       };
     }
   },
@@ -99,7 +128,8 @@ function mountedClaims(state: ClusterState): ReadonlySet<string> {
     }
     // StatefulSet claims <template>-<set>-<ordinal> of ordinals still in the set.
     for (const st of s.list("StatefulSet")) {
-      for (const t of st.volumeClaimTemplates) for (let i = 0; i < st.replicas; i++) out.add(`${st.namespace}/${t}-${st.name}-${i}`);
+      for (const t of st.volumeClaimTemplates)
+        for (let i = 0; i < st.replicas; i++) out.add(`${st.namespace}/${t}-${st.name}-${i}`);
     }
     return out;
   });
@@ -110,9 +140,19 @@ export const pvcUnused = defineRule({
   title: "PersistentVolumeClaim mounted by no pod",
   severity: "low",
   category: "efficiency",
-  rationale: "A bound claim no pod or workload mounts keeps its disk (and its bill) for nothing; often the leftover of a deleted workload or a scaled-down StatefulSet.",
+  rationale:
+    "A bound claim no pod or workload mounts keeps its disk (and its bill) for nothing; often the leftover of a deleted workload or a scaled-down StatefulSet.",
   fix: "Back up the data if it matters, then delete the claim (and the volume, if its reclaimPolicy is Retain).",
-  kinds: ["PersistentVolumeClaim", "Pod", "Deployment", "DaemonSet", "CronJob", "Job", "ReplicaSet", "StatefulSet"],
+  kinds: [
+    "PersistentVolumeClaim",
+    "Pod",
+    "Deployment",
+    "DaemonSet",
+    "CronJob",
+    "Job",
+    "ReplicaSet",
+    "StatefulSet",
+  ],
   runtime: true,
   requires: ["Pod"],
   *evaluate(state, ctx) {
@@ -123,7 +163,11 @@ export const pvcUnused = defineRule({
       yield {
         object: ref(pvc),
         message: `bound claim${pvc.capacityBytes ? ` of ${Math.round(pvc.capacityBytes / 2 ** 30)} GiB` : ""} is mounted by no pod or workload`,
-        evidence: { capacityBytes: pvc.capacityBytes ?? "unknown", storageClass: pvc.storageClassName ?? "(default)", ageMinutes: age ?? "unknown" },
+        evidence: {
+          capacityBytes: pvc.capacityBytes ?? "unknown",
+          storageClass: pvc.storageClassName ?? "(default)",
+          ageMinutes: age ?? "unknown",
+        },
       };
     }
   },

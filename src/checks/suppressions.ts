@@ -9,7 +9,8 @@ import { defineRule, ref } from "./types.js";
 /** `day2.dev/suppress: "rule-a,rule-b: reason text"` on an object suppresses those rules on it. */
 export const SUPPRESS_ANNOTATION = "day2.dev/suppress";
 
-export type ParsedSuppressAnnotation = { ok: true; rules: string[]; reason: string } | { ok: false; error: string };
+export type ParsedSuppressAnnotation =
+  { ok: true; rules: string[]; reason: string } | { ok: false; error: string };
 
 const NO_OBJECTS: readonly Meta[] = Object.freeze([]);
 const RULE_ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
@@ -26,7 +27,8 @@ export function parseSuppressAnnotation(value: string): ParsedSuppressAnnotation
   if (rules.length === 0) return { ok: false, error: "names no rule" };
   const bad = rules.filter((r) => !RULE_ID.test(r));
   if (bad.length) return { ok: false, error: `not a rule id: ${bad.join(", ")}` };
-  if (reason === "") return { ok: false, error: `no reason given (write "${rules.join(",")}: why this is accepted")` };
+  if (reason === "")
+    return { ok: false, error: `no reason given (write "${rules.join(",")}: why this is accepted")` };
   return { ok: true, rules, reason };
 }
 
@@ -54,7 +56,12 @@ export const suppressAnnotationInvalid = defineRule({
   fix: `Write the annotation as "rule-a,rule-b: reason", e.g. "container-run-as-root: vendor image, tracked in OPS-123".`,
   kinds: ANNOTATED_KINDS,
   // It judges the objects that carry the annotation, not every object that could.
-  targets: (state) => state.derive("suppress-annotated", (s) => ANNOTATED_KINDS.flatMap((k) => (s.list(k) as readonly Meta[]).filter((o) => o.annotations[SUPPRESS_ANNOTATION] !== undefined))),
+  targets: (state) =>
+    state.derive("suppress-annotated", (s) =>
+      ANNOTATED_KINDS.flatMap((k) =>
+        (s.list(k) as readonly Meta[]).filter((o) => o.annotations[SUPPRESS_ANNOTATION] !== undefined),
+      ),
+    ),
   *evaluate(state) {
     for (const kind of ANNOTATED_KINDS) {
       for (const o of state.list(kind)) {
@@ -62,7 +69,11 @@ export const suppressAnnotationInvalid = defineRule({
         if (value === undefined) continue;
         const parsed = parseSuppressAnnotation(value);
         if (parsed.ok) continue;
-        yield { object: ref(o), message: `annotation ${SUPPRESS_ANNOTATION} ${parsed.error}; it suppresses nothing`, evidence: { annotation: SUPPRESS_ANNOTATION, value, error: parsed.error } };
+        yield {
+          object: ref(o),
+          message: `annotation ${SUPPRESS_ANNOTATION} ${parsed.error}; it suppresses nothing`,
+          evidence: { annotation: SUPPRESS_ANNOTATION, value, error: parsed.error },
+        };
       }
     }
   },
@@ -73,7 +84,8 @@ export const suppressionExpired = defineRule({
   title: "Suppression in day2.yaml has expired",
   severity: "low",
   category: "configuration",
-  rationale: "A suppression is a decision with a date to revisit it; past that date it no longer hides its findings, and the stale entry itself is reported so it gets renewed or removed.",
+  rationale:
+    "A suppression is a decision with a date to revisit it; past that date it no longer hides its findings, and the stale entry itself is reported so it gets renewed or removed.",
   fix: "Fix the suppressed findings and delete the entry, or renew it with a new `expires` date and an updated reason.",
   // Reads no cluster kind; Namespace is listed because every rule must name one. The
   // findings are produced by src/config from day2.yaml (origin "config").

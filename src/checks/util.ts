@@ -69,16 +69,17 @@ export function cronPeriodMinutes(schedule: string): number | undefined {
   const f = s.split(/\s+/);
   if (f.length !== 5 || !f.every((x) => x.split(",").every((part) => FIELD.test(part)))) return undefined;
   const [min, hour, dom, month, dow] = f as [string, string, string, string, string];
-  if (!inRange(min, 59) || !inRange(hour, 23) || !inRange(dom, 31) || !inRange(month, 12) || !inRange(dow, 7)) return undefined;
+  if (!inRange(min, 59) || !inRange(hour, 23) || !inRange(dom, 31) || !inRange(month, 12) || !inRange(dow, 7))
+    return undefined;
   const everyStep = (x: string): number | undefined => {
     if (x === "*" || x === "?") return 1;
     const m = /^\*\/(\d+)$/.exec(x);
     return m ? Number(m[1]) : undefined;
   };
   const count = (x: string): number => x.split(",").length;
-  if (month !== "*" && month !== "?") return 366 * 1440 / count(month);
-  if (dom !== "*" && dom !== "?") return 31 * 1440 / count(dom);
-  if (dow !== "*" && dow !== "?") return 7 * 1440 / count(dow);
+  if (month !== "*" && month !== "?") return (366 * 1440) / count(month);
+  if (dom !== "*" && dom !== "?") return (31 * 1440) / count(dom);
+  if (dow !== "*" && dow !== "?") return (7 * 1440) / count(dow);
   const hStep = everyStep(hour);
   if (hStep === undefined) return 1440 / count(hour);
   const mStep = everyStep(min);

@@ -21,17 +21,29 @@ export function workloadTemplates(state: ClusterState): readonly OwnedTemplate[]
 }
 
 function* collectTemplates(state: ClusterState): Generator<OwnedTemplate> {
-  for (const d of state.list("Deployment")) yield { owner: d, template: d.template, replicas: d.replicas, batch: false };
-  for (const s of state.list("StatefulSet")) yield { owner: s, template: s.template, replicas: s.replicas, batch: false };
+  for (const d of state.list("Deployment"))
+    yield { owner: d, template: d.template, replicas: d.replicas, batch: false };
+  for (const s of state.list("StatefulSet"))
+    yield { owner: s, template: s.template, replicas: s.replicas, batch: false };
   for (const d of state.list("DaemonSet")) yield { owner: d, template: d.template, batch: false };
   for (const c of state.list("CronJob")) yield { owner: c, template: c.template, batch: true };
   for (const j of state.list("Job")) if (!j.owner) yield { owner: j, template: j.template, batch: true };
-  for (const r of state.list("ReplicaSet")) if (!r.owner) yield { owner: r, template: r.template, replicas: r.replicas, batch: false };
-  for (const p of state.list("Pod")) if (!p.owner) yield { owner: p, template: p, batch: p.restartPolicy !== "Always" };
+  for (const r of state.list("ReplicaSet"))
+    if (!r.owner) yield { owner: r, template: r.template, replicas: r.replicas, batch: false };
+  for (const p of state.list("Pod"))
+    if (!p.owner) yield { owner: p, template: p, batch: p.restartPolicy !== "Always" };
 }
 
 /** The kinds workloadTemplates reads. */
-export const TEMPLATE_KINDS = ["Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job", "ReplicaSet", "Pod"] as const;
+export const TEMPLATE_KINDS = [
+  "Deployment",
+  "StatefulSet",
+  "DaemonSet",
+  "CronJob",
+  "Job",
+  "ReplicaSet",
+  "Pod",
+] as const;
 
 /** The owners of workloadTemplates: what template rules judge (their score targets). */
 export function workloadOwners(state: ClusterState): readonly Meta[] {
@@ -40,10 +52,15 @@ export function workloadOwners(state: ClusterState): readonly Meta[] {
 
 /** The owners of long-running (non-batch) templates: what probe rules judge. */
 export function serviceOwners(state: ClusterState): readonly Meta[] {
-  return state.derive("service-owners", (s) => workloadTemplates(s).filter((t) => !t.batch).map((t) => t.owner));
+  return state.derive("service-owners", (s) =>
+    workloadTemplates(s)
+      .filter((t) => !t.batch)
+      .map((t) => t.owner),
+  );
 }
 
 /** Score targets spanning several kinds: every object of each, computed once per state. */
 export function objectsOf(...kinds: readonly ProjectedKind[]): (state: ClusterState) => readonly Meta[] {
-  return (state) => state.derive(`objects:${kinds.join(",")}`, (s) => kinds.flatMap((k) => s.list(k) as readonly Meta[]));
+  return (state) =>
+    state.derive(`objects:${kinds.join(",")}`, (s) => kinds.flatMap((k) => s.list(k) as readonly Meta[]));
 }

@@ -19,17 +19,29 @@ export const unavailableReplicas = defineRule({
   *evaluate(state): Generator<FindingDraft> {
     for (const d of state.list("Deployment")) {
       if (d.hasStatus && d.replicas > 0 && d.availableReplicas < d.replicas) {
-        yield { object: ref(d), message: `${d.availableReplicas}/${d.replicas} replicas available`, evidence: { desired: d.replicas, available: d.availableReplicas, ready: d.readyReplicas } };
+        yield {
+          object: ref(d),
+          message: `${d.availableReplicas}/${d.replicas} replicas available`,
+          evidence: { desired: d.replicas, available: d.availableReplicas, ready: d.readyReplicas },
+        };
       }
     }
     for (const s of state.list("StatefulSet")) {
       if (s.hasStatus && s.replicas > 0 && s.readyReplicas < s.replicas) {
-        yield { object: ref(s), message: `${s.readyReplicas}/${s.replicas} replicas ready`, evidence: { desired: s.replicas, ready: s.readyReplicas } };
+        yield {
+          object: ref(s),
+          message: `${s.readyReplicas}/${s.replicas} replicas ready`,
+          evidence: { desired: s.replicas, ready: s.readyReplicas },
+        };
       }
     }
     for (const d of state.list("DaemonSet")) {
       if (d.desired > 0 && d.available < d.desired) {
-        yield { object: ref(d), message: `${d.available}/${d.desired} daemon pods available`, evidence: { desired: d.desired, available: d.available, ready: d.ready } };
+        yield {
+          object: ref(d),
+          message: `${d.available}/${d.desired} daemon pods available`,
+          evidence: { desired: d.desired, available: d.available, ready: d.ready },
+        };
       }
     }
   },
@@ -40,7 +52,8 @@ export const rolloutStuck = defineRule({
   title: "Rollout stuck (ProgressDeadlineExceeded)",
   severity: "high",
   category: "health",
-  rationale: "The Deployment controller gave up waiting for the new ReplicaSet: the rollout is neither done nor rolled back.",
+  rationale:
+    "The Deployment controller gave up waiting for the new ReplicaSet: the rollout is neither done nor rolled back.",
   fix: "Find why new pods do not become ready; fix and roll out again, or `kubectl rollout undo`.",
   kinds: ["Deployment"],
   runtime: true,
@@ -48,7 +61,16 @@ export const rolloutStuck = defineRule({
     for (const d of state.list("Deployment")) {
       const p = d.conditions.find((c) => c.type === "Progressing");
       if (p?.status === "False" && p.reason === "ProgressDeadlineExceeded") {
-        yield { object: ref(d), message: `rollout stalled: ${p.message ?? "progress deadline exceeded"}`, evidence: { reason: p.reason, progressDeadlineSeconds: d.progressDeadlineSeconds, updated: d.updatedReplicas, desired: d.replicas } };
+        yield {
+          object: ref(d),
+          message: `rollout stalled: ${p.message ?? "progress deadline exceeded"}`,
+          evidence: {
+            reason: p.reason,
+            progressDeadlineSeconds: d.progressDeadlineSeconds,
+            updated: d.updatedReplicas,
+            desired: d.replicas,
+          },
+        };
       }
     }
   },
@@ -64,7 +86,8 @@ export const deploymentPaused = defineRule({
   title: "Deployment rollout paused",
   severity: "low",
   category: "health",
-  rationale: "A paused Deployment ignores template changes: new images and config edits are silently not rolled out until someone resumes it.",
+  rationale:
+    "A paused Deployment ignores template changes: new images and config edits are silently not rolled out until someone resumes it.",
   fix: "Resume it (kubectl rollout resume) once the batched changes are in, or roll back the unintended ones first.",
   kinds: ["Deployment"],
   *evaluate(state) {
@@ -74,7 +97,13 @@ export const deploymentPaused = defineRule({
       yield {
         object: ref(d),
         message: `rollouts are paused${pending ? " and the latest template change is not rolled out" : ""}`,
-        evidence: { paused: true, generation: d.generation, observedGeneration: d.observedGeneration, updated: d.updatedReplicas, desired: d.replicas },
+        evidence: {
+          paused: true,
+          generation: d.generation,
+          observedGeneration: d.observedGeneration,
+          updated: d.updatedReplicas,
+          desired: d.replicas,
+        },
       };
     }
   },
@@ -85,14 +114,19 @@ export const daemonSetMisscheduled = defineRule({
   title: "DaemonSet pods on nodes they should not run on",
   severity: "medium",
   category: "health",
-  rationale: "Misscheduled daemon pods run on nodes the DaemonSet no longer selects (labels or taints changed): they use capacity and may do node-level work where they should not.",
+  rationale:
+    "Misscheduled daemon pods run on nodes the DaemonSet no longer selects (labels or taints changed): they use capacity and may do node-level work where they should not.",
   fix: "Compare the DaemonSet's nodeSelector, affinity and tolerations with the nodes' labels and taints; fix whichever drifted.",
   kinds: ["DaemonSet"],
   runtime: true,
   *evaluate(state) {
     for (const d of state.list("DaemonSet")) {
       if (!d.hasStatus || d.misscheduled <= 0) continue;
-      yield { object: ref(d), message: `${d.misscheduled} daemon pods run on nodes the DaemonSet does not select`, evidence: { misscheduled: d.misscheduled, desired: d.desired, current: d.current } };
+      yield {
+        object: ref(d),
+        message: `${d.misscheduled} daemon pods run on nodes the DaemonSet does not select`,
+        evidence: { misscheduled: d.misscheduled, desired: d.desired, current: d.current },
+      };
     }
   },
 });
@@ -102,20 +136,34 @@ export const statefulSetUpdateStuck = defineRule({
   title: "StatefulSet rolling update stuck",
   severity: "high",
   category: "health",
-  rationale: "A StatefulSet updates one ordinal at a time and stops at the first pod that does not become ready: the set runs two revisions until someone intervenes.",
+  rationale:
+    "A StatefulSet updates one ordinal at a time and stops at the first pod that does not become ready: the set runs two revisions until someone intervenes.",
   fix: "Find the not-ready pod of the new revision and fix it, or roll the template back; a pod stuck on a broken revision may need deleting after the rollback.",
   kinds: ["StatefulSet"],
   runtime: true,
   *evaluate(state) {
     for (const s of state.list("StatefulSet")) {
-      if (!s.hasStatus || s.updateStrategy === "OnDelete" || !s.updateRevision || s.currentRevision === s.updateRevision) continue;
+      if (
+        !s.hasStatus ||
+        s.updateStrategy === "OnDelete" ||
+        !s.updateRevision ||
+        s.currentRevision === s.updateRevision
+      )
+        continue;
       // Ordinals below the partition keep the old revision on purpose.
       const target = Math.max(0, s.replicas - s.partition);
       if (s.updatedReplicas >= target || s.readyReplicas >= s.replicas) continue;
       yield {
         object: ref(s),
         message: `update to ${s.updateRevision} stopped: ${s.updatedReplicas}/${target} pods updated, ${s.readyReplicas}/${s.replicas} ready`,
-        evidence: { currentRevision: s.currentRevision ?? "", updateRevision: s.updateRevision, updated: s.updatedReplicas, ready: s.readyReplicas, desired: s.replicas, partition: s.partition },
+        evidence: {
+          currentRevision: s.currentRevision ?? "",
+          updateRevision: s.updateRevision,
+          updated: s.updatedReplicas,
+          ready: s.readyReplicas,
+          desired: s.replicas,
+          partition: s.partition,
+        },
       };
     }
   },
@@ -126,13 +174,18 @@ export const replicaSetOrphan = defineRule({
   title: "ReplicaSet without a Deployment",
   severity: "low",
   category: "configuration",
-  rationale: "A ReplicaSet nobody owns gets no rollouts, no rollback and no revision history; usually the leftover of a Deployment deleted with --cascade=orphan.",
+  rationale:
+    "A ReplicaSet nobody owns gets no rollouts, no rollback and no revision history; usually the leftover of a Deployment deleted with --cascade=orphan.",
   fix: "Manage the pods with a Deployment, then delete the orphaned ReplicaSet.",
   kinds: ["ReplicaSet"],
   *evaluate(state) {
     for (const rs of state.list("ReplicaSet")) {
       if (rs.owner) continue;
-      yield { object: ref(rs), message: `ReplicaSet has no owner (${rs.replicas} replicas)`, evidence: { replicas: rs.replicas, ready: rs.readyReplicas } };
+      yield {
+        object: ref(rs),
+        message: `ReplicaSet has no owner (${rs.replicas} replicas)`,
+        evidence: { replicas: rs.replicas, ready: rs.readyReplicas },
+      };
     }
   },
 });
@@ -156,7 +209,8 @@ export const oldReplicaSetsKept = defineRule({
   title: "Deployment keeps many old ReplicaSets",
   severity: "info",
   category: "configuration",
-  rationale: "Every old ReplicaSet is an object in etcd and in every list and watch; at the default history of 10 they often outnumber the live ones, while rollbacks rarely go further back than one or two revisions.",
+  rationale:
+    "Every old ReplicaSet is an object in etcd and in every list and watch; at the default history of 10 they often outnumber the live ones, while rollbacks rarely go further back than one or two revisions.",
   fix: "Set spec.revisionHistoryLimit to a small number such as 3.",
   kinds: ["Deployment", "ReplicaSet"],
   requires: ["ReplicaSet"],
@@ -169,7 +223,12 @@ export const oldReplicaSetsKept = defineRule({
       yield {
         object: ref(d),
         message: `keeps ${mine.length} old ReplicaSets at zero replicas`,
-        evidence: { oldReplicaSets: mine.length, threshold: OLD_REPLICASETS, latestOld: newest.name, latestOldRevision: newest.revision ?? "unknown" },
+        evidence: {
+          oldReplicaSets: mine.length,
+          threshold: OLD_REPLICASETS,
+          latestOld: newest.name,
+          latestOldRevision: newest.revision ?? "unknown",
+        },
       };
     }
   },
@@ -180,21 +239,41 @@ export const scaledToZero = defineRule({
   title: "Workload scaled to zero for long",
   severity: "info",
   category: "configuration",
-  rationale: "A Deployment or StatefulSet left at zero replicas for days is usually forgotten: its Services, config, volumes and alerts linger and confuse.",
+  rationale:
+    "A Deployment or StatefulSet left at zero replicas for days is usually forgotten: its Services, config, volumes and alerts linger and confuse.",
   fix: "Delete it if it is no longer needed, or document why it stays at zero (an annotation for the owner).",
   kinds: ["Deployment", "StatefulSet", "HorizontalPodAutoscaler"],
   runtime: true,
   *evaluate(state, ctx) {
-    const scaled = new Set(state.list("HorizontalPodAutoscaler").map((h) => `${h.target.kind}/${h.namespace}/${h.target.name}`));
+    const scaled = new Set(
+      state.list("HorizontalPodAutoscaler").map((h) => `${h.target.kind}/${h.namespace}/${h.target.name}`),
+    );
     for (const w of [...state.list("Deployment"), ...state.list("StatefulSet")]) {
       if (w.replicas !== 0 || !w.hasStatus || scaled.has(`${w.kind}/${w.namespace}/${w.name}`)) continue;
       // The last condition change is the best available "since": scaling to zero flips Progressing/Available.
-      const changed = w.conditions.reduce<number | undefined>((t, c) => (c.lastTransition !== undefined && (t === undefined || c.lastTransition > t) ? c.lastTransition : t), undefined);
+      const changed = w.conditions.reduce<number | undefined>(
+        (t, c) =>
+          c.lastTransition !== undefined && (t === undefined || c.lastTransition > t) ? c.lastTransition : t,
+        undefined,
+      );
       const since = minutesSince(ctx.now, changed ?? w.createdAt);
       if (since === undefined || since < SCALED_TO_ZERO_DAYS * 1440) continue;
-      yield { object: ref(w), message: `has had zero replicas for at least ${formatMinutes(since)}`, evidence: { replicas: 0, sinceMinutes: since, thresholdDays: SCALED_TO_ZERO_DAYS } };
+      yield {
+        object: ref(w),
+        message: `has had zero replicas for at least ${formatMinutes(since)}`,
+        evidence: { replicas: 0, sinceMinutes: since, thresholdDays: SCALED_TO_ZERO_DAYS },
+      };
     }
   },
 });
 
-export const WORKLOAD_RULES = [unavailableReplicas, rolloutStuck, deploymentPaused, daemonSetMisscheduled, statefulSetUpdateStuck, replicaSetOrphan, oldReplicaSetsKept, scaledToZero];
+export const WORKLOAD_RULES = [
+  unavailableReplicas,
+  rolloutStuck,
+  deploymentPaused,
+  daemonSetMisscheduled,
+  statefulSetUpdateStuck,
+  replicaSetOrphan,
+  oldReplicaSetsKept,
+  scaledToZero,
+];

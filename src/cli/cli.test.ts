@@ -45,7 +45,12 @@ function file(name: string, content: string): string {
 }
 
 test("--help shows examples for every command; --version prints the version", () => {
-  for (const args of [["--help"], ["report", "--help"], ["snapshot", "save", "--help"], ["snapshot", "load", "--help"]]) {
+  for (const args of [
+    ["--help"],
+    ["report", "--help"],
+    ["snapshot", "save", "--help"],
+    ["snapshot", "load", "--help"],
+  ]) {
     const r = day2(args);
     assert.equal(r.code, 0, args.join(" "));
     assert.match(r.stdout, /Examples:/, args.join(" "));
@@ -80,7 +85,10 @@ test("input errors exit 3 with one line naming the file", () => {
   const cases: [string, RegExp][] = [
     [join(TMP, "nope.json"), /nope\.json: cannot read: ENOENT/],
     [file("garbage.json", "{ this is not json }"), /garbage\.json \(object 1\): not valid JSON/],
-    [file("cut.json", '{"kind": "List", "items": [{"kind": "Pod"'), /cut\.json \(end of input\): truncated JSON/],
+    [
+      file("cut.json", '{"kind": "List", "items": [{"kind": "Pod"'),
+      /cut\.json \(end of input\): truncated JSON/,
+    ],
     [file("scalar.yaml", "just words"), /scalar\.yaml \(document 1\): not a Kubernetes object/],
   ];
   for (const [path, pattern] of cases) {
@@ -139,7 +147,12 @@ test("--strict exits 4 when a kind was not permitted; without it the run reports
   const snap = file(
     "forbidden.ndjson",
     [
-      JSON.stringify({ day2Snapshot: 1, source: "live", collectedAt: "2026-11-20T12:00:00Z", coverage: [{ kind: "Secret", status: "not-permitted", count: 0, reason: "list secrets: forbidden" }] }),
+      JSON.stringify({
+        day2Snapshot: 1,
+        source: "live",
+        collectedAt: "2026-11-20T12:00:00Z",
+        coverage: [{ kind: "Secret", status: "not-permitted", count: 0, reason: "list secrets: forbidden" }],
+      }),
       JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: "a" } }),
     ].join("\n"),
   );
@@ -168,15 +181,34 @@ test("every output format renders", () => {
 
 test("-n and -l narrow the findings", () => {
   const all = JSON.parse(day2(["report", "--snapshot", FIXTURE, "-o", "json"]).stdout) as Report;
-  const ns = JSON.parse(day2(["report", "--snapshot", FIXTURE, "-o", "json", "-n", "other"]).stdout) as Report;
+  const ns = JSON.parse(
+    day2(["report", "--snapshot", FIXTURE, "-o", "json", "-n", "other"]).stdout,
+  ) as Report;
   assert.ok(all.findings.length > 0);
   assert.equal(ns.findings.length, 0);
-  const sel = JSON.parse(day2(["report", "--snapshot", FIXTURE, "-o", "json", "-l", "app=nothing"]).stdout) as Report;
+  const sel = JSON.parse(
+    day2(["report", "--snapshot", FIXTURE, "-o", "json", "-l", "app=nothing"]).stdout,
+  ) as Report;
   assert.equal(sel.findings.length, 0);
 });
 
 test("stdin as a snapshot source", () => {
-  const r = day2(["report", "--snapshot", "-", "-o", "json"], {}, JSON.stringify({ kind: "List", items: [{ apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "n" }, spec: { containers: [{ name: "c", image: "nginx" }] }, status: { phase: "Running" } }] }));
+  const r = day2(
+    ["report", "--snapshot", "-", "-o", "json"],
+    {},
+    JSON.stringify({
+      kind: "List",
+      items: [
+        {
+          apiVersion: "v1",
+          kind: "Pod",
+          metadata: { name: "p", namespace: "n" },
+          spec: { containers: [{ name: "c", image: "nginx" }] },
+          status: { phase: "Running" },
+        },
+      ],
+    }),
+  );
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(r.stdout) as Report;
   assert.ok(report.findings.some((f) => f.rule === "image-latest-tag"));

@@ -20,7 +20,10 @@ function tableIds(section: string, pattern: RegExp): string[] {
 test("README's rule table is the generated one (run `npm run docs` after changing rules)", () => {
   assert.equal(withRulesTable(README), README);
   const rows = tableIds("## Rules", /^\| `([a-z0-9-]+)` \|/gm);
-  assert.deepEqual(rows, RULES.map((r) => r.id));
+  assert.deepEqual(
+    rows,
+    RULES.map((r) => r.id),
+  );
 });
 
 test("README documents every error code with its exit code, and nothing else", () => {

@@ -17,13 +17,37 @@ export const EXIT = {
 
 export const ERROR_CODES = {
   D2_ERR_USAGE: { exit: EXIT.usage, http: 400, summary: "a flag, argument or option value is not valid" },
-  D2_ERR_INPUT: { exit: EXIT.input, http: 400, summary: "a snapshot, manifest or config file cannot be read" },
-  D2_ERR_KUBECONFIG: { exit: EXIT.input, http: 400, summary: "the kubeconfig is missing, malformed or names an unknown context" },
+  D2_ERR_INPUT: {
+    exit: EXIT.input,
+    http: 400,
+    summary: "a snapshot, manifest or config file cannot be read",
+  },
+  D2_ERR_KUBECONFIG: {
+    exit: EXIT.input,
+    http: 400,
+    summary: "the kubeconfig is missing, malformed or names an unknown context",
+  },
   D2_ERR_KUBE_CONNECTION: { exit: EXIT.input, http: 502, summary: "the API server cannot be reached" },
-  D2_ERR_KUBE_UNAUTHORIZED: { exit: EXIT.input, http: 401, summary: "the API server rejected the credentials" },
-  D2_ERR_KUBE_API: { exit: EXIT.input, http: 502, summary: "the API server answered with an error that retries did not clear" },
-  D2_ERR_INCOMPLETE: { exit: EXIT.incomplete, http: 200, summary: "some kinds could not be read and --strict was given" },
-  D2_ERR_INTERNAL: { exit: EXIT.internal, http: 500, summary: "a bug in day2: please report it with the command line" },
+  D2_ERR_KUBE_UNAUTHORIZED: {
+    exit: EXIT.input,
+    http: 401,
+    summary: "the API server rejected the credentials",
+  },
+  D2_ERR_KUBE_API: {
+    exit: EXIT.input,
+    http: 502,
+    summary: "the API server answered with an error that retries did not clear",
+  },
+  D2_ERR_INCOMPLETE: {
+    exit: EXIT.incomplete,
+    http: 200,
+    summary: "some kinds could not be read and --strict was given",
+  },
+  D2_ERR_INTERNAL: {
+    exit: EXIT.internal,
+    http: 500,
+    summary: "a bug in day2: please report it with the command line",
+  },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -52,8 +76,10 @@ export function toCliError(err: unknown): CliError {
   if (err instanceof CliError) return err;
   if (err instanceof InputError) return new CliError("D2_ERR_INPUT", err.message, { cause: err });
   if (err instanceof KubeConfigError) return new CliError("D2_ERR_KUBECONFIG", err.message, { cause: err });
-  if (err instanceof KubeUnauthorizedError) return new CliError("D2_ERR_KUBE_UNAUTHORIZED", err.message, { cause: err });
-  if (err instanceof KubeConnectionError) return new CliError("D2_ERR_KUBE_CONNECTION", err.message, { cause: err });
+  if (err instanceof KubeUnauthorizedError)
+    return new CliError("D2_ERR_KUBE_UNAUTHORIZED", err.message, { cause: err });
+  if (err instanceof KubeConnectionError)
+    return new CliError("D2_ERR_KUBE_CONNECTION", err.message, { cause: err });
   if (err instanceof KubeApiError) return new CliError("D2_ERR_KUBE_API", err.message, { cause: err });
   const e = err as NodeJS.ErrnoException;
   if (e?.code === "ENOENT" || e?.code === "EACCES" || e?.code === "EISDIR" || e?.code === "ENOSPC") {

@@ -49,7 +49,10 @@ Examples:
   day2 report --snapshot c.ndjson.gz --fail-on critical`,
   );
 
-  const run = async (fn: (ctx: CommandContext) => Promise<number>, args: Record<string, unknown> = {}): Promise<void> => {
+  const run = async (
+    fn: (ctx: CommandContext) => Promise<number>,
+    args: Record<string, unknown> = {},
+  ): Promise<void> => {
     const opts = resolveGlobalOptions(program.opts());
     const log = makeLogger(opts.verbose);
     exitCode = await fn({ opts, log, stdout: process.stdout, args });
@@ -66,11 +69,14 @@ Examples:
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version exit 0; every other parse error is a usage error.
-      return err.exitCode === 0 || err.code === "commander.helpDisplayed" || err.code === "commander.version" ? EXIT.ok : EXIT.usage;
+      return err.exitCode === 0 || err.code === "commander.helpDisplayed" || err.code === "commander.version"
+        ? EXIT.ok
+        : EXIT.usage;
     }
     const e = toCliError(err);
     process.stderr.write(`error: ${e.message}${e.code === "D2_ERR_INTERNAL" ? "" : ` [${e.code}]`}\n`);
-    if (e instanceof CliError && e.code === "D2_ERR_INTERNAL") process.stderr.write("This is a bug in day2; please report it.\n");
+    if (e instanceof CliError && e.code === "D2_ERR_INTERNAL")
+      process.stderr.write("This is a bug in day2; please report it.\n");
     return e.exitCode;
   }
 }

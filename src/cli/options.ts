@@ -47,24 +47,40 @@ function increase(_: string, previous: number): number {
 
 export function addGlobalOptions(program: Command): Command {
   return program
-    .option("--kubeconfig <file>", "path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)")
+    .option(
+      "--kubeconfig <file>",
+      "path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)",
+    )
     .option("--context <name>", "the kubeconfig context to use")
     .option("-n, --namespace <namespace>", "only this namespace")
     .option("-A, --all-namespaces", "all namespaces (the default)")
     .option("-l, --selector <selector>", "label selector, e.g. app=web,tier!=cache")
-    .addOption(new Option("-o, --output <format>", "output format").choices([...OUTPUT_FORMATS]).default("table"))
-    .option("--snapshot <file>", "read a snapshot or manifests instead of a live cluster (repeatable; a directory or - for stdin)", collect)
+    .addOption(
+      new Option("-o, --output <format>", "output format").choices([...OUTPUT_FORMATS]).default("table"),
+    )
+    .option(
+      "--snapshot <file>",
+      "read a snapshot or manifests instead of a live cluster (repeatable; a directory or - for stdin)",
+      collect,
+    )
     .option("--demo", "use the built-in seeded demo cluster")
     .option("--seed <n>", "demo cluster seed", "42")
     .option("--scale <size>", "demo cluster size: small, large (5,000 nodes) or a node count", "small")
-    .addOption(new Option("--fail-on <severity>", "exit 1 when a finding is at or above this severity").choices([...SEVERITIES]))
+    .addOption(
+      new Option("--fail-on <severity>", "exit 1 when a finding is at or above this severity").choices([
+        ...SEVERITIES,
+      ]),
+    )
     .option("--strict", "exit 4 when some kinds could not be read")
     .option("--as <user>", "impersonate this user")
     .option("--as-group <group>", "impersonate this group (repeatable)", collect)
     .option("--request-timeout <duration>", "per-request timeout, e.g. 30s, 1m (0: none)")
     .option("--page-size <n>", "objects per list page (limit/continue)")
     .option("--concurrency <n>", "kinds listed at the same time")
-    .option("--no-preflight", "live clusters: do not check permissions first (SelfSubjectAccessReview); list every kind and record 403s")
+    .option(
+      "--no-preflight",
+      "live clusters: do not check permissions first (SelfSubjectAccessReview); list every kind and record 403s",
+    )
     .option("--no-color", "no colour even on a terminal")
     .option("-v, --verbose", "more logs on stderr (repeat for more)", increase, 0);
 }
@@ -80,18 +96,22 @@ export function parseDuration(value: string, flag: string): number {
 
 function positiveInt(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw usageError(`${flag}: expected a positive integer, got ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw usageError(`${flag}: expected a positive integer, got ${JSON.stringify(value)}`);
   return Number(value);
 }
 
 function parseScale(value: string): GlobalOptions["scale"] {
   if (value === "small" || value === "large") return value;
   if (/^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= 20_000) return Number(value);
-  throw usageError(`--scale: expected small, large or a node count from 1 to 20000, got ${JSON.stringify(value)}`);
+  throw usageError(
+    `--scale: expected small, large or a node count from 1 to 20000, got ${JSON.stringify(value)}`,
+  );
 }
 
 export function resolveGlobalOptions(raw: Record<string, unknown>): GlobalOptions {
-  const str = (k: string): string | undefined => (typeof raw[k] === "string" ? (raw[k] as string) : undefined);
+  const str = (k: string): string | undefined =>
+    typeof raw[k] === "string" ? (raw[k] as string) : undefined;
   const selectorText = str("selector");
   let selector: Selector | undefined;
   if (selectorText !== undefined) {
@@ -102,11 +122,13 @@ export function resolveGlobalOptions(raw: Record<string, unknown>): GlobalOption
     }
   }
   const seedText = str("seed") ?? "42";
-  if (!/^\d+$/.test(seedText)) throw usageError(`--seed: expected a non-negative integer, got ${JSON.stringify(seedText)}`);
+  if (!/^\d+$/.test(seedText))
+    throw usageError(`--seed: expected a non-negative integer, got ${JSON.stringify(seedText)}`);
   const snapshot = raw.snapshot as string[] | undefined;
   const demo = raw.demo === true;
   const namespace = str("namespace");
-  if (namespace !== undefined && raw.allNamespaces === true) throw usageError("--namespace and --all-namespaces cannot be used together");
+  if (namespace !== undefined && raw.allNamespaces === true)
+    throw usageError("--namespace and --all-namespaces cannot be used together");
   if (snapshot && demo) throw usageError("--snapshot and --demo cannot be used together");
   if (snapshot && str("kubeconfig")) throw usageError("--snapshot and --kubeconfig cannot be used together");
   if (demo && str("kubeconfig")) throw usageError("--demo and --kubeconfig cannot be used together");

@@ -33,7 +33,13 @@ export interface KindProgress {
 export function makeKindProgress(log: Logger, stream: NodeJS.WriteStream = process.stderr): KindProgress {
   if (stream.isTTY) {
     const bar = new cliProgress.SingleBar(
-      { format: "collecting {bar} {value}/{total} kinds · {objects} objects · {kind}", hideCursor: true, clearOnComplete: true, stream, barsize: 24 },
+      {
+        format: "collecting {bar} {value}/{total} kinds · {objects} objects · {kind}",
+        hideCursor: true,
+        clearOnComplete: true,
+        stream,
+        barsize: 24,
+      },
       cliProgress.Presets.shades_classic,
     );
     let objects = 0;
@@ -58,7 +64,10 @@ export function makeKindProgress(log: Logger, stream: NodeJS.WriteStream = proce
   return {
     start: () => undefined,
     update: () => undefined,
-    kindDone: (kind, n, status) => log.info(`collected ${kind}: ${status === "collected" ? `${n.toLocaleString("en-US")} objects` : status}`),
+    kindDone: (kind, n, status) =>
+      log.info(
+        `collected ${kind}: ${status === "collected" ? `${n.toLocaleString("en-US")} objects` : status}`,
+      ),
     stop: () => undefined,
   };
 }

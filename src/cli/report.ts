@@ -7,7 +7,10 @@ import { EXIT } from "./errors.js";
 import type { CommandContext } from "./context.js";
 import { loadState } from "./source.js";
 
-export function registerReport(program: Command, run: (fn: (ctx: CommandContext) => Promise<number>) => Promise<void>): void {
+export function registerReport(
+  program: Command,
+  run: (fn: (ctx: CommandContext) => Promise<number>) => Promise<void>,
+): void {
   program
     .command("report")
     .description("overview of a cluster: summary, coverage and health findings")
@@ -27,15 +30,21 @@ connection error, 4 incomplete coverage with --strict.`,
     .action(() =>
       run(async ({ opts, log, stdout }) => {
         const state = await loadState(opts, log);
-        const report = buildReport(state, { rules: RULES, namespace: opts.namespace, selector: opts.selector });
-        const style = opts.color && stdout.isTTY && (opts.output === "table" || opts.output === "wide") ? COLOR : PLAIN;
+        const report = buildReport(state, {
+          rules: RULES,
+          namespace: opts.namespace,
+          selector: opts.selector,
+        });
+        const style =
+          opts.color && stdout.isTTY && (opts.output === "table" || opts.output === "wide") ? COLOR : PLAIN;
         await writeReport(stdout, report, opts.output, style);
         const incomplete = report.coverage.some((c) => c.status === "not-permitted" || c.status === "error");
         if (incomplete && opts.strict) {
           log.warn("coverage is incomplete (see COVERAGE) and --strict was given [D2_ERR_INCOMPLETE]");
           return EXIT.incomplete;
         }
-        if (opts.failOn && report.findings.some((f) => atLeast(f.severity, opts.failOn!))) return EXIT.findings;
+        if (opts.failOn && report.findings.some((f) => atLeast(f.severity, opts.failOn!)))
+          return EXIT.findings;
         return EXIT.ok;
       }),
     );

@@ -21,7 +21,12 @@ function day2(args: string[], cwd = ROOT): { code: number | null; stdout: string
   const home = mkdtempSync(join(TMP, "home-"));
   const { KUBECONFIG: _k, ...rest } = process.env;
   // tsx by URL: a run from another working directory (./day2.yaml discovery) must still find it.
-  const r = spawnSync(process.execPath, ["--import", import.meta.resolve("tsx"), MAIN, ...args], { cwd, env: { ...rest, HOME: home, NO_COLOR: "1" }, encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync(process.execPath, ["--import", import.meta.resolve("tsx"), MAIN, ...args], {
+    cwd,
+    env: { ...rest, HOME: home, NO_COLOR: "1" },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -50,7 +55,11 @@ test("scan --demo: findings, a score per cluster, namespace and category; --help
   assert.equal(sc.cluster.status, "evaluated");
   assert.ok(sc.cluster.score! > 0 && sc.cluster.score! <= 100);
   assert.equal(sc.namespaces.find((n) => n.name === "payments")?.score, 100, "the healthy namespace");
-  assert.equal(sc.namespaces.find((n) => n.name === "kube-public")?.status, "not-evaluated", "an empty namespace is not 100");
+  assert.equal(
+    sc.namespaces.find((n) => n.name === "kube-public")?.status,
+    "not-evaluated",
+    "an empty namespace is not 100",
+  );
   assert.deepEqual(report.suppressed, []);
   const help = day2(["scan", "--help"]);
   assert.equal(help.code, 0);
@@ -107,7 +116,12 @@ suppressions:
   const expired = report.findings.find((f) => f.rule === "config-suppression-expired");
   assert.equal(expired?.object.name, `${cfg}#suppressions[1]`);
   assert.equal(report.score!.cluster.suppressed, 1);
-  assert.deepEqual(report.config, { file: cfg, disabled: ["container-run-as-root"], severityOverrides: [{ rule: "container-probes-missing", from: "medium", to: "high" }], suppressions: 2 });
+  assert.deepEqual(report.config, {
+    file: cfg,
+    disabled: ["container-run-as-root"],
+    severityOverrides: [{ rule: "container-probes-missing", from: "medium", to: "high" }],
+    suppressions: 2,
+  });
   // ./day2.yaml is picked up from the working directory.
   const dir = mkdtempSync(join(TMP, "cwd-"));
   writeFileSync(join(dir, "day2.yaml"), "rules:\n  container-probes-missing: { enabled: false }\n");
@@ -119,12 +133,30 @@ suppressions:
 test("a bad day2.yaml: one line naming the file and the field, exit 3", () => {
   const cases: [string, RegExp][] = [
     ["rules: [oops", /bad1\.yaml \(line \d+, column \d+\): not valid YAML/],
-    ["rules:\n  pod-crash-loop: { severity: urgent }", /bad2\.yaml: rules\.pod-crash-loop\.severity: expected one of critical\|high\|medium\|low\|info/],
-    ["rules:\n  no-such-rule: { enabled: false }", /bad3\.yaml: rules\.no-such-rule: unknown rule id "no-such-rule"/],
-    ["suppressions:\n  - { rule: pod-crash-loop, expires: 2099-01-01 }", /bad4\.yaml: suppressions\[0\]\.reason: required: a reason/],
-    ["suppressions:\n  - { rule: pod-crash-loop, reason: r }", /bad5\.yaml: suppressions\[0\]\.expires: required: a date/],
-    ["suppressions:\n  - { rule: pod-crash-loop, reason: r, expires: soon }", /bad6\.yaml: suppressions\[0\]\.expires: expected a date \(YYYY-MM-DD\), got "soon"/],
-    ["rules:\n  pod-crash-loop: { enabled: 3 }", /bad7\.yaml: rules\.pod-crash-loop\.enabled: expected true or false, got number 3/],
+    [
+      "rules:\n  pod-crash-loop: { severity: urgent }",
+      /bad2\.yaml: rules\.pod-crash-loop\.severity: expected one of critical\|high\|medium\|low\|info/,
+    ],
+    [
+      "rules:\n  no-such-rule: { enabled: false }",
+      /bad3\.yaml: rules\.no-such-rule: unknown rule id "no-such-rule"/,
+    ],
+    [
+      "suppressions:\n  - { rule: pod-crash-loop, expires: 2099-01-01 }",
+      /bad4\.yaml: suppressions\[0\]\.reason: required: a reason/,
+    ],
+    [
+      "suppressions:\n  - { rule: pod-crash-loop, reason: r }",
+      /bad5\.yaml: suppressions\[0\]\.expires: required: a date/,
+    ],
+    [
+      "suppressions:\n  - { rule: pod-crash-loop, reason: r, expires: soon }",
+      /bad6\.yaml: suppressions\[0\]\.expires: expected a date \(YYYY-MM-DD\), got "soon"/,
+    ],
+    [
+      "rules:\n  pod-crash-loop: { enabled: 3 }",
+      /bad7\.yaml: rules\.pod-crash-loop\.enabled: expected true or false, got number 3/,
+    ],
   ];
   cases.forEach(([content, pattern], i) => {
     const r = day2(["scan", "--snapshot", FIXTURE, "--config", file(`bad${i + 1}.yaml`, content)]);
@@ -147,13 +179,25 @@ test("--baseline: only new findings, what got fixed; a garbage baseline exits 3 
   const ghost = { ...kept[0]!, object: { ...kept[0]!.object, name: "long-gone" } };
   const base = file("base.json", JSON.stringify({ ...before, findings: [...kept, ghost] }));
   const after = json(["scan", "--snapshot", FIXTURE, "--baseline", base]);
-  assert.deepEqual(after.findings.map((f) => `${f.rule} ${f.object.name}`), [`${dropped!.rule} ${dropped!.object.name}`]);
+  assert.deepEqual(
+    after.findings.map((f) => `${f.rule} ${f.object.name}`),
+    [`${dropped!.rule} ${dropped!.object.name}`],
+  );
   assert.equal(after.baseline?.new, 1);
   assert.equal(after.baseline?.unchanged.length, kept.length);
-  assert.deepEqual(after.baseline?.fixed.map((f) => f.object.name), ["long-gone"]);
+  assert.deepEqual(
+    after.baseline?.fixed.map((f) => f.object.name),
+    ["long-gone"],
+  );
   const table = day2(["scan", "--snapshot", FIXTURE, "--baseline", base]);
-  assert.match(table.stdout, /\nBASELINE {2}.*base\.json \(.*\): 1 new \(listed below\) · \d+ unchanged \(not listed\) · 1 fixed/);
-  assert.match(table.stdout, /Fixed since baseline:\n +SEVERITY +RULE +NAMESPACE +OBJECT\n +\w+ +\S+ +shop +\w+\/long-gone/);
+  assert.match(
+    table.stdout,
+    /\nBASELINE {2}.*base\.json \(.*\): 1 new \(listed below\) · \d+ unchanged \(not listed\) · 1 fixed/,
+  );
+  assert.match(
+    table.stdout,
+    /Fixed since baseline:\n +SEVERITY +RULE +NAMESPACE +OBJECT\n +\w+ +\S+ +shop +\w+\/long-gone/,
+  );
   // A baseline taken with --baseline still knows everything: nothing new against it.
   const chained = file("chained.json", JSON.stringify(after));
   assert.equal(json(["scan", "--snapshot", FIXTURE, "--baseline", chained]).findings.length, 0);

@@ -40,7 +40,12 @@ async function save(ctx: CommandContext): Promise<number> {
           namespace: opts.namespace,
           collectedAt: new Date(started).toISOString(),
           cluster: result.serverVersion,
-          coverage: result.coverage.map((c) => ({ kind: c.kind, status: c.status, count: c.count, ...(c.reason ? { reason: c.reason } : {}) })),
+          coverage: result.coverage.map((c) => ({
+            kind: c.kind,
+            status: c.status,
+            count: c.count,
+            ...(c.reason ? { reason: c.reason } : {}),
+          })),
           crds: result.crds,
         });
       } finally {
@@ -48,7 +53,9 @@ async function save(ctx: CommandContext): Promise<number> {
       }
     }
     const size = (await stat(file)).size;
-    log.info(`wrote ${file}: ${writer.objects.toLocaleString("en-US")} objects, ${(size / 1048576).toFixed(1)} MiB in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    log.info(
+      `wrote ${file}: ${writer.objects.toLocaleString("en-US")} objects, ${(size / 1048576).toFixed(1)} MiB in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
     return EXIT.ok;
   } catch (err) {
     writer.abort();
@@ -69,14 +76,30 @@ async function load(ctx: CommandContext): Promise<number> {
   if (out === "json") ctx.stdout.write(JSON.stringify(data, null, 2) + "\n");
   else if (out === "yaml") ctx.stdout.write((await import("yaml")).stringify(data));
   else {
-    ctx.stdout.write(columns(["FILE", "FORMAT", "OBJECTS"], summary.files.map((f) => [f.file, f.format, f.objects])) + "\n\n");
-    ctx.stdout.write(columns(["KIND", "STATUS", "COUNT", "REASON"], [...state.coverage.values()].map((c) => [c.kind, c.status, c.count, c.reason ?? ""])) + "\n");
-    if (state.unknownKinds.size) ctx.stdout.write(`\nNot modelled: ${[...state.unknownKinds].map(([k, n]) => `${k} (${n})`).join(", ")}\n`);
+    ctx.stdout.write(
+      columns(
+        ["FILE", "FORMAT", "OBJECTS"],
+        summary.files.map((f) => [f.file, f.format, f.objects]),
+      ) + "\n\n",
+    );
+    ctx.stdout.write(
+      columns(
+        ["KIND", "STATUS", "COUNT", "REASON"],
+        [...state.coverage.values()].map((c) => [c.kind, c.status, c.count, c.reason ?? ""]),
+      ) + "\n",
+    );
+    if (state.unknownKinds.size)
+      ctx.stdout.write(
+        `\nNot modelled: ${[...state.unknownKinds].map(([k, n]) => `${k} (${n})`).join(", ")}\n`,
+      );
   }
   return EXIT.ok;
 }
 
-export function registerSnapshot(program: Command, run: (fn: (ctx: CommandContext) => Promise<number>, args?: Record<string, unknown>) => Promise<void>): void {
+export function registerSnapshot(
+  program: Command,
+  run: (fn: (ctx: CommandContext) => Promise<number>, args?: Record<string, unknown>) => Promise<void>,
+): void {
   const snapshot = program.command("snapshot").description("save a cluster to a file, or read one back");
   snapshot
     .command("save")

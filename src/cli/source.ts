@@ -8,7 +8,14 @@ import { ClusterStateBuilder } from "../state/builder.js";
 import type { ObjectSink } from "../state/raw.js";
 import { KINDS } from "../state/kinds.js";
 import { loadSnapshot } from "../snapshot/load.js";
-import { collectLive, hasKubeConfig, loadKubeConfig, missingPermissions, preflight, skippedKinds } from "../kube/index.js";
+import {
+  collectLive,
+  hasKubeConfig,
+  loadKubeConfig,
+  missingPermissions,
+  preflight,
+  skippedKinds,
+} from "../kube/index.js";
 import type { CollectResult, KubeConnection, SkippedKind } from "../kube/index.js";
 import { DEMO_NOW, DEMO_NOW_MS, demoClusterInfo, demoOptionsFromScale, generateDemo } from "../demo/index.js";
 import type { GlobalOptions } from "./options.js";
@@ -25,7 +32,10 @@ export function chooseSource(opts: GlobalOptions): { choice: SourceChoice; impli
 }
 
 /** Streams the demo cluster into a sink; returns what a header or ClusterInfo needs. */
-export function streamDemo(opts: GlobalOptions, sink: ObjectSink): ReturnType<typeof demoClusterInfo> & { detail: string; collectedAt: string } {
+export function streamDemo(
+  opts: GlobalOptions,
+  sink: ObjectSink,
+): ReturnType<typeof demoClusterInfo> & { detail: string; collectedAt: string } {
   const demoOpts = demoOptionsFromScale(opts.scale, opts.seed);
   for (const o of generateDemo(demoOpts)) sink(o);
   const info = demoClusterInfo(demoOpts);
@@ -61,26 +71,43 @@ export async function connect(opts: GlobalOptions): Promise<KubeConnection> {
  * reason, for the collector to skip. Empty when everything is allowed or the review API
  * could not be used (then the collector records 403s as they come).
  */
-export async function permissionSkips(conn: KubeConnection, opts: GlobalOptions, log: Logger): Promise<Map<string, SkippedKind>> {
+export async function permissionSkips(
+  conn: KubeConnection,
+  opts: GlobalOptions,
+  log: Logger,
+): Promise<Map<string, SkippedKind>> {
   if (!opts.preflight) return new Map();
   const started = Date.now();
-  const result = await preflight(conn, { namespace: opts.namespace, onRetry: (e) => log.debug(`retrying ${JSON.stringify(e)}`) });
+  const result = await preflight(conn, {
+    namespace: opts.namespace,
+    onRetry: (e) => log.debug(`retrying ${JSON.stringify(e)}`),
+  });
   if (!result.available) {
-    log.info(`permission preflight unavailable (${result.unavailableReason ?? "unknown"}): listing every kind`);
+    log.info(
+      `permission preflight unavailable (${result.unavailableReason ?? "unknown"}): listing every kind`,
+    );
     return new Map();
   }
   const skip = skippedKinds(result);
   if (skip.size > 0) {
     const who = result.user ? ` as "${result.user}"` : "";
     const missing = missingPermissions(result);
-    if (missing.length) log.info(`permission preflight${who}: missing ${missing.join(", ")}; ${missing.length} kinds not collected`);
+    if (missing.length)
+      log.info(
+        `permission preflight${who}: missing ${missing.join(", ")}; ${missing.length} kinds not collected`,
+      );
   }
   log.debug(`permission preflight: ${result.checks.length} kinds checked in ${Date.now() - started} ms`);
   return skip;
 }
 
 /** Lists a live cluster into a sink, with progress on stderr. */
-export async function streamLive(conn: KubeConnection, opts: GlobalOptions, log: Logger, sink: ObjectSink): Promise<CollectResult> {
+export async function streamLive(
+  conn: KubeConnection,
+  opts: GlobalOptions,
+  log: Logger,
+  sink: ObjectSink,
+): Promise<CollectResult> {
   const skip = await permissionSkips(conn, opts, log);
   const progress = makeKindProgress(log);
   const started = Date.now();
@@ -94,14 +121,19 @@ export async function streamLive(conn: KubeConnection, opts: GlobalOptions, log:
         pageSize: opts.pageSize,
         concurrency: opts.concurrency,
         skip,
-        onProgress: (e) => (e.done ? progress.kindDone(e.kind, e.objects, e.status ?? "collected") : progress.update(e.kind, e.objects)),
+        onProgress: (e) =>
+          e.done
+            ? progress.kindDone(e.kind, e.objects, e.status ?? "collected")
+            : progress.update(e.kind, e.objects),
         onRetry: (e) => log.debug(`retrying ${JSON.stringify(e)}`),
       },
       sink,
     );
     progress.stop();
     const total = result.coverage.reduce((n, c) => n + c.count, 0);
-    log.debug(`collected ${total.toLocaleString("en-US")} objects from ${conn.server} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    log.debug(
+      `collected ${total.toLocaleString("en-US")} objects from ${conn.server} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
     return result;
   } finally {
     progress.stop();
@@ -111,7 +143,14 @@ export async function streamLive(conn: KubeConnection, opts: GlobalOptions, log:
 export async function loadLive(opts: GlobalOptions, log: Logger): Promise<ClusterState> {
   const conn = await connect(opts);
   try {
-    const builder = new ClusterStateBuilder({ source: "live", sourceDetail: conn.context ?? conn.server, server: conn.server, context: conn.context, collectedAt: Date.now(), namespace: opts.namespace });
+    const builder = new ClusterStateBuilder({
+      source: "live",
+      sourceDetail: conn.context ?? conn.server,
+      server: conn.server,
+      context: conn.context,
+      collectedAt: Date.now(),
+      namespace: opts.namespace,
+    });
     const result = await streamLive(conn, opts, log, (o) => builder.add(o));
     for (const c of result.coverage) builder.setCoverage(c.kind, c.status, c.reason);
     if (result.serverVersion) builder.updateInfo({ version: result.serverVersion });
@@ -126,11 +165,16 @@ export async function loadState(opts: GlobalOptions, log: Logger): Promise<Clust
   if (choice === "snapshot") {
     const started = Date.now();
     const { state, summary } = await loadSnapshot(opts.snapshot!);
-    log.debug(`read ${summary.files.map((f) => `${f.file} (${f.format}, ${f.objects} objects)`).join(", ")} in ${Date.now() - started} ms`);
+    log.debug(
+      `read ${summary.files.map((f) => `${f.file} (${f.format}, ${f.objects} objects)`).join(", ")} in ${Date.now() - started} ms`,
+    );
     return state;
   }
   if (choice === "demo") {
-    if (implicitDemo) log.info("No kubeconfig found: showing the built-in demo cluster (--demo). Use --kubeconfig or --snapshot for a real one.");
+    if (implicitDemo)
+      log.info(
+        "No kubeconfig found: showing the built-in demo cluster (--demo). Use --kubeconfig or --snapshot for a real one.",
+      );
     return loadDemo(opts);
   }
   return loadLive(opts, log);

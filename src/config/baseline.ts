@@ -68,7 +68,11 @@ export function parseBaseline(source: string, file: string): Baseline {
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;
     const where = pathText(i.path);
-    throw new InputError(file, undefined, `not a day2 scan -o json output: ${where ? `${where}: ` : ""}${i.message.replace(/^Invalid input: /, "")}`);
+    throw new InputError(
+      file,
+      undefined,
+      `not a day2 scan -o json output: ${where ? `${where}: ` : ""}${i.message.replace(/^Invalid input: /, "")}`,
+    );
   }
   const d = parsed.data;
   return {
@@ -83,7 +87,12 @@ export function readBaseline(file: string): Baseline {
   try {
     source = readFileSync(file, "utf8");
   } catch (err) {
-    throw new InputError(file, undefined, `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+    throw new InputError(
+      file,
+      undefined,
+      `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      { cause: err },
+    );
   }
   return parseBaseline(source, file);
 }
@@ -127,5 +136,15 @@ export function diffBaseline(
     if (n < (seen.get(k) ?? 0)) continue;
     (opts.evaluated.has(f.rule) ? fixed : unknown).push(f);
   }
-  return { fresh, summary: { file: baseline.file, generatedAt: baseline.generatedAt, new: fresh.length, unchanged, fixed, unknown } };
+  return {
+    fresh,
+    summary: {
+      file: baseline.file,
+      generatedAt: baseline.generatedAt,
+      new: fresh.length,
+      unchanged,
+      fixed,
+      unknown,
+    },
+  };
 }

@@ -17,7 +17,8 @@ import { builtinIds, compileCustomRules } from "../checks/custom/index.js";
 /** Looked for in the working directory when --config is not given. */
 export const DEFAULT_CONFIG_FILE = "day2.yaml";
 
-const required = (what: string) => (iss: { input: unknown }) => (iss.input === undefined ? `required: ${what}` : `expected ${what}, got ${describe(iss.input)}`);
+const required = (what: string) => (iss: { input: unknown }) =>
+  iss.input === undefined ? `required: ${what}` : `expected ${what}, got ${describe(iss.input)}`;
 
 function describe(v: unknown): string {
   if (v === null) return "null";
@@ -34,7 +35,8 @@ export function parseExpiry(text: string): number {
     // Date.UTC rolls 2027-02-30 over to March; a real date survives the round trip.
     return new Date(ms).toISOString().slice(0, 10) === text ? ms : NaN;
   }
-  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text)) return Date.parse(text);
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text))
+    return Date.parse(text);
   return NaN;
 }
 
@@ -56,11 +58,16 @@ const suppression = z.strictObject(
     name: text("an object name (glob)").optional(),
     kind: text("a kind, e.g. Deployment").optional(),
     selector: text("a label selector, e.g. app=web").optional(),
-    reason: text("a reason").refine((s) => s.trim().length > 0, "must not be empty: say why this is accepted"),
+    reason: text("a reason").refine(
+      (s) => s.trim().length > 0,
+      "must not be empty: say why this is accepted",
+    ),
     expires: z
       .union([z.string(), z.date()], { error: required("a date (YYYY-MM-DD)") })
       .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
-      .refine((v) => !Number.isNaN(parseExpiry(v)), { error: (iss) => `expected a date (YYYY-MM-DD), got ${JSON.stringify(iss.input)}` }),
+      .refine((v) => !Number.isNaN(parseExpiry(v)), {
+        error: (iss) => `expected a date (YYYY-MM-DD), got ${JSON.stringify(iss.input)}`,
+      }),
   },
   { error: required("a mapping with rule, reason, expires") },
 );
@@ -69,7 +76,9 @@ const configSchema = z.strictObject(
   {
     apiVersion: z.literal("day2.dev/v1alpha1", { error: () => "expected day2.dev/v1alpha1" }).optional(),
     kind: z.literal("Config", { error: () => "expected Config" }).optional(),
-    rules: z.record(z.string(), ruleSettings, { error: required("a mapping of rule id to settings") }).optional(),
+    rules: z
+      .record(z.string(), ruleSettings, { error: required("a mapping of rule id to settings") })
+      .optional(),
     suppressions: z.array(suppression, { error: required("a list of suppressions") }).optional(),
     // Each entry is validated and compiled by src/checks/custom, with line and column.
     customRules: z.array(z.unknown(), { error: required("a list of custom rules") }).optional(),
@@ -143,7 +152,11 @@ function unknownRule(id: string): string {
 
 function fail(file: string, problems: string[]): never {
   const shown = problems.slice(0, 3).join("; ");
-  throw new InputError(file, undefined, problems.length > 3 ? `${shown}; and ${problems.length - 3} more` : shown);
+  throw new InputError(
+    file,
+    undefined,
+    problems.length > 3 ? `${shown}; and ${problems.length - 3} more` : shown,
+  );
 }
 
 /** Validates a parsed document; throws an InputError naming the file and each field path. */
@@ -154,7 +167,10 @@ export function validateConfig(doc: unknown, file: string, opts: ConfigOptions =
       file,
       parsed.error.issues.map((i) => {
         const where = pathText(i.path);
-        const msg = i.code === "unrecognized_keys" ? `unknown field${i.keys.length > 1 ? "s" : ""} ${i.keys.map((k) => JSON.stringify(k)).join(", ")}` : i.message;
+        const msg =
+          i.code === "unrecognized_keys"
+            ? `unknown field${i.keys.length > 1 ? "s" : ""} ${i.keys.map((k) => JSON.stringify(k)).join(", ")}`
+            : i.message;
         return where ? `${where}: ${msg}` : msg;
       }),
     );
@@ -162,10 +178,13 @@ export function validateConfig(doc: unknown, file: string, opts: ConfigOptions =
   const cfg = parsed.data;
   const taken = builtinIds();
   for (const r of opts.customRules ?? []) taken.set(r.id, `custom rule ${r.id} (--rules)`);
-  const customRules = cfg.customRules ? compileCustomRules(cfg.customRules, { file, text: opts.source, listPath: ["customRules"] }, taken) : [];
+  const customRules = cfg.customRules
+    ? compileCustomRules(cfg.customRules, { file, text: opts.source, listPath: ["customRules"] }, taken)
+    : [];
   const known = new Set([...taken.keys(), ...customRules.map((r) => r.id)]);
   const problems: string[] = [];
-  for (const id of Object.keys(cfg.rules ?? {})) if (!known.has(id)) problems.push(`rules.${id}: ${unknownRule(id)}`);
+  for (const id of Object.keys(cfg.rules ?? {}))
+    if (!known.has(id)) problems.push(`rules.${id}: ${unknownRule(id)}`);
   (cfg.suppressions ?? []).forEach((s, i) => {
     if (!known.has(s.rule)) problems.push(`suppressions[${i}].rule: ${unknownRule(s.rule)}`);
     if (s.selector !== undefined) {
@@ -186,16 +205,27 @@ export function validateConfig(doc: unknown, file: string, opts: ConfigOptions =
 }
 
 /** Parses and validates day2.yaml text. */
-export function parseConfig(source: string, file: string, opts: Omit<ConfigOptions, "source"> = {}): Day2Config {
+export function parseConfig(
+  source: string,
+  file: string,
+  opts: Omit<ConfigOptions, "source"> = {},
+): Day2Config {
   let doc: unknown;
   try {
     doc = parseYaml(source);
   } catch (err) {
     if (err instanceof YAMLParseError) {
       const pos = err.linePos?.[0];
-      throw new InputError(file, pos ? `line ${pos.line}, column ${pos.col}` : undefined, `not valid YAML: ${err.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`, { cause: err });
+      throw new InputError(
+        file,
+        pos ? `line ${pos.line}, column ${pos.col}` : undefined,
+        `not valid YAML: ${err.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`,
+        { cause: err },
+      );
     }
-    throw new InputError(file, undefined, `not valid YAML: ${(err as Error).message.split("\n")[0]}`, { cause: err });
+    throw new InputError(file, undefined, `not valid YAML: ${(err as Error).message.split("\n")[0]}`, {
+      cause: err,
+    });
   }
   return validateConfig(doc, file, { ...opts, source });
 }
@@ -204,7 +234,11 @@ export function parseConfig(source: string, file: string, opts: Omit<ConfigOptio
  * The config to use: the file named by --config (which must exist), else ./day2.yaml when
  * present, else none.
  */
-export function loadConfig(path: string | undefined, cwd = process.cwd(), opts: Omit<ConfigOptions, "source"> = {}): Day2Config | undefined {
+export function loadConfig(
+  path: string | undefined,
+  cwd = process.cwd(),
+  opts: Omit<ConfigOptions, "source"> = {},
+): Day2Config | undefined {
   const file = path ?? DEFAULT_CONFIG_FILE;
   const full = path ?? join(cwd, DEFAULT_CONFIG_FILE);
   if (path === undefined && !existsSync(full)) return undefined;
@@ -212,7 +246,12 @@ export function loadConfig(path: string | undefined, cwd = process.cwd(), opts: 
   try {
     source = readFileSync(full, "utf8");
   } catch (err) {
-    throw new InputError(file, undefined, `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+    throw new InputError(
+      file,
+      undefined,
+      `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      { cause: err },
+    );
   }
   return parseConfig(source, file, opts);
 }
@@ -234,7 +273,13 @@ export function applyRuleConfig(rules: readonly Rule[], config: Day2Config | und
   for (const r of rules) {
     const s = config.rules[r.id];
     if (s?.enabled === false) {
-      disabled.push({ rule: r.id, title: r.title, status: "not-evaluated", findings: 0, reason: `disabled in ${config.file}` });
+      disabled.push({
+        rule: r.id,
+        title: r.title,
+        status: "not-evaluated",
+        findings: 0,
+        reason: `disabled in ${config.file}`,
+      });
       continue;
     }
     if (s?.severity && s.severity !== r.severity) {

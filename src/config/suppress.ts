@@ -17,7 +17,12 @@ import { parseExpiry } from "./config.js";
 /** What suppressed a finding. */
 export type SuppressedBy =
   | ({ readonly source: "config"; readonly file: string; readonly entry: string } & Suppression)
-  | { readonly source: "annotation"; readonly object: ObjectRef; readonly annotation: string; readonly reason: string };
+  | {
+      readonly source: "annotation";
+      readonly object: ObjectRef;
+      readonly annotation: string;
+      readonly reason: string;
+    };
 
 export interface SuppressedFinding {
   readonly finding: Finding;
@@ -37,7 +42,12 @@ const PROJECTED = new Set<string>(KINDS.map((k) => k.kind));
 /** `*` any run of characters, `?` one; everything else literal. */
 export function globMatcher(pattern: string): (s: string) => boolean {
   if (!/[*?]/.test(pattern)) return (s) => s === pattern;
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+  );
   return (s) => re.test(s);
 }
 
@@ -87,14 +97,24 @@ function annotationFor(state: ClusterState, obj: Meta | undefined, rule: string)
     const parsed = parseSuppressAnnotation(value);
     // An annotation without a reason suppresses nothing (config-suppress-annotation-invalid says so).
     if (parsed.ok && parsed.rules.includes(rule)) {
-      return { source: "annotation", object: { kind: o.kind, namespace: o.namespace, name: o.name }, annotation: value, reason: parsed.reason };
+      return {
+        source: "annotation",
+        object: { kind: o.kind, namespace: o.namespace, name: o.name },
+        annotation: value,
+        reason: parsed.reason,
+      };
     }
   }
   return undefined;
 }
 
 function describeScope(s: Suppression): string {
-  const parts = [s.kind && `kind ${s.kind}`, s.namespace && `namespace ${s.namespace}`, s.name && `name ${s.name}`, s.selector && `selector ${s.selector}`].filter(Boolean);
+  const parts = [
+    s.kind && `kind ${s.kind}`,
+    s.namespace && `namespace ${s.namespace}`,
+    s.name && `name ${s.name}`,
+    s.selector && `selector ${s.selector}`,
+  ].filter(Boolean);
   return parts.length ? ` (${parts.join(", ")})` : "";
 }
 
@@ -135,7 +155,14 @@ export function applySuppressions(
       expired.push({
         object: { kind: "Day2Config", namespace: "", name: `${config.file}#suppressions[${s.index}]` },
         message: `suppression of ${s.rule}${describeScope(s)} expired on ${s.expires}; it no longer hides its ${c.matched} finding${c.matched === 1 ? "" : "s"} (reason was: ${s.reason})`,
-        evidence: { file: config.file, entry: `suppressions[${s.index}]`, suppressedRule: s.rule, expires: s.expires, reason: s.reason, findings: c.matched },
+        evidence: {
+          file: config.file,
+          entry: `suppressions[${s.index}]`,
+          suppressedRule: s.rule,
+          expires: s.expires,
+          reason: s.reason,
+          findings: c.matched,
+        },
         rule: rule.id,
         severity: rule.severity,
         category: rule.category,

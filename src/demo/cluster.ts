@@ -174,7 +174,19 @@ const CLUSTER_ROLES: readonly [string, object[]][] = [
       {
         // The real view role lists its resources: Secrets are deliberately not among them.
         apiGroups: ["", "apps", "batch"],
-        resources: ["pods", "services", "endpoints", "configmaps", "persistentvolumeclaims", "deployments", "replicasets", "statefulsets", "daemonsets", "jobs", "cronjobs"],
+        resources: [
+          "pods",
+          "services",
+          "endpoints",
+          "configmaps",
+          "persistentvolumeclaims",
+          "deployments",
+          "replicasets",
+          "statefulsets",
+          "daemonsets",
+          "jobs",
+          "cronjobs",
+        ],
         verbs: ["get", "list", "watch"],
       },
     ],

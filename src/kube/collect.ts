@@ -145,7 +145,10 @@ export async function collectLive(
       let skipped = opts.skip?.get(current.kind);
       // An add-on's kind the preflight denies may just not be installed: discovery tells.
       if (skipped !== undefined && current.optional && (await notServed(ctx, current))) {
-        skipped = { status: "not-installed", reason: `${current.optional.crd} not installed (${current.group}/${current.version} not served)` };
+        skipped = {
+          status: "not-installed",
+          reason: `${current.optional.crd} not installed (${current.group}/${current.version} not served)`,
+        };
       }
       if (skipped !== undefined) {
         ctx.onProgress?.({ kind: current.kind, page: 0, objects: 0, done: true, status: skipped.status });

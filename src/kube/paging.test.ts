@@ -116,7 +116,8 @@ void describe("parseListPage", () => {
     );
   });
   void it("reads an empty list whose items are null (PartialObjectMetadataList) or left out", () => {
-    const meta = '{"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":"530"},"items":null}';
+    const meta =
+      '{"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":"530"},"items":null}';
     assert.deepEqual(parseListPage(Buffer.from(meta)).items, []);
     assert.deepEqual(parseListPage(Buffer.from('{"kind":"PodList","metadata":{}}')).items, []);
   });

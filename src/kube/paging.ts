@@ -60,10 +60,14 @@ export function parseListPage(body: Buffer): ListPage {
     items?: unknown;
     metadata?: { continue?: unknown; resourceVersion?: unknown };
   };
-  if (typeof doc !== "object" || doc === null) throw new Error("response is not a Kubernetes list (no items array)");
+  if (typeof doc !== "object" || doc === null)
+    throw new Error("response is not a Kubernetes list (no items array)");
   // An empty PartialObjectMetadataList comes as `"items": null` (seen on 1.37 for secrets);
   // a *List with the field left out is empty too.
-  if (doc.items === null || (doc.items === undefined && typeof doc.kind === "string" && doc.kind.endsWith("List"))) {
+  if (
+    doc.items === null ||
+    (doc.items === undefined && typeof doc.kind === "string" && doc.kind.endsWith("List"))
+  ) {
     doc.items = [];
   }
   if (!Array.isArray(doc.items)) {

@@ -6,11 +6,23 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ClusterStateBuilder } from "../state/builder.js";
-import { DEMO_NOW_MS, HEALTHY_NAMESPACE, PLANTED_PROBLEMS, demoClusterInfo, demoOptionsFromScale, generateDemo } from "../demo/index.js";
+import {
+  DEMO_NOW_MS,
+  HEALTHY_NAMESPACE,
+  PLANTED_PROBLEMS,
+  demoClusterInfo,
+  demoOptionsFromScale,
+  generateDemo,
+} from "../demo/index.js";
 import { RULES } from "../checks/index.js";
 import { absentAddOn, buildReport } from "./report.js";
 
-const builder = new ClusterStateBuilder({ source: "demo", sourceDetail: "test", collectedAt: DEMO_NOW_MS, version: demoClusterInfo().version });
+const builder = new ClusterStateBuilder({
+  source: "demo",
+  sourceDetail: "test",
+  collectedAt: DEMO_NOW_MS,
+  version: demoClusterInfo().version,
+});
 for (const o of generateDemo(demoOptionsFromScale("small", 42))) builder.add(o);
 const state = builder.build({ complete: true });
 const report = buildReport(state, { rules: RULES });
@@ -69,7 +81,9 @@ test("every planted problem a rule covers is found by that rule, on that object"
       (f) =>
         f.rule === rule &&
         f.object.namespace === (p.kind === "Node" ? "" : p.namespace) &&
-        (f.object.name === p.name || f.object.name.startsWith(`${p.name}-`) || Object.values(f.evidence).includes(p.name)),
+        (f.object.name === p.name ||
+          f.object.name.startsWith(`${p.name}-`) ||
+          Object.values(f.evidence).includes(p.name)),
     );
     assert.ok(hit, `${p.id}: expected ${rule} on ${p.kind} ${p.namespace}/${p.name}`);
   }
@@ -77,11 +91,17 @@ test("every planted problem a rule covers is found by that rule, on that object"
 
 test(`the healthy namespace (${HEALTHY_NAMESPACE}) has no findings`, () => {
   const noisy = report.findings.filter((f) => f.object.namespace === HEALTHY_NAMESPACE);
-  assert.deepEqual(noisy.map((f) => `${f.rule} ${f.object.kind}/${f.object.name}`), []);
+  assert.deepEqual(
+    noisy.map((f) => `${f.rule} ${f.object.kind}/${f.object.name}`),
+    [],
+  );
 });
 
 test("every rule is evaluated on the demo cluster (it collects every kind)", () => {
-  assert.deepEqual(report.rules.filter((r) => r.status !== "evaluated"), []);
+  assert.deepEqual(
+    report.rules.filter((r) => r.status !== "evaluated"),
+    [],
+  );
   // Every kind but the add-ons the demo does not install (Trivy Operator).
   assert.ok(report.coverage.every((c) => c.status === "collected" || absentAddOn(c)));
 });

@@ -22,7 +22,14 @@ export interface Report {
   apiVersion: "day2.dev/v1alpha1";
   kind: "Report";
   generatedAt: string;
-  source: { kind: string; detail: string; server?: string; context?: string; collectedAt: string; namespace?: string };
+  source: {
+    kind: string;
+    detail: string;
+    server?: string;
+    context?: string;
+    collectedAt: string;
+    namespace?: string;
+  };
   summary: ClusterSummary;
   coverage: KindCoverage[];
   unknownKinds: { kind: string; count: number }[];
@@ -40,7 +47,12 @@ export interface Report {
   /** `day2 scan --baseline`: `findings` holds only new findings; this says what else changed. */
   baseline?: BaselineSummary;
   /** `day2 scan`: the day2.yaml in effect. */
-  config?: { file: string; disabled: string[]; severityOverrides: { rule: string; from: Severity; to: Severity }[]; suppressions: number };
+  config?: {
+    file: string;
+    disabled: string[];
+    severityOverrides: { rule: string; from: Severity; to: Severity }[];
+    suppressions: number;
+  };
 }
 
 export interface ReportOptions {
@@ -101,7 +113,9 @@ export function buildReport(state: ClusterState, opts: ReportOptions): Report {
     unknownKinds: [...state.unknownKinds].map(([kind, count]) => ({ kind, count })),
     findingCounts,
     findings,
-    rules: run.outcomes.map((o) => (o.status === "evaluated" ? { ...o, findings: perRule.get(o.rule) ?? 0 } : o)),
+    rules: run.outcomes.map((o) =>
+      o.status === "evaluated" ? { ...o, findings: perRule.get(o.rule) ?? 0 } : o,
+    ),
   };
 }
 

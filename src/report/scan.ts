@@ -39,11 +39,15 @@ export function buildScan(state: ClusterState, opts: ScanOptions): Report {
 
   const expiredRule: Rule | undefined = rc.rules.find((r) => r.id === EXPIRED_RULE_ID);
   const sup = applySuppressions(report.findings, state, config, { now: opts.today, expiredRule });
-  outcomes = outcomes.map((o) => (o.rule === EXPIRED_RULE_ID && o.status === "evaluated" ? { ...o, findings: sup.expired.length } : o));
+  outcomes = outcomes.map((o) =>
+    o.rule === EXPIRED_RULE_ID && o.status === "evaluated" ? { ...o, findings: sup.expired.length } : o,
+  );
 
   const include =
     opts.namespace !== undefined || opts.selector
-      ? (o: Meta): boolean => (opts.namespace === undefined || o.namespace === opts.namespace) && (!opts.selector || matches(opts.selector, o.labels))
+      ? (o: Meta): boolean =>
+          (opts.namespace === undefined || o.namespace === opts.namespace) &&
+          (!opts.selector || matches(opts.selector, o.labels))
       : undefined;
   const score = computeScore({
     state,
@@ -64,13 +68,18 @@ export function buildScan(state: ClusterState, opts: ScanOptions): Report {
     include,
     namespaces: opts.namespace !== undefined ? [opts.namespace] : undefined,
   });
-  const vulnerabilities = cveSummary(state, { include: opts.namespace !== undefined ? (o) => o.namespace === opts.namespace : undefined });
+  const vulnerabilities = cveSummary(state, {
+    include: opts.namespace !== undefined ? (o) => o.namespace === opts.namespace : undefined,
+  });
 
   let findings = [...sup.findings, ...sup.expired].sort(compareFindings);
   let baseline: Report["baseline"];
   if (opts.baseline) {
     const evaluated = new Set(outcomes.filter((o) => o.status === "evaluated").map((o) => o.rule));
-    const d = diffBaseline(findings, opts.baseline, { stillThere: sup.suppressed.map((s) => s.finding), evaluated });
+    const d = diffBaseline(findings, opts.baseline, {
+      stillThere: sup.suppressed.map((s) => s.finding),
+      evaluated,
+    });
     findings = d.fresh;
     baseline = d.summary;
   }

@@ -61,7 +61,8 @@ export function summarize(state: ClusterState): ClusterSummary {
     containers += p.containers.length;
   }
   const workloads: Record<string, number> = {};
-  for (const k of ["Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job"] as const) workloads[k] = state.count(k);
+  for (const k of ["Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job"] as const)
+    workloads[k] = state.count(k);
   return {
     version: state.info.version?.gitVersion ?? "unknown",
     nodes,

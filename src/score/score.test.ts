@@ -12,7 +12,13 @@ import { OBJECT_CAP, SEVERITY_WEIGHTS, computeScore, gradeOf } from "./score.js"
 const NOW = Date.parse("2026-11-20T12:00:00Z");
 
 function pod(namespace: string, name: string, labels: Record<string, string> = {}): KubeObject {
-  return { apiVersion: "v1", kind: "Pod", metadata: { name, namespace, labels }, spec: { containers: [{ name: "c", image: "registry.example.com/app:1.0.0" }] }, status: { phase: "Running" } };
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace, labels },
+    spec: { containers: [{ name: "c", image: "registry.example.com/app:1.0.0" }] },
+    status: { phase: "Running" },
+  };
 }
 
 function ns(name: string): KubeObject {
@@ -37,20 +43,41 @@ function podRule(id: string, severity: Severity, failing: string[], category: Ca
     fix: "test",
     kinds: ["Pod"],
     *evaluate(state) {
-      for (const p of state.list("Pod")) if (failing.includes(p.name)) yield { object: ref(p), message: "bad", evidence: { n: 1 } };
+      for (const p of state.list("Pod"))
+        if (failing.includes(p.name)) yield { object: ref(p), message: "bad", evidence: { n: 1 } };
     },
   });
 }
 
-function score(state: ClusterState, rules: Rule[], opts: { suppress?: (f: Finding) => boolean; include?: (p: Pod) => boolean } = {}) {
+function score(
+  state: ClusterState,
+  rules: Rule[],
+  opts: { suppress?: (f: Finding) => boolean; include?: (p: Pod) => boolean } = {},
+) {
   const run = runRules(state, rules, { now: NOW });
   const suppressed = run.findings.filter((f) => opts.suppress?.(f) === true);
-  return computeScore({ state, rules, outcomes: run.outcomes, findings: run.findings.filter((f) => !suppressed.includes(f)), suppressed, include: opts.include as never });
+  return computeScore({
+    state,
+    rules,
+    outcomes: run.outcomes,
+    findings: run.findings.filter((f) => !suppressed.includes(f)),
+    suppressed,
+    include: opts.include as never,
+  });
 }
 
 test("weights: one table, critical 10 high 5 medium 2 low 1 info 0; grades A >= 90 ... F", () => {
   assert.deepEqual(SEVERITY_WEIGHTS, { critical: 10, high: 5, medium: 2, low: 1, info: 0 });
-  assert.deepEqual([90, 89.9, 80, 79.9, 70, 60, 59.9, 0].map(gradeOf), ["A", "B", "B", "C", "C", "D", "F", "F"]);
+  assert.deepEqual([90, 89.9, 80, 79.9, 70, 60, 59.9, 0].map(gradeOf), [
+    "A",
+    "B",
+    "B",
+    "C",
+    "C",
+    "D",
+    "F",
+    "F",
+  ]);
 });
 
 test("severity-weighted: possible is the weights of every evaluated check, loss the weights of failed ones", () => {
@@ -69,7 +96,11 @@ test("severity-weighted: possible is the weights of every evaluated check, loss 
 
 test("per-object cap: one terrible object loses at most OBJECT_CAP, and the cap hit is recorded", () => {
   const state = stateOf([ns("a"), pod("a", "bad"), pod("a", "ok1"), pod("a", "ok2")]);
-  const rules = [podRule("r-crit", "critical", ["bad"]), podRule("r-high", "high", ["bad"]), podRule("r-med", "medium", ["bad"])];
+  const rules = [
+    podRule("r-crit", "critical", ["bad"]),
+    podRule("r-high", "high", ["bad"]),
+    podRule("r-med", "medium", ["bad"]),
+  ];
   const sc = score(state, rules);
   // possible = 3 x 17 = 51; raw loss 17 capped to 10
   assert.equal(OBJECT_CAP, 10);
@@ -78,11 +109,20 @@ test("per-object cap: one terrible object loses at most OBJECT_CAP, and the cap 
   assert.equal(sc.cluster.capped, 7);
   assert.equal(sc.cluster.capHits, 1);
   assert.equal(sc.cluster.score, 80.4);
-  assert.deepEqual(sc.capHits.map((h) => [h.object.name, h.rawLoss, h.loss, h.rules.length]), [["bad", 17, 10, 3]]);
+  assert.deepEqual(
+    sc.capHits.map((h) => [h.object.name, h.rawLoss, h.loss, h.rules.length]),
+    [["bad", 17, 10, 3]],
+  );
   // Several findings of one rule on one object are one failed check.
-  const twice = defineRule({ ...podRule("r-twice", "high", []), *evaluate(s) {
-    for (const p of s.list("Pod")) if (p.name === "ok1") for (let i = 0; i < 3; i++) yield { object: ref(p), container: `c${i}`, message: "bad", evidence: { i } };
-  } });
+  const twice = defineRule({
+    ...podRule("r-twice", "high", []),
+    *evaluate(s) {
+      for (const p of s.list("Pod"))
+        if (p.name === "ok1")
+          for (let i = 0; i < 3; i++)
+            yield { object: ref(p), container: `c${i}`, message: "bad", evidence: { i } };
+    },
+  });
   const t = score(state, [twice]);
   assert.equal(t.cluster.failedChecks, 1);
   assert.equal(t.cluster.loss, 5);
@@ -91,11 +131,26 @@ test("per-object cap: one terrible object loses at most OBJECT_CAP, and the cap 
 
 test("a rule that was not evaluated adds nothing to the denominator and is listed with its reason", () => {
   const objects = [ns("a"), pod("a", "p1"), pod("a", "p2")];
-  const nodeRule = defineRule({ id: "r-node", title: "node", severity: "critical", category: "health", rationale: "t", fix: "t", kinds: ["Node"], *evaluate() {} });
-  const with403 = score(stateOf(objects, [["Node", "not-permitted"]]), [podRule("r-pod", "high", ["p1"]), nodeRule]);
+  const nodeRule = defineRule({
+    id: "r-node",
+    title: "node",
+    severity: "critical",
+    category: "health",
+    rationale: "t",
+    fix: "t",
+    kinds: ["Node"],
+    *evaluate() {},
+  });
+  const with403 = score(stateOf(objects, [["Node", "not-permitted"]]), [
+    podRule("r-pod", "high", ["p1"]),
+    nodeRule,
+  ]);
   assert.equal(with403.cluster.possible, 10);
   assert.equal(with403.cluster.score, 50);
-  assert.deepEqual(with403.rules.notEvaluated.map((u) => [u.rule, u.status, u.reason]), [["r-node", "not-evaluated", "Node: not-permitted (missing list nodes: list Node: forbidden)"]]);
+  assert.deepEqual(
+    with403.rules.notEvaluated.map((u) => [u.rule, u.status, u.reason]),
+    [["r-node", "not-evaluated", "Node: not-permitted (missing list nodes: list Node: forbidden)"]],
+  );
   assert.equal(with403.rules.evaluated, 1);
   assert.equal(with403.rules.total, 2);
   // The health category still has an evaluated rule: it is scored on what ran.
@@ -118,14 +173,20 @@ test("an empty namespace is not evaluated, not 100; an unreadable kind empties a
   assert.equal(empty.grade, null);
   assert.match(empty.reason!, /nothing evaluated/);
   assert.equal(sc.namespaces.find((n) => n.name === "full")?.score, 100);
-  const forbidden = score(stateOf([ns("full"), pod("full", "p1")], [["Pod", "not-permitted"]]), [podRule("r", "high", [])]);
+  const forbidden = score(stateOf([ns("full"), pod("full", "p1")], [["Pod", "not-permitted"]]), [
+    podRule("r", "high", []),
+  ]);
   assert.equal(forbidden.namespaces.find((n) => n.name === "full")?.score, null);
   assert.match(forbidden.namespaces.find((n) => n.name === "full")!.reason!, /1 rules not evaluated/);
 });
 
 test("per category: each category is scored on its own rules, with its own cap", () => {
   const state = stateOf([ns("a"), pod("a", "p1"), pod("a", "p2")]);
-  const sc = score(state, [podRule("h", "high", []), podRule("s1", "critical", ["p1"], "security"), podRule("s2", "high", ["p1"], "security")]);
+  const sc = score(state, [
+    podRule("h", "high", []),
+    podRule("s1", "critical", ["p1"], "security"),
+    podRule("s2", "high", ["p1"], "security"),
+  ]);
   const cat = Object.fromEntries(sc.categories.map((c) => [c.name, c]));
   assert.equal(cat.health?.score, 100);
   assert.equal(cat.security?.possible, 30);
@@ -145,20 +206,45 @@ test("info findings cost nothing; a scope with only info checks has no score", (
 
 test("suppressed findings are counted, not lost; config-origin rules are not scored", () => {
   const state = stateOf([ns("a"), pod("a", "p1"), pod("a", "p2")]);
-  const meta = defineRule({ id: "m", title: "m", severity: "critical", category: "configuration", rationale: "t", fix: "t", kinds: ["Namespace"], origin: "config", *evaluate() {} });
+  const meta = defineRule({
+    id: "m",
+    title: "m",
+    severity: "critical",
+    category: "configuration",
+    rationale: "t",
+    fix: "t",
+    kinds: ["Namespace"],
+    origin: "config",
+    *evaluate() {},
+  });
   const sc = score(state, [podRule("r", "high", ["p1"]), meta], { suppress: (f) => f.object.name === "p1" });
   assert.equal(sc.cluster.score, 100);
   assert.equal(sc.cluster.suppressed, 1);
   assert.equal(sc.namespaces.find((n) => n.name === "a")?.suppressed, 1);
   assert.equal(sc.rules.total, 1);
-  assert.equal(sc.categories.find((c) => c.name === "configuration"), undefined);
+  assert.equal(
+    sc.categories.find((c) => c.name === "configuration"),
+    undefined,
+  );
 });
 
 test("a finding on an object outside the rule's targets still counts as a check", () => {
-  const state = stateOf([ns("a"), pod("a", "p1"), { apiVersion: "v1", kind: "Service", metadata: { name: "s", namespace: "a" }, spec: { selector: { app: "x" } } }]);
-  const odd = defineRule({ ...podRule("odd", "high", []), *evaluate(s) {
-    for (const svc of s.list("Service")) yield { object: ref(svc), message: "bad", evidence: { n: 1 } };
-  } });
+  const state = stateOf([
+    ns("a"),
+    pod("a", "p1"),
+    {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "s", namespace: "a" },
+      spec: { selector: { app: "x" } },
+    },
+  ]);
+  const odd = defineRule({
+    ...podRule("odd", "high", []),
+    *evaluate(s) {
+      for (const svc of s.list("Service")) yield { object: ref(svc), message: "bad", evidence: { n: 1 } };
+    },
+  });
   const sc = score(state, [odd]);
   assert.equal(sc.cluster.checks, 2);
   assert.equal(sc.cluster.possible, 10);
@@ -168,7 +254,13 @@ test("a finding on an object outside the rule's targets still counts as a check"
 test("include narrows the denominator like -n/-l narrow the findings", () => {
   const state = stateOf([ns("a"), ns("b"), pod("a", "p1", { app: "web" }), pod("a", "p2"), pod("b", "p3")]);
   const run = runRules(state, [podRule("r", "high", ["p1"])], { now: NOW });
-  const sc = computeScore({ state, rules: [podRule("r", "high", ["p1"])], outcomes: run.outcomes, findings: run.findings, include: (o) => o.labels.app === "web" });
+  const sc = computeScore({
+    state,
+    rules: [podRule("r", "high", ["p1"])],
+    outcomes: run.outcomes,
+    findings: run.findings,
+    include: (o) => o.labels.app === "web",
+  });
   assert.equal(sc.cluster.checks, 1);
   assert.equal(sc.cluster.score, 0);
 });

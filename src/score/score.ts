@@ -17,7 +17,13 @@ import type { Category, Finding, ObjectRef, Rule, RuleOutcome, Severity } from "
 import { CATEGORIES, RULES, SEVERITIES, ruleTargets } from "../checks/index.js";
 
 /** What one failed check costs, by the rule's (possibly overridden) severity. One table. */
-export const SEVERITY_WEIGHTS: Readonly<Record<Severity, number>> = Object.freeze({ critical: 10, high: 5, medium: 2, low: 1, info: 0 });
+export const SEVERITY_WEIGHTS: Readonly<Record<Severity, number>> = Object.freeze({
+  critical: 10,
+  high: 5,
+  medium: 2,
+  low: 1,
+  info: 0,
+});
 
 /** The most one object can lose, however many checks it fails (one critical's worth). */
 export const OBJECT_CAP = 10;
@@ -136,9 +142,27 @@ class Account {
   }
 
   finish(name: string, whyEmpty: string): ScopeScore {
-    const base = { name, checks: this.checks, possible: this.possible, loss: this.loss, capped: this.capped, failedChecks: this.failedChecks, findings: this.findings, capHits: this.capHits, suppressed: this.suppressed };
-    if (this.checks === 0) return { ...base, status: "not-evaluated", score: null, grade: null, reason: whyEmpty };
-    if (this.possible === 0) return { ...base, status: "not-evaluated", score: null, grade: null, reason: "only info-level checks applied (weight 0)" };
+    const base = {
+      name,
+      checks: this.checks,
+      possible: this.possible,
+      loss: this.loss,
+      capped: this.capped,
+      failedChecks: this.failedChecks,
+      findings: this.findings,
+      capHits: this.capHits,
+      suppressed: this.suppressed,
+    };
+    if (this.checks === 0)
+      return { ...base, status: "not-evaluated", score: null, grade: null, reason: whyEmpty };
+    if (this.possible === 0)
+      return {
+        ...base,
+        status: "not-evaluated",
+        score: null,
+        grade: null,
+        reason: "only info-level checks applied (weight 0)",
+      };
     const score = Math.max(0, Math.round(1000 * (1 - this.loss / this.possible)) / 10);
     return { ...base, status: "evaluated", score, grade: gradeOf(score) };
   }
@@ -223,11 +247,25 @@ class Ledger {
       if (!rule) continue;
       this.total++;
       if (o.status === "not-applicable") {
-        this.notApplicable.push({ rule: rule.id, title: rule.title, category: rule.category, severity: rule.severity, status: o.status, reason: o.reason ?? o.status });
+        this.notApplicable.push({
+          rule: rule.id,
+          title: rule.title,
+          category: rule.category,
+          severity: rule.severity,
+          status: o.status,
+          reason: o.reason ?? o.status,
+        });
         continue;
       }
       if (o.status !== "evaluated") {
-        this.notEvaluated.push({ rule: rule.id, title: rule.title, category: rule.category, severity: rule.severity, status: o.status, reason: o.reason ?? o.status });
+        this.notEvaluated.push({
+          rule: rule.id,
+          title: rule.title,
+          category: rule.category,
+          severity: rule.severity,
+          status: o.status,
+          reason: o.reason ?? o.status,
+        });
         continue;
       }
       this.evaluatedByCategory.set(rule.category, (this.evaluatedByCategory.get(rule.category) ?? 0) + 1);
@@ -271,9 +309,12 @@ class Ledger {
       this.cluster.addLoss(l.raw);
       this.ns(l.object.namespace).addLoss(l.raw);
       for (const [c, raw] of l.byCategory) this.categories.get(c)!.addLoss(raw);
-      if (l.raw > OBJECT_CAP) this.capHits.push({ object: l.object, rawLoss: l.raw, loss: OBJECT_CAP, rules: l.rules });
+      if (l.raw > OBJECT_CAP)
+        this.capHits.push({ object: l.object, rawLoss: l.raw, loss: OBJECT_CAP, rules: l.rules });
     }
-    this.capHits.sort((a, b) => b.rawLoss - a.rawLoss || objectKey(a.object).localeCompare(objectKey(b.object)));
+    this.capHits.sort(
+      (a, b) => b.rawLoss - a.rawLoss || objectKey(a.object).localeCompare(objectKey(b.object)),
+    );
   }
 
   countSuppressed(): void {
@@ -286,13 +327,16 @@ class Ledger {
   categoryReason(c: Category): string {
     if ((this.evaluatedByCategory.get(c) ?? 0) > 0) return "no object to judge";
     const skipped = this.notEvaluated.filter((r) => r.category === c);
-    if (skipped.length) return `no rule evaluated: ${skipped.map((r) => `${r.rule} (${r.reason})`).join("; ")}`;
+    if (skipped.length)
+      return `no rule evaluated: ${skipped.map((r) => `${r.rule} (${r.reason})`).join("; ")}`;
     const na = this.notApplicable.filter((r) => r.category === c);
     return na.length ? `not applicable: ${na[0]!.reason} (${na.length} rules)` : NO_RULES;
   }
 
   report(): ScoreReport {
-    const skippedText = this.notEvaluated.length ? `; ${this.notEvaluated.length} rules not evaluated (see rules.notEvaluated)` : "";
+    const skippedText = this.notEvaluated.length
+      ? `; ${this.notEvaluated.length} rules not evaluated (see rules.notEvaluated)`
+      : "";
     const nsNames = new Set(this.input.namespaces ?? this.input.state.namespaceNames());
     for (const ns of this.namespaces.keys()) nsNames.add(ns);
     return {
@@ -300,9 +344,23 @@ class Ledger {
       objectCap: OBJECT_CAP,
       cluster: this.cluster.finish("cluster", `nothing evaluated${skippedText}`),
       clusterScoped: this.clusterScoped.finish("(cluster-scoped)", "no cluster-scoped object was judged"),
-      categories: CATEGORIES.map((c) => this.categories.get(c)!.finish(c, this.categoryReason(c))).filter((s) => s.reason !== NO_RULES),
-      namespaces: [...nsNames].sort().map((ns) => (this.namespaces.get(ns) ?? new Account()).finish(ns, `nothing evaluated: no object here that an evaluated rule judges${skippedText}`)),
-      rules: { total: this.total, evaluated: this.total - this.notEvaluated.length - this.notApplicable.length, notEvaluated: this.notEvaluated, notApplicable: this.notApplicable },
+      categories: CATEGORIES.map((c) => this.categories.get(c)!.finish(c, this.categoryReason(c))).filter(
+        (s) => s.reason !== NO_RULES,
+      ),
+      namespaces: [...nsNames]
+        .sort()
+        .map((ns) =>
+          (this.namespaces.get(ns) ?? new Account()).finish(
+            ns,
+            `nothing evaluated: no object here that an evaluated rule judges${skippedText}`,
+          ),
+        ),
+      rules: {
+        total: this.total,
+        evaluated: this.total - this.notEvaluated.length - this.notApplicable.length,
+        notEvaluated: this.notEvaluated,
+        notApplicable: this.notApplicable,
+      },
       capHits: this.capHits,
     };
   }

@@ -53,7 +53,11 @@ export async function readJsonStream(
   };
   const deliver = (value: unknown, position: string): void => {
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      throw new InputError(file, position, "expected a Kubernetes object, found " + (Array.isArray(value) ? "an array" : typeof value));
+      throw new InputError(
+        file,
+        position,
+        "expected a Kubernetes object, found " + (Array.isArray(value) ? "an array" : typeof value),
+      );
     }
     const o = value as KubeObject;
     if (o.kind === undefined && listKind?.endsWith("List") && listKind !== "List") {
@@ -114,7 +118,8 @@ export async function readJsonStream(
       }
       if (c === CLOSE_OBJ || c === CLOSE_ARR) {
         depth--;
-        if (depth < 0) throw new InputError(file, `byte ${offset + i}`, "unbalanced JSON: unexpected closing bracket");
+        if (depth < 0)
+          throw new InputError(file, `byte ${offset + i}`, "unbalanced JSON: unexpected closing bracket");
         if (itemsDepth > 0 && depth === itemsDepth && c === CLOSE_OBJ && itemStart >= 0) {
           itemNo++;
           const text = itemText + chunk.slice(itemStart, i + 1);
@@ -137,7 +142,11 @@ export async function readJsonStream(
         continue;
       }
       if (depth === 0 && c > 32 && c !== 44) {
-        throw new InputError(file, `byte ${offset + i}`, `not JSON: unexpected character ${JSON.stringify(chunk[i])}`);
+        throw new InputError(
+          file,
+          `byte ${offset + i}`,
+          `not JSON: unexpected character ${JSON.stringify(chunk[i])}`,
+        );
       }
     }
     // Carry partial text of the object (or top-level key) being read into the next chunk.

@@ -38,14 +38,20 @@ export async function expandInputs(paths: string[]): Promise<string[]> {
     try {
       st = await fs.stat(p);
     } catch (err) {
-      throw new InputError(p, undefined, `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+      throw new InputError(
+        p,
+        undefined,
+        `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        { cause: err },
+      );
     }
     if (st.isDirectory()) {
       const entries = (await fs.readdir(p, { recursive: true, withFileTypes: true }))
         .filter((e) => e.isFile() && MANIFEST_EXT.test(e.name))
         .map((e) => join(e.parentPath, e.name))
         .sort();
-      if (entries.length === 0) throw new InputError(p, undefined, "directory holds no .json, .yaml or .yml files");
+      if (entries.length === 0)
+        throw new InputError(p, undefined, "directory holds no .json, .yaml or .yml files");
       out.push(...entries);
     } else out.push(p);
   }
@@ -84,7 +90,10 @@ async function* chunksOf(stream: Readable, file: string, gzip: boolean): AsyncGe
     for await (const chunk of stream) yield chunk as string;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (gzip && (e.code === "Z_BUF_ERROR" || e.code === "Z_DATA_ERROR" || /unexpected end of file/i.test(e.message))) {
+    if (
+      gzip &&
+      (e.code === "Z_BUF_ERROR" || e.code === "Z_DATA_ERROR" || /unexpected end of file/i.test(e.message))
+    ) {
       throw new InputError(file, undefined, `truncated or corrupt gzip data (${e.message})`, { cause: err });
     }
     throw new InputError(file, undefined, `read failed: ${e.message}`, { cause: err });
@@ -92,7 +101,9 @@ async function* chunksOf(stream: Readable, file: string, gzip: boolean): AsyncGe
 }
 
 /** Pulls chunks until the first non-blank character, returning it and the chunks seen. */
-async function sniff(it: AsyncIterator<string>): Promise<{ first: string; firstLine: string; buffered: string[]; done: boolean }> {
+async function sniff(
+  it: AsyncIterator<string>,
+): Promise<{ first: string; firstLine: string; buffered: string[]; done: boolean }> {
   const buffered: string[] = [];
   let text = "";
   for (;;) {
@@ -105,7 +116,12 @@ async function sniff(it: AsyncIterator<string>): Promise<{ first: string; firstL
   }
   const trimmed = text.trimStart();
   const nl = trimmed.indexOf("\n");
-  return { first: trimmed[0] ?? "", firstLine: nl < 0 ? trimmed : trimmed.slice(0, nl), buffered, done: trimmed.length === 0 };
+  return {
+    first: trimmed[0] ?? "",
+    firstLine: nl < 0 ? trimmed : trimmed.slice(0, nl),
+    buffered,
+    done: trimmed.length === 0,
+  };
 }
 
 async function* replay(buffered: string[], it: AsyncIterator<string>): AsyncGenerator<string> {
@@ -140,7 +156,11 @@ function expandList(o: KubeObject, file: string, position: string, sink: ObjectS
   return 1;
 }
 
-async function readDay2(chunks: AsyncIterable<string>, file: string, sink: ObjectSink): Promise<{ header: SnapshotHeader; objects: number }> {
+async function readDay2(
+  chunks: AsyncIterable<string>,
+  file: string,
+  sink: ObjectSink,
+): Promise<{ header: SnapshotHeader; objects: number }> {
   let header: SnapshotHeader | undefined;
   let line = 0;
   let rest = "";
@@ -158,17 +178,26 @@ async function readDay2(chunks: AsyncIterable<string>, file: string, sink: Objec
       const parsed = headerSchema.safeParse(value);
       const version = (value as { day2Snapshot?: unknown })?.day2Snapshot;
       if (typeof version === "number" && version !== SNAPSHOT_SCHEMA_VERSION) {
-        throw new InputError(file, "line 1", `unsupported snapshot schema version ${version} (this day2 reads version ${SNAPSHOT_SCHEMA_VERSION})`);
+        throw new InputError(
+          file,
+          "line 1",
+          `unsupported snapshot schema version ${version} (this day2 reads version ${SNAPSHOT_SCHEMA_VERSION})`,
+        );
       }
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        throw new InputError(file, "line 1", `bad snapshot header: ${issue?.path.join(".") || "header"}: ${issue?.message ?? "invalid"}`);
+        throw new InputError(
+          file,
+          "line 1",
+          `bad snapshot header: ${issue?.path.join(".") || "header"}: ${issue?.message ?? "invalid"}`,
+        );
       }
       header = parsed.data;
       return;
     }
     const o = value as KubeObject;
-    if (typeof o !== "object" || o === null || Array.isArray(o)) throw new InputError(file, `line ${line}`, "expected an object");
+    if (typeof o !== "object" || o === null || Array.isArray(o))
+      throw new InputError(file, `line ${line}`, "expected an object");
     validateObject(o, file, `line ${line}`);
     objects++;
     sink(o);
@@ -192,7 +221,11 @@ async function readDay2(chunks: AsyncIterable<string>, file: string, sink: Objec
   if (rest) handle(rest);
   if (!header) throw new InputError(file, undefined, "empty snapshot: no header line");
   if (header.objects !== undefined && header.objects !== objects) {
-    throw new InputError(file, `line ${line}`, `truncated snapshot: header promises ${header.objects} objects, found ${objects}`);
+    throw new InputError(
+      file,
+      `line ${line}`,
+      `truncated snapshot: header promises ${header.objects} objects, found ${objects}`,
+    );
   }
   return { header, objects };
 }
@@ -208,12 +241,20 @@ async function readYaml(chunks: AsyncIterable<string>, file: string, sink: Objec
     if (doc.errors.length > 0) {
       const e = doc.errors[0]!;
       const lc = e.linePos?.[0];
-      throw new InputError(file, lc ? `${position}, line ${lc.line}` : position, `not valid YAML: ${e.message.split("\n")[0]}`);
+      throw new InputError(
+        file,
+        lc ? `${position}, line ${lc.line}` : position,
+        `not valid YAML: ${e.message.split("\n")[0]}`,
+      );
     }
     const value: unknown = doc.toJS({ maxAliasCount: 100 });
     if (value === null || value === undefined) continue; // empty document between ---
     if (typeof value !== "object" || Array.isArray(value)) {
-      throw new InputError(file, position, "not a Kubernetes object (expected a mapping with kind and metadata)");
+      throw new InputError(
+        file,
+        position,
+        "not a Kubernetes object (expected a mapping with kind and metadata)",
+      );
     }
     objects += expandList(value as KubeObject, file, position, sink);
   }

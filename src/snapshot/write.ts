@@ -6,7 +6,15 @@
  * final coverage and count) is written first into the final file, then the body is appended,
  * and the result is renamed into place, so a failed save never clobbers an earlier snapshot.
  */
-import { closeSync, createReadStream, createWriteStream, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  createReadStream,
+  createWriteStream,
+  openSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
 import { gzipSync } from "node:zlib";
 import { pipeline } from "node:stream/promises";
 import type { KubeObject } from "../state/raw.js";

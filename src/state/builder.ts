@@ -37,7 +37,9 @@ export class ClusterStateBuilder {
       return;
     }
     stripObject(o);
-    (this.store[kind] as unknown[]).push((PROJECTORS[kind] as (o: KubeObject, i: Interner) => unknown)(o, this.intern));
+    (this.store[kind] as unknown[]).push(
+      (PROJECTORS[kind] as (o: KubeObject, i: Interner) => unknown)(o, this.intern),
+    );
     this.seen.set(kind, (this.seen.get(kind) ?? 0) + 1);
   }
 
@@ -64,9 +66,21 @@ export class ClusterStateBuilder {
       if (recorded) coverage.set(kind, { ...recorded, count });
       else if (count > 0) coverage.set(kind, { kind, status: "collected", count });
       // A complete source without one object of an add-on's kind (the demo) does not have the add-on.
-      else if (opts.complete && optional) coverage.set(kind, { kind, status: "not-installed", count: 0, reason: `${optional.provider} not installed (no ${kind} in the input)` });
+      else if (opts.complete && optional)
+        coverage.set(kind, {
+          kind,
+          status: "not-installed",
+          count: 0,
+          reason: `${optional.provider} not installed (no ${kind} in the input)`,
+        });
       else if (opts.complete) coverage.set(kind, { kind, status: "collected", count });
-      else coverage.set(kind, { kind, status: "not-collected", count: 0, reason: opts.missingReason ?? "not in the input" });
+      else
+        coverage.set(kind, {
+          kind,
+          status: "not-collected",
+          count: 0,
+          reason: opts.missingReason ?? "not in the input",
+        });
     }
     return new ClusterState(this.info, this.store, coverage, this.unknown);
   }

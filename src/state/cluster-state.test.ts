@@ -11,7 +11,11 @@ import { stripObject } from "./raw.js";
 const FIXTURE = fileURLToPath(new URL("../../test/fixtures/state/small-cluster.yaml", import.meta.url));
 
 async function load(): Promise<ClusterState> {
-  const b = new ClusterStateBuilder({ source: "manifests", sourceDetail: "test", collectedAt: Date.parse("2026-11-20T12:00:00Z") });
+  const b = new ClusterStateBuilder({
+    source: "manifests",
+    sourceDetail: "test",
+    collectedAt: Date.parse("2026-11-20T12:00:00Z"),
+  });
   await readInputs([FIXTURE], (o) => b.add(o));
   return b.build({ complete: false });
 }
@@ -47,7 +51,13 @@ test("managedFields and last-applied are dropped, managed apiVersions kept", asy
   assert.equal(d.annotations["kubectl.kubernetes.io/last-applied-configuration"], undefined);
   assert.equal(d.annotations["deployment.kubernetes.io/revision"], "3");
   assert.deepEqual(d.managedApiVersions, ["apps/v1", "extensions/v1beta1"]);
-  const raw = { kind: "X", metadata: { managedFields: [{ apiVersion: "v1" }], annotations: { "kubectl.kubernetes.io/last-applied-configuration": "{}" } } };
+  const raw = {
+    kind: "X",
+    metadata: {
+      managedFields: [{ apiVersion: "v1" }],
+      annotations: { "kubectl.kubernetes.io/last-applied-configuration": "{}" },
+    },
+  };
   stripObject(raw);
   assert.deepEqual(raw.metadata, { managedApiVersions: ["v1"] });
 });
@@ -55,12 +65,27 @@ test("managedFields and last-applied are dropped, managed apiVersions kept", asy
 test("owner chains: pod -> ReplicaSet -> Deployment, pod -> Job -> CronJob", async () => {
   const s = await load();
   const pod = s.get("Pod", "shop", "web-7d9f-a")!;
-  assert.deepEqual(s.ownerChain(pod).map((o) => `${o.kind}/${o.name}`), ["ReplicaSet/web-7d9f", "Deployment/web"]);
+  assert.deepEqual(
+    s.ownerChain(pod).map((o) => `${o.kind}/${o.name}`),
+    ["ReplicaSet/web-7d9f", "Deployment/web"],
+  );
   assert.equal(s.topOwner(pod).name, "web");
   const jobPod = s.get("Pod", "shop", "nightly-29000000-x")!;
-  assert.deepEqual(s.ownerChain(jobPod).map((o) => o.kind), ["Job", "CronJob"]);
-  assert.deepEqual(s.podsOf(s.get("Deployment", "shop", "web")!).map((p) => p.name).sort(), ["web-7d9f-a", "web-7d9f-b"]);
-  assert.deepEqual(s.podsOf(s.get("CronJob", "shop", "nightly")!).map((p) => p.name), ["nightly-29000000-x"]);
+  assert.deepEqual(
+    s.ownerChain(jobPod).map((o) => o.kind),
+    ["Job", "CronJob"],
+  );
+  assert.deepEqual(
+    s
+      .podsOf(s.get("Deployment", "shop", "web")!)
+      .map((p) => p.name)
+      .sort(),
+    ["web-7d9f-a", "web-7d9f-b"],
+  );
+  assert.deepEqual(
+    s.podsOf(s.get("CronJob", "shop", "nightly")!).map((p) => p.name),
+    ["nightly-29000000-x"],
+  );
 });
 
 test("indexes: node -> pods, by uid, namespaces", async () => {
@@ -75,8 +100,14 @@ test("selectors resolved: Service, PDB, NetworkPolicy -> pods; HPA -> target; sl
   const s = await load();
   const names = (ps: { name: string }[]) => ps.map((p) => p.name).sort();
   assert.deepEqual(names(s.servicePods(s.get("Service", "shop", "web")!)), ["web-7d9f-a", "web-7d9f-b"]);
-  assert.deepEqual(names(s.pdbPods(s.get("PodDisruptionBudget", "shop", "web")!)), ["web-7d9f-a", "web-7d9f-b"]);
-  assert.deepEqual(names(s.networkPolicyPods(s.get("NetworkPolicy", "shop", "web-ingress")!)), ["web-7d9f-a", "web-7d9f-b"]);
+  assert.deepEqual(names(s.pdbPods(s.get("PodDisruptionBudget", "shop", "web")!)), [
+    "web-7d9f-a",
+    "web-7d9f-b",
+  ]);
+  assert.deepEqual(names(s.networkPolicyPods(s.get("NetworkPolicy", "shop", "web-ingress")!)), [
+    "web-7d9f-a",
+    "web-7d9f-b",
+  ]);
   assert.equal(s.hpaTarget(s.get("HorizontalPodAutoscaler", "shop", "web")!)?.kind, "Deployment");
   const slices = s.endpointSlicesOf(s.get("Service", "shop", "web")!);
   assert.equal(slices.length, 1);
@@ -84,7 +115,11 @@ test("selectors resolved: Service, PDB, NetworkPolicy -> pods; HPA -> target; sl
   const webPod = s.get("Pod", "shop", "web-7d9f-a")!;
   assert.equal(s.pdbsFor(webPod.namespace, webPod.labels).length, 1);
   assert.equal(s.inNamespace("PodDisruptionBudget", "shop").length, 1);
-  assert.equal(s.derive("k", () => ({})), s.derive("k", () => ({})), "derived values are computed once");
+  assert.equal(
+    s.derive("k", () => ({})),
+    s.derive("k", () => ({})),
+    "derived values are computed once",
+  );
 });
 
 test("storage chain: PVC -> PV -> StorageClass", async () => {
@@ -124,13 +159,29 @@ test("a kind marked not permitted stays not permitted", () => {
   const s = b.build({ complete: true });
   assert.equal(s.coverage.get("Secret")?.status, "not-permitted");
   assert.equal(s.coverage.get("Pod")?.status, "collected");
-  const pod = { namespace: "x", volumes: { configMaps: [], secrets: ["a"], pvcs: [], hostPaths: [], emptyDirs: 0 }, initContainers: [], containers: [], serviceAccount: "default" };
-  const secretRef = s.podReferences(pod as unknown as Parameters<typeof s.podReferences>[0]).find((r) => r.kind === "Secret");
-  assert.equal(secretRef?.exists, undefined, "a reference into a kind we could not read is unknown, not missing");
+  const pod = {
+    namespace: "x",
+    volumes: { configMaps: [], secrets: ["a"], pvcs: [], hostPaths: [], emptyDirs: 0 },
+    initContainers: [],
+    containers: [],
+    serviceAccount: "default",
+  };
+  const secretRef = s
+    .podReferences(pod as unknown as Parameters<typeof s.podReferences>[0])
+    .find((r) => r.kind === "Secret");
+  assert.equal(
+    secretRef?.exists,
+    undefined,
+    "a reference into a kind we could not read is unknown, not missing",
+  );
 });
 
 test("projected for the scanner's rules: deletion time, grace period, taint time, StatefulSet update state", () => {
-  const b = new ClusterStateBuilder({ source: "manifests", sourceDetail: "test", collectedAt: Date.parse("2026-11-20T12:00:00Z") });
+  const b = new ClusterStateBuilder({
+    source: "manifests",
+    sourceDetail: "test",
+    collectedAt: Date.parse("2026-11-20T12:00:00Z"),
+  });
   b.add({
     apiVersion: "v1",
     kind: "Pod",
@@ -142,24 +193,44 @@ test("projected for the scanner's rules: deletion time, grace period, taint time
     apiVersion: "v1",
     kind: "Node",
     metadata: { name: "node-a" },
-    spec: { unschedulable: true, taints: [{ key: "node.kubernetes.io/unschedulable", effect: "NoSchedule", timeAdded: "2026-11-18T09:00:00Z" }] },
+    spec: {
+      unschedulable: true,
+      taints: [
+        { key: "node.kubernetes.io/unschedulable", effect: "NoSchedule", timeAdded: "2026-11-18T09:00:00Z" },
+      ],
+    },
   });
   b.add({
     apiVersion: "apps/v1",
     kind: "StatefulSet",
     metadata: { name: "db", namespace: "shop" },
-    spec: { replicas: 3, updateStrategy: { type: "RollingUpdate", rollingUpdate: { partition: 2 } }, template: { spec: { containers: [] } } },
+    spec: {
+      replicas: 3,
+      updateStrategy: { type: "RollingUpdate", rollingUpdate: { partition: 2 } },
+      template: { spec: { containers: [] } },
+    },
     status: { replicas: 3, currentRevision: "db-6f7c", updateRevision: "db-9a1b" },
   });
-  b.add({ apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: "cache", namespace: "shop" }, spec: { template: { spec: {} } } });
+  b.add({
+    apiVersion: "apps/v1",
+    kind: "StatefulSet",
+    metadata: { name: "cache", namespace: "shop" },
+    spec: { template: { spec: {} } },
+  });
   const s = b.build({ complete: false });
   const pod = s.get("Pod", "shop", "web-1")!;
   assert.equal(pod.deletedAt, Date.parse("2026-11-20T11:00:30Z"));
   assert.equal(pod.terminationGracePeriodSeconds, 0);
   assert.equal(s.get("Node", "", "node-a")!.taints[0]!.timeAdded, Date.parse("2026-11-18T09:00:00Z"));
   const db = s.get("StatefulSet", "shop", "db")!;
-  assert.deepEqual([db.updateStrategy, db.partition, db.currentRevision, db.updateRevision], ["RollingUpdate", 2, "db-6f7c", "db-9a1b"]);
+  assert.deepEqual(
+    [db.updateStrategy, db.partition, db.currentRevision, db.updateRevision],
+    ["RollingUpdate", 2, "db-6f7c", "db-9a1b"],
+  );
   const cache = s.get("StatefulSet", "shop", "cache")!;
-  assert.deepEqual([cache.updateStrategy, cache.partition, cache.currentRevision], ["RollingUpdate", 0, undefined]);
+  assert.deepEqual(
+    [cache.updateStrategy, cache.partition, cache.currentRevision],
+    ["RollingUpdate", 0, undefined],
+  );
   assert.equal(cache.template.terminationGracePeriodSeconds, undefined);
 });

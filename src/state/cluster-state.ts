@@ -128,7 +128,9 @@ export class ClusterState {
     const byUid = ref.uid ? this.byUid(ref.uid) : undefined;
     if (byUid) return byUid;
     const kind = ref.kind as ProjectedKind;
-    return kind in this.store ? (this.get(kind, o.namespace, ref.name) ?? this.get(kind, "", ref.name)) : undefined;
+    return kind in this.store
+      ? (this.get(kind, o.namespace, ref.name) ?? this.get(kind, "", ref.name))
+      : undefined;
   }
 
   /** The owners above an object, nearest first: pod -> ReplicaSet -> Deployment. */
@@ -298,12 +300,15 @@ export class ClusterState {
 
   pvcVolume(pvc: PersistentVolumeClaim): PersistentVolume | undefined {
     if (pvc.volumeName) return this.get("PersistentVolume", "", pvc.volumeName);
-    return this.store.PersistentVolume.find((pv) => pv.claim?.namespace === pvc.namespace && pv.claim.name === pvc.name);
+    return this.store.PersistentVolume.find(
+      (pv) => pv.claim?.namespace === pvc.namespace && pv.claim.name === pvc.name,
+    );
   }
 
   storageClassOf(o: { storageClassName?: string }): StorageClass | undefined {
     // "" means "no class" (static binding), not "the default".
-    if (o.storageClassName !== undefined) return o.storageClassName === "" ? undefined : this.get("StorageClass", "", o.storageClassName);
+    if (o.storageClassName !== undefined)
+      return o.storageClassName === "" ? undefined : this.get("StorageClass", "", o.storageClassName);
     return this.store.StorageClass.find((s) => s.isDefault);
   }
 
@@ -311,8 +316,10 @@ export class ClusterState {
   podReferences(pod: Pod): { kind: ProjectedKind; name: string; exists: boolean | undefined }[] {
     const refs: { kind: ProjectedKind; name: string }[] = [];
     const all = [...pod.initContainers, ...pod.containers];
-    for (const n of new Set([...pod.volumes.configMaps, ...all.flatMap((c) => c.envConfigMaps)])) refs.push({ kind: "ConfigMap", name: n });
-    for (const n of new Set([...pod.volumes.secrets, ...all.flatMap((c) => c.envSecrets)])) refs.push({ kind: "Secret", name: n });
+    for (const n of new Set([...pod.volumes.configMaps, ...all.flatMap((c) => c.envConfigMaps)]))
+      refs.push({ kind: "ConfigMap", name: n });
+    for (const n of new Set([...pod.volumes.secrets, ...all.flatMap((c) => c.envSecrets)]))
+      refs.push({ kind: "Secret", name: n });
     for (const n of new Set(pod.volumes.pvcs)) refs.push({ kind: "PersistentVolumeClaim", name: n });
     refs.push({ kind: "ServiceAccount", name: pod.serviceAccount });
     return refs.map((r) => ({

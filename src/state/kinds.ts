@@ -35,7 +35,13 @@ export const KINDS: readonly KindInfo[] = Object.freeze([
   { kind: "ConfigMap", group: "", version: "v1", plural: "configmaps", namespaced: true },
   { kind: "Secret", group: "", version: "v1", plural: "secrets", namespaced: true, metadataOnly: true },
   { kind: "ServiceAccount", group: "", version: "v1", plural: "serviceaccounts", namespaced: true },
-  { kind: "PersistentVolumeClaim", group: "", version: "v1", plural: "persistentvolumeclaims", namespaced: true },
+  {
+    kind: "PersistentVolumeClaim",
+    group: "",
+    version: "v1",
+    plural: "persistentvolumeclaims",
+    namespaced: true,
+  },
   { kind: "PersistentVolume", group: "", version: "v1", plural: "persistentvolumes", namespaced: false },
   { kind: "ResourceQuota", group: "", version: "v1", plural: "resourcequotas", namespaced: true },
   { kind: "LimitRange", group: "", version: "v1", plural: "limitranges", namespaced: true },
@@ -46,13 +52,43 @@ export const KINDS: readonly KindInfo[] = Object.freeze([
   { kind: "DaemonSet", group: "apps", version: "v1", plural: "daemonsets", namespaced: true },
   { kind: "Job", group: "batch", version: "v1", plural: "jobs", namespaced: true },
   { kind: "CronJob", group: "batch", version: "v1", plural: "cronjobs", namespaced: true },
-  { kind: "EndpointSlice", group: "discovery.k8s.io", version: "v1", plural: "endpointslices", namespaced: true },
+  {
+    kind: "EndpointSlice",
+    group: "discovery.k8s.io",
+    version: "v1",
+    plural: "endpointslices",
+    namespaced: true,
+  },
   { kind: "Ingress", group: "networking.k8s.io", version: "v1", plural: "ingresses", namespaced: true },
-  { kind: "NetworkPolicy", group: "networking.k8s.io", version: "v1", plural: "networkpolicies", namespaced: true },
-  { kind: "StorageClass", group: "storage.k8s.io", version: "v1", plural: "storageclasses", namespaced: false },
+  {
+    kind: "NetworkPolicy",
+    group: "networking.k8s.io",
+    version: "v1",
+    plural: "networkpolicies",
+    namespaced: true,
+  },
+  {
+    kind: "StorageClass",
+    group: "storage.k8s.io",
+    version: "v1",
+    plural: "storageclasses",
+    namespaced: false,
+  },
   { kind: "Role", group: "rbac.authorization.k8s.io", version: "v1", plural: "roles", namespaced: true },
-  { kind: "RoleBinding", group: "rbac.authorization.k8s.io", version: "v1", plural: "rolebindings", namespaced: true },
-  { kind: "ClusterRole", group: "rbac.authorization.k8s.io", version: "v1", plural: "clusterroles", namespaced: false },
+  {
+    kind: "RoleBinding",
+    group: "rbac.authorization.k8s.io",
+    version: "v1",
+    plural: "rolebindings",
+    namespaced: true,
+  },
+  {
+    kind: "ClusterRole",
+    group: "rbac.authorization.k8s.io",
+    version: "v1",
+    plural: "clusterroles",
+    namespaced: false,
+  },
   {
     kind: "ClusterRoleBinding",
     group: "rbac.authorization.k8s.io",
@@ -60,8 +96,20 @@ export const KINDS: readonly KindInfo[] = Object.freeze([
     plural: "clusterrolebindings",
     namespaced: false,
   },
-  { kind: "PodDisruptionBudget", group: "policy", version: "v1", plural: "poddisruptionbudgets", namespaced: true },
-  { kind: "HorizontalPodAutoscaler", group: "autoscaling", version: "v2", plural: "horizontalpodautoscalers", namespaced: true },
+  {
+    kind: "PodDisruptionBudget",
+    group: "policy",
+    version: "v1",
+    plural: "poddisruptionbudgets",
+    namespaced: true,
+  },
+  {
+    kind: "HorizontalPodAutoscaler",
+    group: "autoscaling",
+    version: "v2",
+    plural: "horizontalpodautoscalers",
+    namespaced: true,
+  },
   { kind: "Lease", group: "coordination.k8s.io", version: "v1", plural: "leases", namespaced: true },
   {
     kind: "CustomResourceDefinition",
@@ -101,5 +149,7 @@ export function apiVersionOf(info: KindInfo): string {
 /** The URL path that lists a kind across all namespaces, e.g. /apis/apps/v1/deployments. */
 export function listPath(info: KindInfo, namespace?: string): string {
   const base = info.group === "" ? `/api/${info.version}` : `/apis/${info.group}/${info.version}`;
-  return namespace && info.namespaced ? `${base}/namespaces/${namespace}/${info.plural}` : `${base}/${info.plural}`;
+  return namespace && info.namespaced
+    ? `${base}/namespaces/${namespace}/${info.plural}`
+    : `${base}/${info.plural}`;
 }

@@ -54,8 +54,12 @@ class CompiledSelector implements Selector {
   }
 }
 
-export const SELECT_NONE: Selector = Object.freeze(new CompiledSelector(NO_STRINGS, NO_REQUIREMENTS, false, true));
-export const SELECT_ALL: Selector = Object.freeze(new CompiledSelector(NO_STRINGS, NO_REQUIREMENTS, true, false));
+export const SELECT_NONE: Selector = Object.freeze(
+  new CompiledSelector(NO_STRINGS, NO_REQUIREMENTS, false, true),
+);
+export const SELECT_ALL: Selector = Object.freeze(
+  new CompiledSelector(NO_STRINGS, NO_REQUIREMENTS, true, false),
+);
 
 function isStringMap(v: unknown): v is Record<string, string> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -63,7 +67,12 @@ function isStringMap(v: unknown): v is Record<string, string> {
 
 function build(equals: [string, string][], requirements: Requirement[]): Selector {
   if (equals.length === 0 && requirements.length === 0) return SELECT_ALL;
-  return new CompiledSelector(equals.length ? equals.flat() : NO_STRINGS, requirements.length ? requirements : NO_REQUIREMENTS, false, false);
+  return new CompiledSelector(
+    equals.length ? equals.flat() : NO_STRINGS,
+    requirements.length ? requirements : NO_REQUIREMENTS,
+    false,
+    false,
+  );
 }
 
 /** Service-style map selector: empty or absent selects nothing. */
@@ -133,7 +142,10 @@ export function parseSelectorString(text: string): Selector {
     if (part === "") continue;
     let m: RegExpExecArray | null;
     if ((m = /^([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(part))) {
-      const values = m[3]!.split(",").map((v) => v.trim()).filter(Boolean);
+      const values = m[3]!
+        .split(",")
+        .map((v) => v.trim())
+        .filter(Boolean);
       requirements.push({ key: m[1]!, operator: m[2] === "in" ? "In" : "NotIn", values });
     } else if ((m = /^([\w./-]+)\s*!=\s*([\w./-]*)$/.exec(part))) {
       requirements.push({ key: m[1]!, operator: "NotIn", values: [m[2]!] });

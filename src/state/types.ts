@@ -454,7 +454,12 @@ export interface KubeEvent extends Meta {
   readonly type: string;
   readonly reason: string;
   readonly message: string;
-  readonly involved: { readonly kind: string; readonly namespace: string; readonly name: string; readonly uid?: string };
+  readonly involved: {
+    readonly kind: string;
+    readonly namespace: string;
+    readonly name: string;
+    readonly uid?: string;
+  };
   readonly count: number;
   readonly lastSeen?: number;
 }
@@ -472,7 +477,12 @@ export interface CustomResourceDefinition extends Meta {
   readonly crdKind: string;
   readonly plural: string;
   readonly scope: string;
-  readonly versions: readonly { readonly name: string; readonly served: boolean; readonly storage: boolean; readonly deprecated: boolean }[];
+  readonly versions: readonly {
+    readonly name: string;
+    readonly served: boolean;
+    readonly storage: boolean;
+    readonly deprecated: boolean;
+  }[];
 }
 
 /** Severities as Trivy spells them, lower-cased. */

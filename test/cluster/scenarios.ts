@@ -194,108 +194,133 @@ async function somePod(c: ScenarioCluster, ns: string, pred: (p: WaitPod) => boo
 const firstContainer = (p: WaitPod) => p.status.containerStatuses?.[0];
 
 /** Per scenario: true once the namespace shows the state the scenario is meant to reach. */
-export const SCENARIO_READY: Readonly<Record<string, (c: ScenarioCluster, ns: string) => Promise<boolean>>> = {
-  async healthy(c, ns) {
-    const d = await get<{ status: { readyReplicas?: number } }>(c, `/apis/apps/v1/namespaces/${ns}/deployments/web`);
-    const pdb = await get<{ status: { disruptionsAllowed?: number } }>(
-      c,
-      `/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets/web`,
-    );
-    const slices = await get<{ items: { endpoints?: unknown[] }[] }>(
-      c,
-      `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dweb`,
-    );
-    const endpoints = slices?.items.reduce((n, s) => n + (s.endpoints?.length ?? 0), 0) ?? 0;
-    return d?.status.readyReplicas === 2 && pdb?.status.disruptionsAllowed === 1 && endpoints === 2;
-  },
-  crashloop: (c, ns) =>
-    somePod(
-      c,
-      ns,
-      (p) =>
-        firstContainer(p)?.state?.waiting?.reason === "CrashLoopBackOff" &&
-        (firstContainer(p)?.restartCount ?? 0) > 0 &&
-        firstContainer(p)?.lastState?.terminated?.exitCode === 1,
-    ),
-  oomkilled: (c, ns) =>
-    somePod(c, ns, (p) => firstContainer(p)?.lastState?.terminated?.reason === "OOMKilled"),
-  imagepullbackoff: (c, ns) =>
-    somePod(
-      c,
-      ns,
-      (p) => p.status.phase === "Pending" && firstContainer(p)?.state?.waiting?.reason === "ImagePullBackOff",
-    ),
-  failed: (c, ns) =>
-    somePod(c, ns, (p) => p.status.phase === "Failed" && firstContainer(p)?.state?.terminated?.exitCode === 2),
-  unschedulable: (c, ns) =>
-    somePod(
-      c,
-      ns,
-      (p) =>
-        p.status.conditions?.some(
-          (x) => x.type === "PodScheduled" && x.status === "False" && x.reason === "Unschedulable",
-        ) ?? false,
-    ),
-  async "pdb-blocking"(c, ns) {
-    const p = await get<{ status: { disruptionsAllowed?: number; currentHealthy?: number } }>(
-      c,
-      `/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets/ledger`,
-    );
-    return p?.status.currentHealthy === 2 && p.status.disruptionsAllowed === 0;
-  },
-  async "pvc-unbound"(c, ns) {
-    const pvc = await get<{ status: { phase?: string } }>(c, `/api/v1/namespaces/${ns}/persistentvolumeclaims/data`);
-    return (
-      pvc?.status.phase === "Pending" &&
-      (await somePod(
+export const SCENARIO_READY: Readonly<Record<string, (c: ScenarioCluster, ns: string) => Promise<boolean>>> =
+  {
+    async healthy(c, ns) {
+      const d = await get<{ status: { readyReplicas?: number } }>(
+        c,
+        `/apis/apps/v1/namespaces/${ns}/deployments/web`,
+      );
+      const pdb = await get<{ status: { disruptionsAllowed?: number } }>(
+        c,
+        `/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets/web`,
+      );
+      const slices = await get<{ items: { endpoints?: unknown[] }[] }>(
+        c,
+        `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dweb`,
+      );
+      const endpoints = slices?.items.reduce((n, s) => n + (s.endpoints?.length ?? 0), 0) ?? 0;
+      return d?.status.readyReplicas === 2 && pdb?.status.disruptionsAllowed === 1 && endpoints === 2;
+    },
+    crashloop: (c, ns) =>
+      somePod(
         c,
         ns,
-        (p) => p.status.conditions?.some((x) => x.type === "PodScheduled" && x.status === "False") ?? false,
-      ))
-    );
-  },
-  async "service-no-endpoints"(c, ns) {
-    const slices = await get<{ items: { endpoints?: unknown[] | null }[] }>(
-      c,
-      `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dorphan`,
-    );
-    return (slices?.items.length ?? 0) > 0 && slices!.items.every((s) => (s.endpoints?.length ?? 0) === 0);
-  },
-  async "rollout-stuck"(c, ns) {
-    const d = await get<{ status: { conditions?: Cond[] } }>(c, `/apis/apps/v1/namespaces/${ns}/deployments/checkout`);
-    return (
-      d?.status.conditions?.some(
-        (x) => x.type === "Progressing" && x.status === "False" && x.reason === "ProgressDeadlineExceeded",
-      ) ?? false
-    );
-  },
-  /** The final, stable state: node Unknown + tainted, its pod evicted (Terminating) and replaced (Pending). */
-  async "node-notready"(c, ns) {
-    const n = await get<{ spec: { taints?: { key: string }[] }; status: { conditions?: Cond[] } }>(
-      c,
-      `/api/v1/nodes/${DOOMED_NODE.name}`,
-    );
-    const down =
-      n?.status.conditions?.find((x) => x.type === "Ready")?.status === "Unknown" &&
-      (n.spec.taints ?? []).some((t) => t.key === "node.kubernetes.io/unreachable");
-    if (!down) return false;
-    const pods = await podsIn(c, ns);
-    // The evicted pod usually stays Terminating (no kubelet confirms its deletion), but if kwok
-    // still finalised it before it let go of the node, it is simply gone: both end states are
-    // stable, and what the tests need is the node down and the replacement Pending.
-    const leftOnDoomed = pods.filter((p) => p.spec.nodeName === DOOMED_NODE.name);
-    const evicted = leftOnDoomed.length === 0 || leftOnDoomed.every((p) => p.metadata.deletionTimestamp !== undefined);
-    return evicted && pods.some((p) => p.metadata.deletionTimestamp === undefined && p.status.phase === "Pending");
-  },
-};
+        (p) =>
+          firstContainer(p)?.state?.waiting?.reason === "CrashLoopBackOff" &&
+          (firstContainer(p)?.restartCount ?? 0) > 0 &&
+          firstContainer(p)?.lastState?.terminated?.exitCode === 1,
+      ),
+    oomkilled: (c, ns) =>
+      somePod(c, ns, (p) => firstContainer(p)?.lastState?.terminated?.reason === "OOMKilled"),
+    imagepullbackoff: (c, ns) =>
+      somePod(
+        c,
+        ns,
+        (p) =>
+          p.status.phase === "Pending" && firstContainer(p)?.state?.waiting?.reason === "ImagePullBackOff",
+      ),
+    failed: (c, ns) =>
+      somePod(
+        c,
+        ns,
+        (p) => p.status.phase === "Failed" && firstContainer(p)?.state?.terminated?.exitCode === 2,
+      ),
+    unschedulable: (c, ns) =>
+      somePod(
+        c,
+        ns,
+        (p) =>
+          p.status.conditions?.some(
+            (x) => x.type === "PodScheduled" && x.status === "False" && x.reason === "Unschedulable",
+          ) ?? false,
+      ),
+    async "pdb-blocking"(c, ns) {
+      const p = await get<{ status: { disruptionsAllowed?: number; currentHealthy?: number } }>(
+        c,
+        `/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets/ledger`,
+      );
+      return p?.status.currentHealthy === 2 && p.status.disruptionsAllowed === 0;
+    },
+    async "pvc-unbound"(c, ns) {
+      const pvc = await get<{ status: { phase?: string } }>(
+        c,
+        `/api/v1/namespaces/${ns}/persistentvolumeclaims/data`,
+      );
+      return (
+        pvc?.status.phase === "Pending" &&
+        (await somePod(
+          c,
+          ns,
+          (p) => p.status.conditions?.some((x) => x.type === "PodScheduled" && x.status === "False") ?? false,
+        ))
+      );
+    },
+    async "service-no-endpoints"(c, ns) {
+      const slices = await get<{ items: { endpoints?: unknown[] | null }[] }>(
+        c,
+        `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dorphan`,
+      );
+      return (slices?.items.length ?? 0) > 0 && slices!.items.every((s) => (s.endpoints?.length ?? 0) === 0);
+    },
+    async "rollout-stuck"(c, ns) {
+      const d = await get<{ status: { conditions?: Cond[] } }>(
+        c,
+        `/apis/apps/v1/namespaces/${ns}/deployments/checkout`,
+      );
+      return (
+        d?.status.conditions?.some(
+          (x) => x.type === "Progressing" && x.status === "False" && x.reason === "ProgressDeadlineExceeded",
+        ) ?? false
+      );
+    },
+    /** The final, stable state: node Unknown + tainted, its pod evicted (Terminating) and replaced (Pending). */
+    async "node-notready"(c, ns) {
+      const n = await get<{ spec: { taints?: { key: string }[] }; status: { conditions?: Cond[] } }>(
+        c,
+        `/api/v1/nodes/${DOOMED_NODE.name}`,
+      );
+      const down =
+        n?.status.conditions?.find((x) => x.type === "Ready")?.status === "Unknown" &&
+        (n.spec.taints ?? []).some((t) => t.key === "node.kubernetes.io/unreachable");
+      if (!down) return false;
+      const pods = await podsIn(c, ns);
+      // The evicted pod usually stays Terminating (no kubelet confirms its deletion), but if kwok
+      // still finalised it before it let go of the node, it is simply gone: both end states are
+      // stable, and what the tests need is the node down and the replacement Pending.
+      const leftOnDoomed = pods.filter((p) => p.spec.nodeName === DOOMED_NODE.name);
+      const evicted =
+        leftOnDoomed.length === 0 || leftOnDoomed.every((p) => p.metadata.deletionTimestamp !== undefined);
+      return (
+        evicted &&
+        pods.some((p) => p.metadata.deletionTimestamp === undefined && p.status.phase === "Pending")
+      );
+    },
+  };
 
 /** One line of the namespace's pods (and the doomed node), for timeout messages. */
 async function describeState(c: ScenarioCluster, ns: string): Promise<string> {
   const pods = await podsIn(c, ns).catch(() => []);
-  const node = await get<{ spec: { taints?: { key: string }[] }; status: { conditions?: Cond[] } }>(c, `/api/v1/nodes/${DOOMED_NODE.name}`).catch(() => undefined);
+  const node = await get<{ spec: { taints?: { key: string }[] }; status: { conditions?: Cond[] } }>(
+    c,
+    `/api/v1/nodes/${DOOMED_NODE.name}`,
+  ).catch(() => undefined);
   const ready = node?.status.conditions?.find((x) => x.type === "Ready");
   const podText = pods
-    .map((p) => `${p.metadata.name}@${p.spec.nodeName ?? "-"}:${p.status.phase ?? "?"}${p.metadata.deletionTimestamp ? "(terminating)" : ""}`)
+    .map(
+      (p) =>
+        `${p.metadata.name}@${p.spec.nodeName ?? "-"}:${p.status.phase ?? "?"}${p.metadata.deletionTimestamp ? "(terminating)" : ""}`,
+    )
     .join(", ");
   return `pods [${podText}]; ${DOOMED_NODE.name} Ready=${ready?.status ?? "?"} taints=[${(node?.spec.taints ?? []).map((t) => t.key).join(",")}]`;
 }

@@ -420,5 +420,8 @@ test("runtime: true makes a custom rule not applicable to static manifests", () 
   const rules = load(rule({ validate: "object.readyReplicas == object.replicas" }) + "  runtime: true\n");
   assert.equal(rules[0]!.runtime, true);
   assert.equal(run(rules).outcomes[0]!.status, "not-applicable");
-  assert.match(loadError(rule({ validate: "true" }) + "  runtime: sometimes\n"), /\[0\]\.runtime: expected true or false, got string "sometimes"/);
+  assert.match(
+    loadError(rule({ validate: "true" }) + "  runtime: sometimes\n"),
+    /\[0\]\.runtime: expected true or false, got string "sometimes"/,
+  );
 });

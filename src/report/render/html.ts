@@ -10,7 +10,10 @@ import { levelText, securityHtml } from "./security.js";
 import { PERMISSION_HINT, permissionGap, permissionLine } from "../permissions.js";
 
 export function escapeHtml(s: unknown): string {
-  return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+  return String(s).replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
+  );
 }
 
 const CSS = `
@@ -53,8 +56,19 @@ export function renderHtml(r: Report): string {
     ["Namespaces", String(s.namespaces)],
     ["Coverage", `${kinds - missing.length}/${kinds} kinds`],
     ...(r.compliance ? [["PSS restricted", levelText(r.compliance.cluster.restricted)]] : []),
-    ...(r.vulnerabilities ? [["Critical CVEs", r.vulnerabilities.critical === null ? "no data" : String(r.vulnerabilities.critical)], ["High CVEs", r.vulnerabilities.high === null ? "no data" : String(r.vulnerabilities.high)]] : []),
-    ...SEVERITIES.filter((sv) => sv !== "info").map((sv) => [sv[0]!.toUpperCase() + sv.slice(1), String(r.findingCounts[sv])]),
+    ...(r.vulnerabilities
+      ? [
+          [
+            "Critical CVEs",
+            r.vulnerabilities.critical === null ? "no data" : String(r.vulnerabilities.critical),
+          ],
+          ["High CVEs", r.vulnerabilities.high === null ? "no data" : String(r.vulnerabilities.high)],
+        ]
+      : []),
+    ...SEVERITIES.filter((sv) => sv !== "info").map((sv) => [
+      sv[0]!.toUpperCase() + sv.slice(1),
+      String(r.findingCounts[sv]),
+    ]),
   ];
   const rows = r.findings
     .map(

@@ -8,7 +8,16 @@ import { renderSarif } from "./sarif.js";
 import type { Style } from "./style.js";
 import { renderText } from "./text.js";
 
-export const OUTPUT_FORMATS = ["table", "wide", "json", "yaml", "markdown", "html", "sarif", "junit"] as const;
+export const OUTPUT_FORMATS = [
+  "table",
+  "wide",
+  "json",
+  "yaml",
+  "markdown",
+  "html",
+  "sarif",
+  "junit",
+] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export function renderReport(report: Report, format: OutputFormat, style: Style): string {
@@ -40,7 +49,11 @@ export function renderReport(report: Report, format: OutputFormat, style: Style)
 export function* renderJsonChunks(report: Report): Generator<string> {
   const findings = report.findings;
   // Same key order as the report, with the findings left out to be streamed in their place.
-  const head = JSON.stringify(Object.fromEntries(Object.entries(report).map(([k, v]) => [k, k === "findings" ? [] : v])), null, 2);
+  const head = JSON.stringify(
+    Object.fromEntries(Object.entries(report).map(([k, v]) => [k, k === "findings" ? [] : v])),
+    null,
+    2,
+  );
   const marker = '\n  "findings": []';
   const at = head.indexOf(marker);
   if (at < 0 || findings.length === 0) {
@@ -50,7 +63,9 @@ export function* renderJsonChunks(report: Report): Generator<string> {
   yield head.slice(0, at) + '\n  "findings": [\n';
   let batch: string[] = [];
   for (let i = 0; i < findings.length; i++) {
-    batch.push(JSON.stringify(findings[i], null, 2).replace(/^/gm, "    ") + (i < findings.length - 1 ? ",\n" : "\n"));
+    batch.push(
+      JSON.stringify(findings[i], null, 2).replace(/^/gm, "    ") + (i < findings.length - 1 ? ",\n" : "\n"),
+    );
     if (batch.length === 1000) {
       yield batch.join("");
       batch = [];
@@ -60,7 +75,12 @@ export function* renderJsonChunks(report: Report): Generator<string> {
 }
 
 /** Writes a rendered report to a stream, chunk by chunk for JSON, honouring backpressure. */
-export async function writeReport(out: NodeJS.WritableStream, report: Report, format: OutputFormat, style: Style): Promise<void> {
+export async function writeReport(
+  out: NodeJS.WritableStream,
+  report: Report,
+  format: OutputFormat,
+  style: Style,
+): Promise<void> {
   const chunks = format === "json" ? renderJsonChunks(report) : [renderReport(report, format, style)];
   for (const chunk of chunks) {
     if (!out.write(chunk)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));

@@ -10,7 +10,11 @@ import { renderJsonChunks } from "./index.js";
 const FIXTURE = fileURLToPath(new URL("../../../test/fixtures/state/small-cluster.yaml", import.meta.url));
 
 test("streamed -o json is byte for byte JSON.stringify(report, null, 2)", async () => {
-  const b = new ClusterStateBuilder({ source: "manifests", sourceDetail: "t", collectedAt: Date.parse("2026-11-20T12:00:00Z") });
+  const b = new ClusterStateBuilder({
+    source: "manifests",
+    sourceDetail: "t",
+    collectedAt: Date.parse("2026-11-20T12:00:00Z"),
+  });
   await readInputs([FIXTURE], (o) => b.add(o));
   const report = buildReport(b.build({ complete: false }), { rules: RULES });
   assert.ok(report.findings.length > 1);

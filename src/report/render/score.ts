@@ -33,7 +33,9 @@ function objectText(f: Pick<Finding, "object">): string {
 }
 
 export function byText(s: SuppressedFinding): string {
-  return s.by.source === "config" ? `${s.by.file} ${s.by.entry}` : `annotation on ${s.by.object.kind}/${s.by.object.name}`;
+  return s.by.source === "config"
+    ? `${s.by.file} ${s.by.entry}`
+    : `annotation on ${s.by.object.kind}/${s.by.object.name}`;
 }
 
 /** The score block of `-o table`/`wide`: cluster, categories, namespaces at a glance. */
@@ -44,18 +46,29 @@ export function scoreSection(r: Report, style: Style): string[] {
   const lines = [
     `${style.bold("SCORE")}  ${gradeColor(style, c)(scoreText(c))} · ${sc.rules.evaluated}/${sc.rules.total - sc.rules.notApplicable.length} rules evaluated${sc.rules.notApplicable.length ? ` (${sc.rules.notApplicable.length} not applicable)` : ""} · ${n(c.checks)} checks · ${n(c.loss)} of ${n(c.possible)} points lost${c.reason ? ` · ${c.reason}` : ""}`,
   ];
-  const cats = sc.categories.map((s) => [s.name, gradeColor(style, s)(scoreText(s)), n(s.checks), n(s.failedChecks), s.reason ?? ""]);
+  const cats = sc.categories.map((s) => [
+    s.name,
+    gradeColor(style, s)(scoreText(s)),
+    n(s.checks),
+    n(s.failedChecks),
+    s.reason ?? "",
+  ]);
   lines.push(columns(["CATEGORY", "SCORE", "CHECKS", "FAILED", "NOTE"], cats, "  "));
   const scored = sc.namespaces.filter((s) => s.score !== null);
   const unscored = sc.namespaces.length - scored.length;
-  const grades = ["A", "B", "C", "D", "F"].map((g) => `${g} ${scored.filter((s) => s.grade === g).length}`).join(" · ");
+  const grades = ["A", "B", "C", "D", "F"]
+    .map((g) => `${g} ${scored.filter((s) => s.grade === g).length}`)
+    .join(" · ");
   const worst = [...scored].sort((a, b) => a.score! - b.score! || a.name.localeCompare(b.name)).slice(0, 3);
   lines.push(
     `  Namespaces: ${scored.length} scored (${grades})${unscored ? ` · ${style.yellow(`${unscored} not evaluated`)}` : ""}${worst.length ? ` · lowest: ${worst.map((s) => `${s.name} ${scoreText(s)}`).join(", ")}` : ""}`,
   );
   if (sc.clusterScoped.score !== null) lines.push(`  Cluster-scoped objects: ${scoreText(sc.clusterScoped)}`);
   const supp = r.suppressed?.length ?? 0;
-  if (supp) lines.push(`  Suppressed: ${supp} finding${supp === 1 ? "" : "s"} (not counted as loss; listed with --explain and in -o json)`);
+  if (supp)
+    lines.push(
+      `  Suppressed: ${supp} finding${supp === 1 ? "" : "s"} (not counted as loss; listed with --explain and in -o json)`,
+    );
   lines.push(style.dim("  --explain shows where every point went"));
   return lines;
 }
@@ -75,36 +88,107 @@ function scopeRow(s: ScopeScore, style: Style): string[] {
   ];
 }
 
-const SCOPE_HEAD = ["SCOPE", "SCORE", "GRADE", "CHECKS", "POSSIBLE", "FAILED", ...SEVERITIES.map((s) => s.toUpperCase()), "LOSS", "CAP HITS", "SUPPRESSED"];
+const SCOPE_HEAD = [
+  "SCOPE",
+  "SCORE",
+  "GRADE",
+  "CHECKS",
+  "POSSIBLE",
+  "FAILED",
+  ...SEVERITIES.map((s) => s.toUpperCase()),
+  "LOSS",
+  "CAP HITS",
+  "SUPPRESSED",
+];
 
 /** `--explain` for the terminal: every scope's account, cap hits, what was not evaluated and why, suppressions. */
 export function renderExplain(r: Report, style: Style): string {
   const sc = r.score;
   if (!sc) return "";
   const out: string[] = ["", style.bold("EXPLAIN"), `  ${FORMULA}`, `  weights: ${weightsText(sc)}`, ""];
-  const scoredNs = sc.namespaces.filter((s) => s.score !== null).sort((a, b) => a.score! - b.score! || a.name.localeCompare(b.name));
-  out.push(style.bold("  BY CATEGORY"), columns(SCOPE_HEAD, [scopeRow(sc.cluster, style), ...sc.categories.map((s) => scopeRow(s, style))], "  "), "");
-  out.push(style.bold("  BY NAMESPACE") + " (lowest first)", columns(SCOPE_HEAD, [scopeRow(sc.clusterScoped, style), ...scoredNs.map((s) => scopeRow(s, style))], "  "), "");
-  const unscored = [...sc.namespaces.filter((s) => s.score === null), ...sc.categories.filter((s) => s.score === null)];
+  const scoredNs = sc.namespaces
+    .filter((s) => s.score !== null)
+    .sort((a, b) => a.score! - b.score! || a.name.localeCompare(b.name));
+  out.push(
+    style.bold("  BY CATEGORY"),
+    columns(SCOPE_HEAD, [scopeRow(sc.cluster, style), ...sc.categories.map((s) => scopeRow(s, style))], "  "),
+    "",
+  );
+  out.push(
+    style.bold("  BY NAMESPACE") + " (lowest first)",
+    columns(
+      SCOPE_HEAD,
+      [scopeRow(sc.clusterScoped, style), ...scoredNs.map((s) => scopeRow(s, style))],
+      "  ",
+    ),
+    "",
+  );
+  const unscored = [
+    ...sc.namespaces.filter((s) => s.score === null),
+    ...sc.categories.filter((s) => s.score === null),
+  ];
   if (unscored.length) {
-    out.push(style.bold("  NOT EVALUATED (no score, never 100)"), columns(["SCOPE", "WHY"], unscored.map((s) => [s.name, s.reason ?? ""]), "  "), "");
+    out.push(
+      style.bold("  NOT EVALUATED (no score, never 100)"),
+      columns(
+        ["SCOPE", "WHY"],
+        unscored.map((s) => [s.name, s.reason ?? ""]),
+        "  ",
+      ),
+      "",
+    );
   }
   if (sc.rules.notEvaluated.length) {
-    out.push(style.bold("  RULES NOT EVALUATED (their checks are not in any denominator)"), columns(["RULE", "CATEGORY", "SEVERITY", "STATUS", "WHY"], sc.rules.notEvaluated.map((u) => [u.rule, u.category, u.severity, u.status, u.reason]), "  "), "");
+    out.push(
+      style.bold("  RULES NOT EVALUATED (their checks are not in any denominator)"),
+      columns(
+        ["RULE", "CATEGORY", "SEVERITY", "STATUS", "WHY"],
+        sc.rules.notEvaluated.map((u) => [u.rule, u.category, u.severity, u.status, u.reason]),
+        "  ",
+      ),
+      "",
+    );
   }
   if (sc.capHits.length) {
     const shown = sc.capHits.slice(0, 20);
     out.push(
-      style.bold(`  CAP HITS`) + ` (${sc.capHits.length} objects lost more than ${sc.objectCap}; counted as ${sc.objectCap})`,
-      columns(["OBJECT", "NAMESPACE", "RAW LOSS", "COUNTED", "RULES"], shown.map((h) => [`${h.object.kind}/${h.object.name}`, h.object.namespace || "-", h.rawLoss, h.loss, h.rules.length > 4 ? `${h.rules.slice(0, 4).join(", ")} +${h.rules.length - 4} more` : h.rules.join(", ")]), "  "),
+      style.bold(`  CAP HITS`) +
+        ` (${sc.capHits.length} objects lost more than ${sc.objectCap}; counted as ${sc.objectCap})`,
+      columns(
+        ["OBJECT", "NAMESPACE", "RAW LOSS", "COUNTED", "RULES"],
+        shown.map((h) => [
+          `${h.object.kind}/${h.object.name}`,
+          h.object.namespace || "-",
+          h.rawLoss,
+          h.loss,
+          h.rules.length > 4
+            ? `${h.rules.slice(0, 4).join(", ")} +${h.rules.length - 4} more`
+            : h.rules.join(", "),
+        ]),
+        "  ",
+      ),
     );
-    if (sc.capHits.length > shown.length) out.push(`  ... and ${sc.capHits.length - shown.length} more (-o json)`);
+    if (sc.capHits.length > shown.length)
+      out.push(`  ... and ${sc.capHits.length - shown.length} more (-o json)`);
     out.push("");
   }
   const supp = r.suppressed ?? [];
   out.push(style.bold("  SUPPRESSED") + ` ${supp.length}`);
   if (supp.length) {
-    out.push(columns(["RULE", "NAMESPACE", "OBJECT", "BY", "REASON", "EXPIRES"], supp.map((s) => [s.finding.rule, s.finding.object.namespace || "-", objectText(s.finding), byText(s), s.by.reason, s.by.source === "config" ? s.by.expires : "-"]), "  "));
+    out.push(
+      columns(
+        ["RULE", "NAMESPACE", "OBJECT", "BY", "REASON", "EXPIRES"],
+        supp.map((s) => [
+          s.finding.rule,
+          s.finding.object.namespace || "-",
+          objectText(s.finding),
+          byText(s),
+          s.by.reason,
+          s.by.source === "config" ? s.by.expires : "-",
+        ]),
+        "  ",
+      ),
+    );
   }
   return out.join("\n") + "\n";
 }
@@ -117,7 +201,14 @@ export function baselineSection(r: Report, style: Style): string[] {
     `${style.bold("BASELINE")}  ${b.file}${b.generatedAt ? ` (${b.generatedAt})` : ""}: ${b.new} new (listed below) · ${b.unchanged.length} unchanged (not listed) · ${style.green(`${b.fixed.length} fixed`)}${b.unknown.length ? ` · ${style.yellow(`${b.unknown.length} unknown (rule not evaluated now)`)}` : ""}`,
   ];
   if (b.fixed.length) {
-    lines.push("  Fixed since baseline:", columns(["SEVERITY", "RULE", "NAMESPACE", "OBJECT"], b.fixed.map((f) => [f.severity.toUpperCase(), f.rule, f.object.namespace || "-", objectText(f)]), "    "));
+    lines.push(
+      "  Fixed since baseline:",
+      columns(
+        ["SEVERITY", "RULE", "NAMESPACE", "OBJECT"],
+        b.fixed.map((f) => [f.severity.toUpperCase(), f.rule, f.object.namespace || "-", objectText(f)]),
+        "    ",
+      ),
+    );
   }
   return lines;
 }
@@ -127,14 +218,40 @@ function cell(s: string | number): string {
 }
 
 function mdTable(head: string[], rows: (string | number)[][]): string {
-  return [`| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`, ...rows.map((row) => `| ${row.map(cell).join(" | ")} |`)].join("\n");
+  return [
+    `| ${head.join(" | ")} |`,
+    `| ${head.map(() => "---").join(" | ")} |`,
+    ...rows.map((row) => `| ${row.map(cell).join(" | ")} |`),
+  ].join("\n");
 }
 
 function mdScopeRow(s: ScopeScore): (string | number)[] {
-  return [s.name, s.score === null ? "not evaluated" : `${s.score.toFixed(1)} (${s.grade})`, s.checks, s.possible, s.failedChecks, ...SEVERITIES.map((sv) => s.findings[sv]), s.loss, s.capHits, s.suppressed, s.reason ?? ""];
+  return [
+    s.name,
+    s.score === null ? "not evaluated" : `${s.score.toFixed(1)} (${s.grade})`,
+    s.checks,
+    s.possible,
+    s.failedChecks,
+    ...SEVERITIES.map((sv) => s.findings[sv]),
+    s.loss,
+    s.capHits,
+    s.suppressed,
+    s.reason ?? "",
+  ];
 }
 
-const MD_HEAD = ["Scope", "Score", "Checks", "Possible", "Failed", ...SEVERITIES.map((s) => s[0]!.toUpperCase() + s.slice(1)), "Loss", "Cap hits", "Suppressed", "Note"];
+const MD_HEAD = [
+  "Scope",
+  "Score",
+  "Checks",
+  "Possible",
+  "Failed",
+  ...SEVERITIES.map((s) => s[0]!.toUpperCase() + s.slice(1)),
+  "Loss",
+  "Cap hits",
+  "Suppressed",
+  "Note",
+];
 
 /** Score, suppressions and baseline as Markdown (the full account: a document has room). */
 export function scoreMarkdown(r: Report): string[] {
@@ -154,13 +271,50 @@ export function scoreMarkdown(r: Report): string[] {
     mdTable(MD_HEAD, [mdScopeRow(sc.clusterScoped), ...sc.namespaces.map(mdScopeRow)]),
     "",
   ];
-  if (sc.rules.notEvaluated.length) out.push("Rules not scored:", "", mdTable(["Rule", "Status", "Why"], sc.rules.notEvaluated.map((u) => [u.rule, u.status, u.reason])), "");
+  if (sc.rules.notEvaluated.length)
+    out.push(
+      "Rules not scored:",
+      "",
+      mdTable(
+        ["Rule", "Status", "Why"],
+        sc.rules.notEvaluated.map((u) => [u.rule, u.status, u.reason]),
+      ),
+      "",
+    );
   const supp = r.suppressed ?? [];
-  if (supp.length) out.push("### Suppressed", "", mdTable(["Rule", "Namespace", "Object", "By", "Reason", "Expires"], supp.map((s) => [s.finding.rule, s.finding.object.namespace || "-", objectText(s.finding), byText(s), s.by.reason, s.by.source === "config" ? s.by.expires : "-"])), "");
+  if (supp.length)
+    out.push(
+      "### Suppressed",
+      "",
+      mdTable(
+        ["Rule", "Namespace", "Object", "By", "Reason", "Expires"],
+        supp.map((s) => [
+          s.finding.rule,
+          s.finding.object.namespace || "-",
+          objectText(s.finding),
+          byText(s),
+          s.by.reason,
+          s.by.source === "config" ? s.by.expires : "-",
+        ]),
+      ),
+      "",
+    );
   const b = r.baseline;
   if (b) {
-    out.push("### Baseline", "", `${b.file}: ${b.new} new · ${b.unchanged.length} unchanged · ${b.fixed.length} fixed · ${b.unknown.length} unknown`, "");
-    if (b.fixed.length) out.push(mdTable(["Severity", "Rule", "Namespace", "Object"], b.fixed.map((f) => [f.severity, f.rule, f.object.namespace || "-", objectText(f)])), "");
+    out.push(
+      "### Baseline",
+      "",
+      `${b.file}: ${b.new} new · ${b.unchanged.length} unchanged · ${b.fixed.length} fixed · ${b.unknown.length} unknown`,
+      "",
+    );
+    if (b.fixed.length)
+      out.push(
+        mdTable(
+          ["Severity", "Rule", "Namespace", "Object"],
+          b.fixed.map((f) => [f.severity, f.rule, f.object.namespace || "-", objectText(f)]),
+        ),
+        "",
+      );
   }
   return out;
 }

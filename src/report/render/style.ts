@@ -13,8 +13,24 @@ export interface Style {
 }
 
 const plain = (s: string): string => s;
-export const PLAIN: Style = { bold: plain, dim: plain, red: plain, yellow: plain, green: plain, cyan: plain, magenta: plain };
-export const COLOR: Style = { bold: pc.bold, dim: pc.dim, red: pc.red, yellow: pc.yellow, green: pc.green, cyan: pc.cyan, magenta: pc.magenta };
+export const PLAIN: Style = {
+  bold: plain,
+  dim: plain,
+  red: plain,
+  yellow: plain,
+  green: plain,
+  cyan: plain,
+  magenta: plain,
+};
+export const COLOR: Style = {
+  bold: pc.bold,
+  dim: pc.dim,
+  red: pc.red,
+  yellow: pc.yellow,
+  green: pc.green,
+  cyan: pc.cyan,
+  magenta: pc.magenta,
+};
 
 export function severityColor(style: Style, s: Severity): (t: string) => string {
   switch (s) {

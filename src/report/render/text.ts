@@ -15,7 +15,11 @@ const n = (x: number): string => x.toLocaleString("en-US");
 function sourceLine(r: Report, style: Style): string {
   const s = r.source;
   const what =
-    s.kind === "demo" ? `built-in demo cluster (${s.detail})` : s.kind === "live" ? `context ${s.context ?? "?"} (${s.server ?? ""})` : s.detail;
+    s.kind === "demo"
+      ? `built-in demo cluster (${s.detail})`
+      : s.kind === "live"
+        ? `context ${s.context ?? "?"} (${s.server ?? ""})`
+        : s.detail;
   return `${style.bold(r.score ? "day2 scan" : "day2 report")} · ${what} · Kubernetes ${r.summary.version} · collected ${s.collectedAt.replace("T", " ").replace(/\.\d+Z$/, "Z")}${s.namespace ? ` · namespace ${s.namespace}` : ""}`;
 }
 
@@ -44,7 +48,14 @@ function clusterSection(r: Report, style: Style): string[] {
     lines.push(
       columns(
         ["POOL", "NODES", "READY", "SPOT", "CPU", "MEMORY"],
-        s.pools.map((p) => [p.pool, p.nodes, p.notReady ? style.red(`${p.ready}/${p.nodes}`) : `${p.ready}/${p.nodes}`, p.spot, formatCpu(p.cpuMillis), formatBytes(p.memoryBytes)]),
+        s.pools.map((p) => [
+          p.pool,
+          p.nodes,
+          p.notReady ? style.red(`${p.ready}/${p.nodes}`) : `${p.ready}/${p.nodes}`,
+          p.spot,
+          formatCpu(p.cpuMillis),
+          formatBytes(p.memoryBytes),
+        ]),
         "  ",
       ),
     );
@@ -56,21 +67,42 @@ function coverageSection(r: Report, style: Style): string[] {
   const missing = gaps(r);
   const addOns = r.coverage.filter(absentAddOn);
   const total = r.coverage.length - addOns.length;
-  const lines = [style.bold("COVERAGE") + `  ${total - missing.length}/${total} kinds collected${addOns.length ? ` · add-ons not installed: ${addOns.map((c) => c.kind).join(", ")}` : ""}`];
+  const lines = [
+    style.bold("COVERAGE") +
+      `  ${total - missing.length}/${total} kinds collected${addOns.length ? ` · add-ons not installed: ${addOns.map((c) => c.kind).join(", ")}` : ""}`,
+  ];
   if (missing.length) {
-    lines.push(columns(["KIND", "STATUS", "REASON"], missing.map((c) => [c.kind, style.yellow(c.status), c.reason ?? ""]), "  "));
+    lines.push(
+      columns(
+        ["KIND", "STATUS", "REASON"],
+        missing.map((c) => [c.kind, style.yellow(c.status), c.reason ?? ""]),
+        "  ",
+      ),
+    );
   }
   const perms = permissionGap(r);
-  if (perms) lines.push(`  ${style.bold("PERMISSIONS")}  ${style.yellow(permissionLine(perms))}; ${PERMISSION_HINT}`);
+  if (perms)
+    lines.push(`  ${style.bold("PERMISSIONS")}  ${style.yellow(permissionLine(perms))}; ${PERMISSION_HINT}`);
   const na = r.rules.filter((o) => o.status === "not-applicable");
-  if (na.length) lines.push(`  ${na.length} rules not applicable (${na[0]!.reason ?? "not applicable"}; not scored, not passed): ${na.map((o) => o.rule).join(", ")}`);
+  if (na.length)
+    lines.push(
+      `  ${na.length} rules not applicable (${na[0]!.reason ?? "not applicable"}; not scored, not passed): ${na.map((o) => o.rule).join(", ")}`,
+    );
   const skipped = r.rules.filter((o) => o.status !== "evaluated" && o.status !== "not-applicable");
   if (skipped.length) {
     lines.push(`  ${style.yellow(`${skipped.length} rules not evaluated`)}:`);
-    lines.push(columns(["RULE", "STATUS", "WHY"], skipped.map((o) => [o.rule, o.status, o.reason ?? ""]), "    "));
+    lines.push(
+      columns(
+        ["RULE", "STATUS", "WHY"],
+        skipped.map((o) => [o.rule, o.status, o.reason ?? ""]),
+        "    ",
+      ),
+    );
   }
   if (r.unknownKinds.length) {
-    lines.push(`  Not modelled (counted, not judged): ${r.unknownKinds.map((u) => `${u.kind} (${u.count})`).join(", ")}`);
+    lines.push(
+      `  Not modelled (counted, not judged): ${r.unknownKinds.map((u) => `${u.kind} (${u.count})`).join(", ")}`,
+    );
   }
   return lines;
 }
@@ -105,7 +137,23 @@ function truncate(s: string, max: number): string {
 export function renderText(r: Report, style: Style, wide = false): string {
   const scan = r.score ? [...scoreSection(r, style), ""] : [];
   const baseline = r.baseline ? [...baselineSection(r, style), ""] : [];
-  const security = [...complianceSection(r, style), ...(r.compliance ? [""] : []), ...vulnerabilitiesSection(r, style), ...(r.vulnerabilities ? [""] : [])];
-  const parts = [sourceLine(r, style), "", ...clusterSection(r, style), "", ...coverageSection(r, style), "", ...scan, ...security, ...baseline, ...findingsSection(r, style, wide)];
+  const security = [
+    ...complianceSection(r, style),
+    ...(r.compliance ? [""] : []),
+    ...vulnerabilitiesSection(r, style),
+    ...(r.vulnerabilities ? [""] : []),
+  ];
+  const parts = [
+    sourceLine(r, style),
+    "",
+    ...clusterSection(r, style),
+    "",
+    ...coverageSection(r, style),
+    "",
+    ...scan,
+    ...security,
+    ...baseline,
+    ...findingsSection(r, style, wide),
+  ];
   return parts.join("\n") + "\n";
 }

@@ -182,7 +182,9 @@ export function assemble(a: Meta, ...rest: object[]): object {
     const keys = new Set<string>(Object.keys(a));
     for (const r of rest) for (const k of Object.keys(r)) keys.add(k);
     // Keys are projection field names chosen in this code, never input data.
-    make = new Function(`return {${[...keys].map((k) => `${JSON.stringify(k)}: undefined`).join(", ")}};`) as () => Record<string, unknown>;
+    make = new Function(
+      `return {${[...keys].map((k) => `${JSON.stringify(k)}: undefined`).join(", ")}};`,
+    ) as () => Record<string, unknown>;
     FACTORIES.set(a.kind, make);
   }
   return Object.assign(make(), a, ...rest);

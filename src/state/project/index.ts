@@ -6,7 +6,14 @@ import type { KubeObject } from "../raw.js";
 import type { ProjectedKind, ProjectionByKind } from "../types.js";
 import type { Interner } from "./common.js";
 import { projectPod } from "./pods.js";
-import { projectCronJob, projectDaemonSet, projectDeployment, projectJob, projectReplicaSet, projectStatefulSet } from "./workloads.js";
+import {
+  projectCronJob,
+  projectDaemonSet,
+  projectDeployment,
+  projectJob,
+  projectReplicaSet,
+  projectStatefulSet,
+} from "./workloads.js";
 import { projectNode } from "./nodes.js";
 import { projectEndpointSlice, projectIngress, projectNetworkPolicy, projectService } from "./network.js";
 import { projectPv, projectPvc, projectStorageClass } from "./storage.js";

@@ -18,7 +18,21 @@ import type {
 import { fromLabelSelector } from "../selector.js";
 import { assemble } from "./common.js";
 import type { Interner } from "./common.js";
-import { EMPTY, arr, bool, conditions, intOrString, isObj, meta, num, obj, optNum, resources, str, time } from "./common.js";
+import {
+  EMPTY,
+  arr,
+  bool,
+  conditions,
+  intOrString,
+  isObj,
+  meta,
+  num,
+  obj,
+  optNum,
+  resources,
+  str,
+  time,
+} from "./common.js";
 import { parseQuantity } from "../quantity.js";
 
 export function projectNamespace(o: KubeObject, intern: Interner): Namespace {
@@ -26,7 +40,9 @@ export function projectNamespace(o: KubeObject, intern: Interner): Namespace {
 }
 
 export function projectConfigMap(o: KubeObject, intern: Interner): ConfigMap {
-  const keys = (isObj(o.data) ? Object.keys(o.data).length : 0) + (isObj(o.binaryData) ? Object.keys(o.binaryData).length : 0);
+  const keys =
+    (isObj(o.data) ? Object.keys(o.data).length : 0) +
+    (isObj(o.binaryData) ? Object.keys(o.binaryData).length : 0);
   return assemble(meta(o, "ConfigMap", intern), { keys });
 }
 
@@ -48,7 +64,10 @@ export function projectPdb(o: KubeObject, intern: Interner): PodDisruptionBudget
   const spec = obj(o.spec);
   const status = obj(o.status);
   // policy/v1beta1 treated an empty selector as matching nothing; policy/v1 as everything.
-  const selector = base.apiVersion === "policy/v1beta1" && !isObj(spec.selector) ? fromLabelSelector(undefined) : fromLabelSelector(spec.selector ?? {});
+  const selector =
+    base.apiVersion === "policy/v1beta1" && !isObj(spec.selector)
+      ? fromLabelSelector(undefined)
+      : fromLabelSelector(spec.selector ?? {});
   return assemble(base, {
     selector,
     minAvailable: intOrString(spec.minAvailable),
@@ -73,7 +92,8 @@ export function projectHpa(o: KubeObject, intern: Interner): HorizontalPodAutosc
     return `${type}:${name}`;
   });
   // autoscaling/v1 spelling.
-  if (metrics.length === 0 && typeof spec.targetCPUUtilizationPercentage === "number") metrics.push("Resource:cpu");
+  if (metrics.length === 0 && typeof spec.targetCPUUtilizationPercentage === "number")
+    metrics.push("Resource:cpu");
   return assemble(base, {
     target: { kind: str(ref.kind) ?? "", name: str(ref.name) ?? "", apiVersion: str(ref.apiVersion) },
     minReplicas: num(spec.minReplicas, 1),
@@ -130,7 +150,8 @@ export function projectEvent(o: KubeObject, intern: Interner): KubeEvent {
       uid: str(ref.uid),
     },
     count: num(o.count, num(series.count, 1)),
-    lastSeen: time(o.lastTimestamp) ?? time(series.lastObservedTime) ?? time(o.eventTime) ?? time(o.firstTimestamp),
+    lastSeen:
+      time(o.lastTimestamp) ?? time(series.lastObservedTime) ?? time(o.eventTime) ?? time(o.firstTimestamp),
   });
 }
 

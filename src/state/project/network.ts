@@ -86,7 +86,11 @@ export function projectNetworkPolicy(o: KubeObject, intern: Interner): NetworkPo
   return assemble(base, {
     podSelector: fromLabelSelector(spec.podSelector ?? {}),
     // Without policyTypes the API defaults to Ingress, plus Egress when egress rules exist.
-    policyTypes: policyTypes.length ? policyTypes : Array.isArray(spec.egress) ? ["Ingress", "Egress"] : ["Ingress"],
+    policyTypes: policyTypes.length
+      ? policyTypes
+      : Array.isArray(spec.egress)
+        ? ["Ingress", "Egress"]
+        : ["Ingress"],
     ingressRules: arr(spec.ingress).length,
     egressRules: arr(spec.egress).length,
   });

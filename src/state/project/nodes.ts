@@ -24,7 +24,8 @@ export function capacityTypeOf(labels: Labels): "spot" | "on-demand" | undefined
   if (eks) return eks.toUpperCase() === "SPOT" ? "spot" : "on-demand";
   const karpenter = labels["karpenter.sh/capacity-type"];
   if (karpenter) return karpenter === "spot" ? "spot" : "on-demand";
-  if (labels["cloud.google.com/gke-spot"] === "true" || labels["cloud.google.com/gke-preemptible"] === "true") return "spot";
+  if (labels["cloud.google.com/gke-spot"] === "true" || labels["cloud.google.com/gke-preemptible"] === "true")
+    return "spot";
   const aks = labels["kubernetes.azure.com/scalesetpriority"];
   if (aks) return aks === "spot" ? "spot" : "on-demand";
   if (labels["cloud.google.com/gke-nodepool"] || labels["kubernetes.azure.com/agentpool"]) return "on-demand";

@@ -1,12 +1,47 @@
 /** Pod and pod-template projections: containers, probes, security, volumes, status. */
 import type { KubeObject } from "../raw.js";
-import type { ContainerSpec, ContainerState, Pod, PodTemplate, PodVolumes, Probe, SecurityContext } from "../types.js";
+import type {
+  ContainerSpec,
+  ContainerState,
+  Pod,
+  PodTemplate,
+  PodVolumes,
+  Probe,
+  SecurityContext,
+} from "../types.js";
 import { assemble } from "./common.js";
 import type { Interner, Raw } from "./common.js";
-import { EMPTY, EMPTY_LABELS, arr, bool, conditions, findCondition, isObj, meta, num, obj, optNum, resources, str, strings, time } from "./common.js";
+import {
+  EMPTY,
+  EMPTY_LABELS,
+  arr,
+  bool,
+  conditions,
+  findCondition,
+  isObj,
+  meta,
+  num,
+  obj,
+  optNum,
+  resources,
+  str,
+  strings,
+  time,
+} from "./common.js";
 
-const EMPTY_SECURITY: SecurityContext = Object.freeze({ capabilitiesAdd: EMPTY, capabilitiesDrop: EMPTY, sysctls: EMPTY });
-const EMPTY_VOLUMES: PodVolumes = Object.freeze({ configMaps: EMPTY, secrets: EMPTY, pvcs: EMPTY, hostPaths: EMPTY, emptyDirs: 0, types: EMPTY });
+const EMPTY_SECURITY: SecurityContext = Object.freeze({
+  capabilitiesAdd: EMPTY,
+  capabilitiesDrop: EMPTY,
+  sysctls: EMPTY,
+});
+const EMPTY_VOLUMES: PodVolumes = Object.freeze({
+  configMaps: EMPTY,
+  secrets: EMPTY,
+  pvcs: EMPTY,
+  hostPaths: EMPTY,
+  emptyDirs: 0,
+  types: EMPTY,
+});
 const APPARMOR_PREFIX = "container.apparmor.security.beta.kubernetes.io/";
 
 function security(v: unknown, intern: Interner): SecurityContext {
@@ -107,8 +142,14 @@ function container(c: Raw, intern: Interner): ContainerSpec {
     ports:
       ports.length === 0
         ? EMPTY
-        : intern.shared(`ports|${ports.map((p) => `${str(p.name)}:${num(p.containerPort)}:${str(p.protocol)}`).join(",")}`, () =>
-            ports.map((p) => ({ name: str(p.name), port: num(p.containerPort), protocol: str(p.protocol) ?? "TCP" })),
+        : intern.shared(
+            `ports|${ports.map((p) => `${str(p.name)}:${num(p.containerPort)}:${str(p.protocol)}`).join(",")}`,
+            () =>
+              ports.map((p) => ({
+                name: str(p.name),
+                port: num(p.containerPort),
+                protocol: str(p.protocol) ?? "TCP",
+              })),
           ),
     envSecrets: envSecrets.size === 0 ? EMPTY : [...envSecrets].map((s) => intern.str(s)),
     envConfigMaps: envConfigMaps.size === 0 ? EMPTY : [...envConfigMaps].map((s) => intern.str(s)),
@@ -169,13 +210,19 @@ function appArmorAnnotations(annotations: unknown, intern: Interner): PodTemplat
   if (!isObj(annotations)) return EMPTY_LABELS;
   let found: Record<string, string> | undefined;
   for (const k in annotations) {
-    if (k.startsWith(APPARMOR_PREFIX)) (found ??= {})[k.slice(APPARMOR_PREFIX.length)] = String(annotations[k]);
+    if (k.startsWith(APPARMOR_PREFIX))
+      (found ??= {})[k.slice(APPARMOR_PREFIX.length)] = String(annotations[k]);
   }
   return found ? intern.labels(found) : EMPTY_LABELS;
 }
 
 /** Projects a PodSpec (plus the template's labels and annotations) — shared by pods and every workload. */
-export function projectPodTemplate(spec: unknown, labels: PodTemplate["labels"], intern: Interner, annotations?: unknown): PodTemplate {
+export function projectPodTemplate(
+  spec: unknown,
+  labels: PodTemplate["labels"],
+  intern: Interner,
+  annotations?: unknown,
+): PodTemplate {
   const s = obj(spec);
   const containers = arr(s.containers).map((c) => container(c, intern));
   const initContainers = arr(s.initContainers).map((c) => container(c, intern));
@@ -195,7 +242,9 @@ export function projectPodTemplate(spec: unknown, labels: PodTemplate["labels"],
     nodeSelector: intern.labels(s.nodeSelector),
     hasAntiAffinity: hasAntiAffinity(s.affinity),
     hasTopologySpread: arr(s.topologySpreadConstraints).length > 0,
-    tolerations: tolerations.length ? tolerations.map((t) => intern.str(`${str(t.key) ?? "*"}:${str(t.effect) ?? "*"}`)) : EMPTY,
+    tolerations: tolerations.length
+      ? tolerations.map((t) => intern.str(`${str(t.key) ?? "*"}:${str(t.effect) ?? "*"}`))
+      : EMPTY,
     priorityClassName: str(s.priorityClassName),
     restartPolicy: intern.str(str(s.restartPolicy) ?? "Always"),
     terminationGracePeriodSeconds: optNum(s.terminationGracePeriodSeconds),

@@ -17,7 +17,11 @@ export function projectRole(o: KubeObject, kind: "Role" | "ClusterRole", intern:
   return assemble(base, { rules, aggregated: isObj(o.aggregationRule) });
 }
 
-export function projectBinding(o: KubeObject, kind: "RoleBinding" | "ClusterRoleBinding", intern: Interner): RoleBinding {
+export function projectBinding(
+  o: KubeObject,
+  kind: "RoleBinding" | "ClusterRoleBinding",
+  intern: Interner,
+): RoleBinding {
   const base = meta(o, kind, intern);
   const ref = obj(o.roleRef);
   return assemble(base, {

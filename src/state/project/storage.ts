@@ -13,7 +13,8 @@ export function projectPvc(o: KubeObject, intern: Interner): PersistentVolumeCla
   return assemble(base, {
     // Manifests carry no status: unknown, not Pending.
     phase: intern.str(str(status.phase) ?? "Unknown"),
-    storageClassName: str(spec.storageClassName) ?? base.annotations["volume.beta.kubernetes.io/storage-class"],
+    storageClassName:
+      str(spec.storageClassName) ?? base.annotations["volume.beta.kubernetes.io/storage-class"],
     volumeName: str(spec.volumeName),
     requestedBytes: parseBytes(obj(obj(spec.resources).requests).storage),
     capacityBytes: parseBytes(obj(status.capacity).storage),
@@ -29,7 +30,10 @@ export function projectPv(o: KubeObject, intern: Interner): PersistentVolume {
     phase: intern.str(str(obj(o.status).phase) ?? "Available"),
     capacityBytes: parseBytes(obj(spec.capacity).storage),
     storageClassName: str(spec.storageClassName),
-    claim: typeof claim.name === "string" ? { namespace: str(claim.namespace) ?? "", name: claim.name } : undefined,
+    claim:
+      typeof claim.name === "string"
+        ? { namespace: str(claim.namespace) ?? "", name: claim.name }
+        : undefined,
     reclaimPolicy: str(spec.persistentVolumeReclaimPolicy),
     accessModes: strings(spec.accessModes, intern),
     hostPath: str(obj(spec.hostPath).path),
