@@ -30,6 +30,7 @@ npx tsc -p tsconfig.json --noEmit
 
 stage "lint"
 npx eslint --max-warnings=50 .
+npm run -s format:check
 
 stage "unit tests (Node $(node --version))"
 mapfile -t UNIT < <(unit_files)
