@@ -213,3 +213,35 @@ test("stdin as a snapshot source", () => {
   const report = JSON.parse(r.stdout) as Report;
   assert.ok(report.findings.some((f) => f.rule === "image-latest-tag"));
 });
+
+test("report --rules runs custom CEL rules; a broken expression is exit 3 before any collection", () => {
+  const ok = day2([
+    "report",
+    "--demo",
+    "--rules",
+    join(ROOT, "test", "fixtures", "custom-rules", "demo-latest.yaml"),
+    "-o",
+    "json",
+  ]);
+  assert.equal(ok.code, 0, ok.stderr);
+  const report = JSON.parse(ok.stdout) as Report;
+  const custom = report.findings.filter((f) => f.rule === "deployment-latest-image");
+  const builtin = report.findings.filter(
+    (f) => f.rule === "image-latest-tag" && f.object.kind === "Deployment",
+  );
+  assert.ok(custom.length > 0, "the custom rule found something");
+  assert.ok(
+    custom.every((f) =>
+      builtin.some((b) => b.object.namespace === f.object.namespace && b.object.name === f.object.name),
+    ),
+  );
+  const bad = day2([
+    "report",
+    "--demo",
+    "--rules",
+    join(ROOT, "test", "fixtures", "custom-rules", "invalid", "bad-cel.yaml"),
+  ]);
+  assert.equal(bad.code, 3, bad.stderr);
+  assert.match(bad.stderr, /bad-cel\.yaml \(line \d+, column \d+\): .*invalid CEL/);
+  assert.equal(bad.stdout, "");
+});

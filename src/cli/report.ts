@@ -6,10 +6,15 @@ import { COLOR, PLAIN, writeReport } from "../report/render/index.js";
 import { EXIT } from "./errors.js";
 import type { CommandContext } from "./context.js";
 import { loadState } from "./source.js";
+import { loadRulePaths } from "../checks/custom/index.js";
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
 
 export function registerReport(
   program: Command,
-  run: (fn: (ctx: CommandContext) => Promise<number>) => Promise<void>,
+  run: (fn: (ctx: CommandContext) => Promise<number>, args?: Record<string, unknown>) => Promise<void>,
 ): void {
   program
     .command("report")
@@ -23,15 +28,19 @@ Examples:
   day2 report --context prod -n payments   # one namespace of the prod context
   day2 report --snapshot prod.ndjson.gz --fail-on high
   kubectl get pods,deploy -A -o json | day2 report --snapshot -
+  day2 report --rules policies/            # with custom CEL rules (see README, "Custom rules")
 
 Exit codes: 0 ok, 1 a finding at or above --fail-on, 2 usage error, 3 input or
 connection error, 4 incomplete coverage with --strict.`,
     )
-    .action(() =>
+    .option("--rules <file|dir>", "custom rules (YAML with CEL expressions); repeatable", collect)
+    .action((cmdOpts: { rules?: string[] }) =>
       run(async ({ opts, log, stdout }) => {
+        // Custom rules are compiled before any collection: a broken expression fails at once.
+        const custom = loadRulePaths(cmdOpts.rules ?? []);
         const state = await loadState(opts, log);
         const report = buildReport(state, {
-          rules: RULES,
+          rules: [...RULES, ...custom],
           namespace: opts.namespace,
           selector: opts.selector,
         });
