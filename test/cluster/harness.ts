@@ -22,7 +22,7 @@ import {
   writeFileSync,
   mkdirSync,
 } from "node:fs";
-import { request as httpsRequest } from "node:https";
+import { type Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -1030,32 +1030,39 @@ function runKubectl(kubectlPath: string, args: string[], o: KubectlOptions): Pro
   });
 }
 
-function httpsJson<T>(
-  conn: { server: string; ca: string; token: string },
+/**
+ * One JSON request to the apiserver (JSON in, JSON out; plain text such as /readyz stays a
+ * string). Shared by the harness and the integration tests' api().
+ */
+export function httpsJson<T>(
+  conn: { server: string; ca?: string; token: string; agent?: HttpsAgent },
   method: string,
   path: string,
   body?: unknown,
+  opts: { contentType?: string; timeoutMs?: number } = {},
 ): Promise<ApiResponse<T>> {
-  const { server, ca, token } = conn;
+  const { server, ca, token, agent } = conn;
   const url = new URL(path, server);
   const payload = body === undefined ? undefined : JSON.stringify(body);
-  const contentType = method === "PATCH" ? "application/merge-patch+json" : "application/json";
+  const contentType =
+    opts.contentType ?? (method === "PATCH" ? "application/merge-patch+json" : "application/json");
   return new Promise((resolveReq, reject) => {
     const req = httpsRequest(
       url,
       {
         method,
-        ca,
+        ...(agent ? { agent } : { ca }),
         headers: {
           authorization: `Bearer ${token}`,
           accept: "application/json",
           ...(payload ? { "content-type": contentType, "content-length": Buffer.byteLength(payload) } : {}),
         },
-        timeout: 30_000,
+        timeout: opts.timeoutMs ?? 30_000,
       },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("error", reject);
         res.on("end", () => {
           const text = Buffer.concat(chunks).toString("utf8");
           let parsed: unknown = text;

@@ -5,14 +5,14 @@
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { Agent, request as httpsRequest } from "node:https";
+import { Agent } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { staticConnection, type KubeConnection } from "../../src/kube/index.js";
 import type { Report } from "../../src/report/report.js";
-import { waitFor } from "../cluster/harness.js";
+import { httpsJson, waitFor } from "../cluster/harness.js";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const MAIN = join(ROOT, "src", "cli", "main.ts");
@@ -200,7 +200,7 @@ export interface ApiResponse<T> {
   body: T;
 }
 
-/** One raw HTTPS request to the apiserver as admin (JSON in, JSON out). */
+/** One raw HTTPS request to the apiserver as admin (JSON in, JSON out), over a keep-alive agent. */
 export function api<T = unknown>(
   method: string,
   path: string,
@@ -209,48 +209,9 @@ export function api<T = unknown>(
 ): Promise<ApiResponse<T>> {
   const c = cluster();
   agent ??= new Agent({ keepAlive: true, maxSockets: 32, ca: readFileSync(c.caCertPath) });
-  const url = new URL(path, c.server);
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      url,
-      {
-        method,
-        agent,
-        headers: {
-          authorization: `Bearer ${opts.token ?? c.adminToken}`,
-          accept: "application/json",
-          ...(payload
-            ? {
-                "content-type":
-                  opts.contentType ??
-                  (method === "PATCH" ? "application/merge-patch+json" : "application/json"),
-                "content-length": Buffer.byteLength(payload),
-              }
-            : {}),
-        },
-        timeout: opts.timeoutMs ?? 60_000,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (ch: Buffer) => chunks.push(ch));
-        res.on("error", reject);
-        res.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
-          let parsed: unknown = text;
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            /* plain text */
-          }
-          resolve({ status: res.statusCode ?? 0, body: parsed as T });
-        });
-      },
-    );
-    req.on("timeout", () => req.destroy(new Error(`${method} ${path} timed out`)));
-    req.on("error", reject);
-    if (payload) req.write(payload);
-    req.end();
+  return httpsJson<T>({ server: c.server, token: opts.token ?? c.adminToken, agent }, method, path, body, {
+    contentType: opts.contentType,
+    timeoutMs: opts.timeoutMs ?? 60_000,
   });
 }
 
