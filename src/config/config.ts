@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse as parseYaml, YAMLParseError } from "yaml";
+import { parseYamlText } from "./yaml.js";
 import { z } from "zod";
 import { InputError } from "../snapshot/errors.js";
 import { parseSelectorString } from "../state/selector.js";
@@ -210,23 +210,7 @@ export function parseConfig(
   file: string,
   opts: Omit<ConfigOptions, "source"> = {},
 ): Day2Config {
-  let doc: unknown;
-  try {
-    doc = parseYaml(source);
-  } catch (err) {
-    if (err instanceof YAMLParseError) {
-      const pos = err.linePos?.[0];
-      throw new InputError(
-        file,
-        pos ? `line ${pos.line}, column ${pos.col}` : undefined,
-        `not valid YAML: ${err.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`,
-        { cause: err },
-      );
-    }
-    throw new InputError(file, undefined, `not valid YAML: ${(err as Error).message.split("\n")[0]}`, {
-      cause: err,
-    });
-  }
+  const doc = parseYamlText(source, file);
   return validateConfig(doc, file, { ...opts, source });
 }
 

@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { parse as parseYaml, YAMLParseError } from "yaml";
+import { parseYamlText } from "../../config/yaml.js";
 import { InputError } from "../../snapshot/errors.js";
 import { RULES } from "../index.js";
 import type { Rule } from "../types.js";
@@ -27,26 +27,6 @@ function readText(file: string): string {
       `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
       { cause: err },
     );
-  }
-}
-
-/** Parses YAML text with config.ts's error shape: the file, the line and column, one line. */
-export function parseYamlText(text: string, file: string): unknown {
-  try {
-    return parseYaml(text);
-  } catch (err) {
-    if (err instanceof YAMLParseError) {
-      const pos = err.linePos?.[0];
-      throw new InputError(
-        file,
-        pos ? `line ${pos.line}, column ${pos.col}` : undefined,
-        `not valid YAML: ${err.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`,
-        { cause: err },
-      );
-    }
-    throw new InputError(file, undefined, `not valid YAML: ${(err as Error).message.split("\n")[0]}`, {
-      cause: err,
-    });
   }
 }
 
