@@ -3,10 +3,10 @@
  * rule, object and container (not by message, which carries counts that change); only
  * findings new since then are reported, and what the baseline had that is gone is "fixed".
  */
-import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { InputError } from "../snapshot/errors.js";
+import { readTextFile } from "./yaml.js";
 import type { Finding } from "../checks/index.js";
 
 const findingSchema = z.looseObject({
@@ -83,17 +83,7 @@ export function parseBaseline(source: string, file: string): Baseline {
 }
 
 export function readBaseline(file: string): Baseline {
-  let source: string;
-  try {
-    source = readFileSync(file, "utf8");
-  } catch (err) {
-    throw new InputError(
-      file,
-      undefined,
-      `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-      { cause: err },
-    );
-  }
+  const source = readTextFile(file);
   return parseBaseline(source, file);
 }
 

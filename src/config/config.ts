@@ -4,9 +4,9 @@
  * zod; every error is one line naming the file and the field path, e.g.
  * `day2.yaml: rules.pod-crash-loop.severity: expected one of critical|high|medium|low|info`.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { parseYamlText } from "./yaml.js";
+import { parseYamlText, readTextFile } from "./yaml.js";
 import { z } from "zod";
 import { InputError } from "../snapshot/errors.js";
 import { parseSelectorString } from "../state/selector.js";
@@ -226,17 +226,7 @@ export function loadConfig(
   const file = path ?? DEFAULT_CONFIG_FILE;
   const full = path ?? join(cwd, DEFAULT_CONFIG_FILE);
   if (path === undefined && !existsSync(full)) return undefined;
-  let source: string;
-  try {
-    source = readFileSync(full, "utf8");
-  } catch (err) {
-    throw new InputError(
-      file,
-      undefined,
-      `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-      { cause: err },
-    );
-  }
+  const source = readTextFile(full, file);
   return parseConfig(source, file, opts);
 }
 

@@ -1,4 +1,5 @@
-/** YAML text to data, with the one-line error shape every day2 input uses: file, line, column. */
+/** Reading day2's own input files, with the one-line error shape they all use: file, line, column. */
+import { readFileSync } from "node:fs";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { InputError } from "../snapshot/errors.js";
 
@@ -18,5 +19,21 @@ export function parseYamlText(text: string, file: string): unknown {
     throw new InputError(file, undefined, `not valid YAML: ${(err as Error).message.split("\n")[0]}`, {
       cause: err,
     });
+  }
+}
+
+/** A file's text; a missing or unreadable file is an InputError naming it (shown as `shownAs`). */
+export function readTextFile(path: string, shownAs = path): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    throw new InputError(
+      shownAs,
+      undefined,
+      `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
   }
 }

@@ -3,9 +3,9 @@
  * of rules or a mapping with `customRules:` (the same key as day2.yaml, so a rule can move
  * between them); a directory contributes its *.yaml / *.yml files in name order.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { parseYamlText } from "../../config/yaml.js";
+import { parseYamlText, readTextFile } from "../../config/yaml.js";
 import { InputError } from "../../snapshot/errors.js";
 import { RULES } from "../index.js";
 import type { Rule } from "../types.js";
@@ -15,19 +15,6 @@ import type { TakenIds } from "./rules.js";
 /** Built-in rule ids, as taken ids for collision checks. */
 export function builtinIds(): Map<string, string> {
   return new Map(RULES.map((r) => [r.id, "a built-in rule"]));
-}
-
-function readText(file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (err) {
-    throw new InputError(
-      file,
-      undefined,
-      `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-      { cause: err },
-    );
-  }
 }
 
 /** Compiles one rules file's text. */
@@ -85,7 +72,7 @@ export function loadRulePaths(paths: readonly string[], taken: TakenIds = builti
   const out: Rule[] = [];
   for (const p of paths) {
     for (const file of ruleFiles(p)) {
-      const rules = parseRulesFile(readText(file), file, ids);
+      const rules = parseRulesFile(readTextFile(file), file, ids);
       for (const r of rules) {
         ids.set(r.id, `rule ${r.id} in ${file}`);
         out.push(r);

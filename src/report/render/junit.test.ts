@@ -7,12 +7,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { ClusterStateBuilder } from "../../state/builder.js";
-import { DEMO_NOW_MS, demoOptionsFromScale, generateDemo } from "../../demo/index.js";
-import type { Rule } from "../../checks/index.js";
-import { CATEGORIES, RULES, defineRule } from "../../checks/index.js";
-import type { Report } from "../report.js";
-import { buildReport } from "../report.js";
+import { brokenRule as broken, demoReport } from "../../../test/support/demo-report.js";
+import { CATEGORIES, RULES } from "../../checks/index.js";
 import { renderJunit, stripInvalidXml, xmlAttr, xmlText } from "./junit.js";
 import { renderReport, PLAIN } from "./index.js";
 import { objectPath } from "./sarif.js";
@@ -40,27 +36,6 @@ function xpath(xml: string, expr: string): string {
 const num = (xml: string, expr: string): number => Number(xpath(xml, expr));
 /** A string() result; xmllint ends its output with a newline of its own. */
 const str = (xml: string, expr: string): string => xpath(xml, `string(${expr})`).replace(/\n$/, "");
-
-function demoReport(opts: { withoutPods?: boolean; rules?: readonly Rule[] } = {}): Report {
-  const builder = new ClusterStateBuilder({ source: "demo", sourceDetail: "test", collectedAt: DEMO_NOW_MS });
-  for (const o of generateDemo(demoOptionsFromScale("small", 42)))
-    if (!(opts.withoutPods && o.kind === "Pod")) builder.add(o);
-  if (opts.withoutPods) builder.setCoverage("Pod", "not-permitted", 'list pods: forbidden for user "viewer"');
-  return buildReport(builder.build({ complete: true }), { rules: opts.rules ?? RULES });
-}
-
-const broken = defineRule({
-  id: "test-broken",
-  title: "Broken rule",
-  severity: "low",
-  category: "configuration",
-  rationale: "Exists to throw.",
-  fix: "None.",
-  kinds: ["Node"],
-  evaluate() {
-    throw new Error('boom: <unexpected> & "field"');
-  },
-});
 
 const demo = demoReport();
 

@@ -10,12 +10,9 @@ import { fileURLToPath } from "node:url";
 import { Ajv } from "ajv";
 import formats from "ajv-formats";
 import type * as Sarif from "sarif";
-import { ClusterStateBuilder } from "../../state/builder.js";
-import { DEMO_NOW_MS, demoOptionsFromScale, generateDemo } from "../../demo/index.js";
+import { brokenRule as broken, demoReport } from "../../../test/support/demo-report.js";
 import type { Finding, Rule } from "../../checks/index.js";
-import { RULES, defineRule } from "../../checks/index.js";
-import type { Report } from "../report.js";
-import { buildReport } from "../report.js";
+import { RULES } from "../../checks/index.js";
 import {
   FINGERPRINT_KEY,
   SARIF_SCHEMA_URI,
@@ -54,27 +51,6 @@ function assertValid(text: string): Sarif.Log {
   assert.ok(ok, JSON.stringify(validate.errors?.slice(0, 5), null, 2));
   return log;
 }
-
-function demoReport(opts: { withoutPods?: boolean; rules?: readonly Rule[] } = {}): Report {
-  const builder = new ClusterStateBuilder({ source: "demo", sourceDetail: "test", collectedAt: DEMO_NOW_MS });
-  for (const o of generateDemo(demoOptionsFromScale("small", 42)))
-    if (!(opts.withoutPods && o.kind === "Pod")) builder.add(o);
-  if (opts.withoutPods) builder.setCoverage("Pod", "not-permitted", 'list pods: forbidden for user "viewer"');
-  return buildReport(builder.build({ complete: true }), { rules: opts.rules ?? RULES });
-}
-
-const broken = defineRule({
-  id: "test-broken",
-  title: "Broken rule",
-  severity: "low",
-  category: "configuration",
-  rationale: "Exists to throw.",
-  fix: "None.",
-  kinds: ["Node"],
-  evaluate() {
-    throw new Error('boom: <unexpected> & "field"');
-  },
-});
 
 const demo = demoReport();
 
