@@ -4,8 +4,9 @@
  */
 import type { ClusterState } from "../state/cluster-state.js";
 import { ClusterStateBuilder } from "../state/builder.js";
+import { CompactDecoder, projectionFingerprint } from "../state/compact.js";
 import { readInputs } from "./read.js";
-import type { InputSummary } from "./read.js";
+import type { IndexReader, InputSummary } from "./read.js";
 
 export interface LoadedSnapshot {
   state: ClusterState;
@@ -18,7 +19,17 @@ export async function loadSnapshot(paths: string[]): Promise<LoadedSnapshot> {
     sourceDetail: paths.join(", "),
     collectedAt: Date.now(),
   });
-  const summary = await readInputs(paths, (o) => builder.add(o));
+  // A day2 snapshot written by this build's projection code loads its stored projections.
+  const decoder = new CompactDecoder((kind, item) => builder.addProjection(kind, item as never));
+  const indexReader: IndexReader = {
+    accept: (index) => {
+      if (index.fingerprint !== projectionFingerprint()) return false;
+      for (const [kind, n] of Object.entries(index.unknownKinds ?? {})) builder.countUnknown(kind, n);
+      return true;
+    },
+    line: (value) => decoder.line(value),
+  };
+  const summary = await readInputs(paths, (o) => builder.add(o), indexReader);
   const h = summary.header;
   if (h) {
     builder.updateInfo({

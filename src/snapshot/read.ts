@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import type { KubeObject, ObjectSink } from "../state/raw.js";
 import { InputError } from "./errors.js";
-import { headerSchema, SNAPSHOT_SCHEMA_VERSION } from "./header.js";
+import { headerSchema, READABLE_SCHEMA_VERSIONS } from "./header.js";
 import type { SnapshotHeader } from "./header.js";
 import { readJsonStream } from "./json-stream.js";
 
@@ -22,6 +22,17 @@ export interface InputSummary {
   files: { file: string; format: InputFormat; objects: number }[];
   /** The header of a day2 snapshot, when the (single) input was one. */
   header?: SnapshotHeader;
+  /** True when the objects came from the snapshot's stored projections, not its raw objects. */
+  fromIndex?: boolean;
+}
+
+/**
+ * Takes a day2 snapshot's stored projections instead of its raw objects: `accept` sees the
+ * header's index description and says whether it can use it; `line` gets each parsed line.
+ */
+export interface IndexReader {
+  accept(index: NonNullable<SnapshotHeader["index"]>): boolean;
+  line(value: unknown, position: string): void;
 }
 
 const MANIFEST_EXT = /\.(json|ya?ml|ndjson)(\.gz)?$/i;
@@ -160,13 +171,34 @@ async function readDay2(
   chunks: AsyncIterable<string>,
   file: string,
   sink: ObjectSink,
-): Promise<{ header: SnapshotHeader; objects: number }> {
+  indexReader?: IndexReader,
+): Promise<{ header: SnapshotHeader; objects: number; fromIndex: boolean }> {
   let header: SnapshotHeader | undefined;
   let line = 0;
   let rest = "";
   let objects = 0;
+  // Lines of stored projections still ahead, and whether they are read or skipped.
+  let indexLines = 0;
+  let useIndex = false;
+  let finished = false;
   const handle = (text: string): void => {
     line++;
+    if (indexLines > 0) {
+      indexLines--;
+      if (useIndex) {
+        let value: unknown;
+        try {
+          value = JSON.parse(text);
+          indexReader!.line(value, `line ${line}`);
+        } catch (err) {
+          throw new InputError(file, `line ${line}`, `bad stored projection: ${(err as Error).message}`, {
+            cause: err,
+          });
+        }
+        if (indexLines === 0) finished = true;
+      }
+      return;
+    }
     if (text.trim() === "") return;
     let value: unknown;
     try {
@@ -177,11 +209,11 @@ async function readDay2(
     if (!header) {
       const parsed = headerSchema.safeParse(value);
       const version = (value as { day2Snapshot?: unknown })?.day2Snapshot;
-      if (typeof version === "number" && version !== SNAPSHOT_SCHEMA_VERSION) {
+      if (typeof version === "number" && !READABLE_SCHEMA_VERSIONS.includes(version)) {
         throw new InputError(
           file,
           "line 1",
-          `unsupported snapshot schema version ${version} (this day2 reads version ${SNAPSHOT_SCHEMA_VERSION})`,
+          `unsupported snapshot schema version ${version} (this day2 reads versions ${READABLE_SCHEMA_VERSIONS.join(", ")})`,
         );
       }
       if (!parsed.success) {
@@ -193,6 +225,11 @@ async function readDay2(
         );
       }
       header = parsed.data;
+      if (header.index) {
+        indexLines = header.index.lines;
+        useIndex = indexReader?.accept(header.index) ?? false;
+        if (useIndex && indexLines === 0) finished = true;
+      }
       return;
     }
     const o = value as KubeObject;
@@ -211,15 +248,20 @@ async function readDay2(
       start = nl + 1;
       nl = chunk.indexOf("\n", start);
     }
-    while (nl >= 0) {
+    while (nl >= 0 && !finished) {
       handle(chunk.slice(start, nl));
       start = nl + 1;
       nl = chunk.indexOf("\n", start);
     }
+    // Everything the stored projections describe has been read: the raw objects are not needed.
+    if (finished) return { header: header!, objects: header!.objects ?? 0, fromIndex: true };
     rest += chunk.slice(start);
   }
   if (rest) handle(rest);
+  if (finished) return { header: header!, objects: header!.objects ?? 0, fromIndex: true };
   if (!header) throw new InputError(file, undefined, "empty snapshot: no header line");
+  if (indexLines > 0)
+    throw new InputError(file, `line ${line}`, "truncated snapshot: stored projections end early");
   if (header.objects !== undefined && header.objects !== objects) {
     throw new InputError(
       file,
@@ -227,7 +269,7 @@ async function readDay2(
       `truncated snapshot: header promises ${header.objects} objects, found ${objects}`,
     );
   }
-  return { header, objects };
+  return { header, objects, fromIndex: false };
 }
 
 async function readYaml(chunks: AsyncIterable<string>, file: string, sink: ObjectSink): Promise<number> {
@@ -262,7 +304,11 @@ async function readYaml(chunks: AsyncIterable<string>, file: string, sink: Objec
 }
 
 /** Reads one or more inputs into the sink. */
-export async function readInputs(paths: string[], sink: ObjectSink): Promise<InputSummary> {
+export async function readInputs(
+  paths: string[],
+  sink: ObjectSink,
+  indexReader?: IndexReader,
+): Promise<InputSummary> {
   const files = await expandInputs(paths);
   const summary: InputSummary = { files: [] };
   for (const file of files) {
@@ -273,8 +319,9 @@ export async function readInputs(paths: string[], sink: ObjectSink): Promise<Inp
     if (done) throw new InputError(file, undefined, "empty input");
     if (first === "{" && firstLine.includes('"day2Snapshot"')) {
       if (files.length > 1) throw new InputError(file, undefined, "a day2 snapshot must be the only input");
-      const { header, objects } = await readDay2(chunks, file, sink);
+      const { header, objects, fromIndex } = await readDay2(chunks, file, sink, indexReader);
       summary.header = header;
+      if (fromIndex) summary.fromIndex = true;
       summary.files.push({ file, format: "day2", objects });
     } else if (first === "{" || first === "[") {
       let objects = 0;

@@ -43,6 +43,31 @@ export class ClusterStateBuilder {
     this.seen.set(kind, (this.seen.get(kind) ?? 0) + 1);
   }
 
+  /** Adds an already projected object (decoded from a snapshot's stored projections). */
+  addProjection<K extends ProjectedKind>(kind: K, item: ProjectionByKind[K]): void {
+    (this.store[kind] as unknown[]).push(item);
+    this.seen.set(kind, (this.seen.get(kind) ?? 0) + 1);
+  }
+
+  /** The projections so far, kind by kind (for storing them in a snapshot). */
+  *projections(): Generator<[ProjectedKind, readonly ProjectionByKind[ProjectedKind][]]> {
+    for (const [kind, items] of Object.entries(this.store) as [
+      ProjectedKind,
+      ProjectionByKind[ProjectedKind][],
+    ][])
+      if (items.length > 0) yield [kind, items];
+  }
+
+  /** Counts objects of a kind day2 does not model (from a snapshot's stored projections). */
+  countUnknown(kind: string, n: number): void {
+    this.unknown.set(kind, (this.unknown.get(kind) ?? 0) + n);
+  }
+
+  /** Counts of kinds seen in the input that day2 does not model. */
+  unknownKinds(): ReadonlyMap<string, number> {
+    return this.unknown;
+  }
+
   /** Records how a kind's collection ended; the count is filled in at build time. */
   setCoverage(kind: string, status: CoverageStatus, reason?: string): void {
     this.coverage.set(kind, { kind, status, count: 0, ...(reason ? { reason } : {}) });

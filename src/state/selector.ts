@@ -61,6 +61,28 @@ export const SELECT_ALL: Selector = Object.freeze(
   new CompiledSelector(NO_STRINGS, NO_REQUIREMENTS, true, false),
 );
 
+/** True for selectors made here (the compact encoding stores them by their parts). */
+export function isCompiledSelector(v: unknown): v is Selector {
+  return v instanceof CompiledSelector;
+}
+
+/** A selector from stored parts (state/compact.ts); the singletons stay singletons. */
+export function selectorFromParts(
+  equals: readonly string[],
+  requirements: readonly Requirement[],
+  matchesAll: boolean,
+  matchesNone: boolean,
+): Selector {
+  if (matchesNone && equals.length === 0 && requirements.length === 0) return SELECT_NONE;
+  if (matchesAll && equals.length === 0 && requirements.length === 0) return SELECT_ALL;
+  return new CompiledSelector(
+    equals.length ? equals : NO_STRINGS,
+    requirements.length ? requirements : NO_REQUIREMENTS,
+    matchesAll,
+    matchesNone,
+  );
+}
+
 function isStringMap(v: unknown): v is Record<string, string> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }

@@ -1,0 +1,227 @@
+/**
+ * A compact encoding of projections, stored in day2 snapshots beside the raw objects so a
+ * later load can skip parsing and projecting the raw API objects (at 150,000 pods most of a
+ * scan's time). Raw objects stay the source of truth: the encoded projections are used only
+ * when they were written by the same projection code (a fingerprint of its source files),
+ * else the loader projects the raw objects again.
+ *
+ * Encoding (JSON values, so lines stay NDJSON):
+ *   string, boolean, finite number  as themselves
+ *   undefined                       null (projections never hold null: the encoder checks)
+ *   array                           [0, ...items]
+ *   object                          [shapeId, ...values], the keys defined once by a shape line
+ *   frozen (interned) value         [-refId], the value defined once by a table line
+ *   repeated short string           [-refId], the string defined once by a table line
+ *   label selector                  ["sel", equals, requirements, matchesAll, matchesNone]
+ * Interned values (a ReplicaSet's shared container specs, probes, label sets) are frozen by
+ * the Interner, so freezing marks exactly what is shared; each is stored once and decoded
+ * once, and every decoded projection shares it again.
+ */
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import type { ProjectedKind, Projection } from "./types.js";
+import { isProjectedKind } from "./project/index.js";
+import type { Requirement } from "./selector.js";
+import { isCompiledSelector, selectorFromParts } from "./selector.js";
+
+/** Bumped when the encoding itself changes. */
+export const COMPACT_ENCODING_VERSION = 1;
+
+/** Objects per line: fewer, longer lines mean fewer JSON.parse calls. */
+const BATCH = 512;
+
+/** Longer strings are rarely repeated and cost more to look up than to keep twice. */
+const MAX_SHARED_STRING = 100;
+
+export class CompactError extends Error {}
+
+let fingerprint: string | undefined;
+
+/**
+ * Hash of the projection code (every file under state/project plus the quantity and
+ * selector parsers): any edit there changes how raw objects project, so stored projections
+ * from before it must not be trusted.
+ */
+export function projectionFingerprint(): string {
+  if (fingerprint) return fingerprint;
+  const here = fileURLToPath(new URL(".", import.meta.url));
+  const hash = createHash("sha256").update(`encoding ${COMPACT_ENCODING_VERSION}\n`);
+  const projectDir = join(here, "project");
+  const files = readdirSync(projectDir)
+    .filter((f) => /\.(ts|js)$/.test(f) && !/\.test\.|\.d\.ts$/.test(f))
+    .sort()
+    .map((f) => join(projectDir, f));
+  for (const extra of ["quantity", "selector", "types"]) {
+    const name = readdirSync(here).find((f) => f === `${extra}.ts` || f === `${extra}.js`);
+    if (name) files.push(join(here, name));
+  }
+  for (const f of files) hash.update(f.slice(here.length)).update("\0").update(readFileSync(f)).update("\0");
+  fingerprint = hash.digest("hex").slice(0, 32);
+  return fingerprint;
+}
+
+/** One line of the encoded stream. */
+type Line = ["s", number, string[]] | ["t", number, unknown] | ["o", ProjectedKind, unknown[]];
+
+export class CompactEncoder {
+  private readonly shapes = new Map<string, number>();
+  private readonly refs = new Map<object, number>();
+  private readonly strings = new Map<string, number>();
+  private readonly seenOnce = new Set<string>();
+  private nextId = 1;
+  private pending: Line[] = [];
+
+  /**
+   * Encodes one kind's projections as lines (definitions before first use). Throws
+   * CompactError for a value it cannot round-trip (null, NaN, a class instance).
+   */
+  *encodeKind(kind: ProjectedKind, items: readonly Projection[]): Generator<string> {
+    for (let i = 0; i < items.length; i += BATCH) {
+      const batch: unknown[] = [];
+      for (const item of items.slice(i, i + BATCH)) batch.push(this.value(item));
+      for (const def of this.pending) yield JSON.stringify(def);
+      this.pending = [];
+      yield JSON.stringify(["o", kind, batch] satisfies Line);
+    }
+  }
+
+  private value(v: unknown): unknown {
+    if (v === undefined) return null;
+    switch (typeof v) {
+      case "string":
+        return this.string(v);
+      case "boolean":
+        return v;
+      case "number":
+        if (!Number.isFinite(v)) throw new CompactError(`non-finite number ${v}`);
+        return v;
+      case "object":
+        break;
+      default:
+        throw new CompactError(`cannot encode a ${typeof v}`);
+    }
+    if (v === null) throw new CompactError("null in a projection");
+    if (isCompiledSelector(v))
+      return ["sel", this.value(v.equals), this.value(v.requirements), v.matchesAll, v.matchesNone];
+    if (!Object.isFrozen(v)) return this.body(v);
+    let id = this.refs.get(v);
+    if (id === undefined) {
+      const body = this.body(v);
+      id = this.nextId++;
+      this.refs.set(v, id);
+      this.pending.push(["t", id, body]);
+    }
+    return [-id];
+  }
+
+  /**
+   * A short string seen before goes to the table, so decoding shares one copy (namespaces,
+   * node names, condition types and reasons repeat on every pod), as the Interner did.
+   */
+  private string(v: string): unknown {
+    if (v.length > MAX_SHARED_STRING) return v;
+    let id = this.strings.get(v);
+    if (id !== undefined) return [-id];
+    if (!this.seenOnce.has(v)) {
+      this.seenOnce.add(v);
+      return v;
+    }
+    id = this.nextId++;
+    this.strings.set(v, id);
+    this.pending.push(["t", id, v]);
+    return [-id];
+  }
+
+  private body(v: object): unknown[] {
+    if (Array.isArray(v)) {
+      const out: unknown[] = [0];
+      for (const x of v as unknown[]) out.push(this.value(x));
+      return out;
+    }
+    const proto: unknown = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) throw new CompactError("not a plain object");
+    const keys = Object.keys(v);
+    const signature = keys.join("\0");
+    let id = this.shapes.get(signature);
+    if (id === undefined) {
+      if (keys.includes("__proto__")) throw new CompactError("__proto__ key");
+      id = this.shapes.size + 1;
+      this.shapes.set(signature, id);
+      this.pending.push(["s", id, keys]);
+    }
+    const out: unknown[] = [id];
+    for (const k of keys) out.push(this.value((v as Record<string, unknown>)[k]));
+    return out;
+  }
+}
+
+/** Objects of a shape seen this often get a compiled factory: one hidden class, fields in-object. */
+const FACTORY_AFTER = 16;
+
+interface Shape {
+  keys: string[];
+  uses: number;
+  make?: () => Record<string, unknown>;
+}
+
+export class CompactDecoder {
+  private readonly shapes: Shape[] = [];
+  private readonly table: unknown[] = [];
+
+  constructor(private readonly sink: (kind: ProjectedKind, item: Projection) => void) {}
+
+  /** Decodes one parsed line; throws CompactError on anything malformed. */
+  line(value: unknown): void {
+    if (!Array.isArray(value) || value.length !== 3) throw new CompactError("not an encoded line");
+    const [tag, a, b] = value as [unknown, unknown, unknown];
+    if (tag === "s" && typeof a === "number" && Array.isArray(b) && b.every((k) => typeof k === "string")) {
+      if (b.includes("__proto__")) throw new CompactError("__proto__ key");
+      this.shapes[a] = { keys: b as string[], uses: 0 };
+    } else if (tag === "t" && typeof a === "number") {
+      this.table[a] = typeof b === "string" ? b : Object.freeze(this.value(b));
+    } else if (tag === "o" && typeof a === "string" && isProjectedKind(a) && Array.isArray(b)) {
+      for (const item of b) this.sink(a, this.value(item) as Projection);
+    } else throw new CompactError(`unknown line ${JSON.stringify(tag)}`);
+  }
+
+  private value(v: unknown): unknown {
+    if (v === null) return undefined;
+    if (typeof v !== "object") return v;
+    const a = v as unknown[];
+    const tag = a[0];
+    if (tag === "sel") {
+      const [, equals, requirements, all, none] = a;
+      return selectorFromParts(
+        this.value(equals) as string[],
+        this.value(requirements) as Requirement[],
+        all === true,
+        none === true,
+      );
+    }
+    if (typeof tag !== "number") throw new CompactError("encoded value without a tag");
+    if (tag < 0) {
+      const hit = this.table[-tag];
+      if (hit === undefined) throw new CompactError(`reference ${-tag} before its definition`);
+      return hit;
+    }
+    if (tag === 0) {
+      const out = new Array<unknown>(a.length - 1);
+      for (let i = 1; i < a.length; i++) out[i - 1] = this.value(a[i]);
+      return out;
+    }
+    const shape = this.shapes[tag];
+    if (!shape || shape.keys.length !== a.length - 1) throw new CompactError(`bad shape ${tag}`);
+    const keys = shape.keys;
+    if (!shape.make && ++shape.uses >= FACTORY_AFTER) {
+      // Keys come from our own projections' field names or label keys; JSON.stringify quotes them.
+      shape.make = new Function(
+        `return {${keys.map((k) => `${JSON.stringify(k)}: undefined`).join(", ")}};`,
+      ) as () => Record<string, unknown>;
+    }
+    const o: Record<string, unknown> = shape.make ? shape.make() : {};
+    for (let i = 0; i < keys.length; i++) o[keys[i]!] = this.value(a[i + 1]);
+    return o;
+  }
+}
