@@ -13,6 +13,8 @@ import { parseSelectorString } from "../state/selector.js";
 import type { Rule, RuleOutcome, Severity } from "../checks/index.js";
 import { RULES, SEVERITIES } from "../checks/index.js";
 import { builtinIds, compileCustomRules } from "../checks/custom/index.js";
+import type { PriceSheetInput } from "../cost/pricing.js";
+import { priceSheetSchema } from "../cost/pricing.js";
 
 /** Looked for in the working directory when --config is not given. */
 export const DEFAULT_CONFIG_FILE = "day2.yaml";
@@ -72,6 +74,17 @@ const suppression = z.strictObject(
   { error: required("a mapping with rule, reason, expires") },
 );
 
+const costSettings = z.strictObject(
+  {
+    // Merged over OpenCost's defaults and the shipped list by buildPriceSheet (config wins).
+    pricing: priceSheetSchema.optional(),
+    costLabels: z
+      .array(text("a label key"), { error: required("a list of label keys, e.g. [team, cost-center]") })
+      .optional(),
+  },
+  { error: required("a mapping (pricing:, costLabels:)") },
+);
+
 const configSchema = z.strictObject(
   {
     apiVersion: z.literal("day2.dev/v1alpha1", { error: () => "expected day2.dev/v1alpha1" }).optional(),
@@ -82,6 +95,7 @@ const configSchema = z.strictObject(
     suppressions: z.array(suppression, { error: required("a list of suppressions") }).optional(),
     // Each entry is validated and compiled by src/checks/custom, with line and column.
     customRules: z.array(z.unknown(), { error: required("a list of custom rules") }).optional(),
+    cost: costSettings.optional(),
   },
   { error: required("a mapping (rules:, suppressions:)") },
 );
@@ -106,6 +120,8 @@ export interface Day2Config {
   readonly suppressions: readonly Suppression[];
   /** `customRules:` compiled into rules (origin "custom"), in file order. */
   readonly customRules: readonly Rule[];
+  /** `cost:`: the price sheet layer and the labels every cost should carry. */
+  readonly cost?: { readonly pricing?: PriceSheetInput; readonly costLabels?: readonly string[] };
 }
 
 export interface ConfigOptions {
@@ -201,6 +217,7 @@ export function validateConfig(doc: unknown, file: string, opts: ConfigOptions =
     rules: cfg.rules ?? {},
     suppressions: (cfg.suppressions ?? []).map((s, index) => ({ index, ...s, reason: s.reason.trim() })),
     customRules,
+    ...(cfg.cost ? { cost: cfg.cost } : {}),
   };
 }
 

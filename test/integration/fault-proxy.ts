@@ -7,6 +7,11 @@
  * list page (with or without the server's "inconsistent continue" token), or a response cut
  * off mid-body (the socket destroyed after part of it was written). Every injection is
  * counted per rule so a test can prove the fault really happened.
+ *
+ * The upstream may also be a plain-HTTP loopback server (a test's Prometheus): then `ca` and
+ * `token` are left out, request bodies (POST forms) are forwarded, and the `respond` (any
+ * status and body: an API's error JSON, an HTML page, garbage) and `delay` (forward late:
+ * a slow server) faults fit an API that is not Kubernetes.
  */
 import http from "node:http";
 import https from "node:https";
@@ -19,6 +24,8 @@ export interface ProxyRequest {
   /** Path without the query. */
   path: string;
   query: URLSearchParams;
+  /** The request body as text ("" for GETs), e.g. a POSTed form. */
+  body: string;
 }
 
 export type Fault =
@@ -31,7 +38,11 @@ export type Fault =
    */
   | { type: "gone"; serverToken: boolean }
   /** Forward, then write only `fraction` of the body (default 0.5) and destroy the socket. */
-  | { type: "drop"; fraction?: number };
+  | { type: "drop"; fraction?: number }
+  /** Answer with exactly this status and body (default content type application/json). */
+  | { type: "respond"; status: number; body: string; contentType?: string; retryAfter?: string }
+  /** Wait `ms`, then forward (a slow server; the client may give up first). */
+  | { type: "delay"; ms: number };
 
 export interface FaultRule {
   name: string;
@@ -66,12 +77,12 @@ export interface FaultProxy {
 }
 
 export interface FaultProxyOptions {
-  /** https://127.0.0.1:<port> of the apiserver. */
+  /** https://127.0.0.1:<port> of the apiserver, or http://127.0.0.1:<port> of a plain-HTTP server. */
   upstream: string;
-  /** PEM of the CA that signed the apiserver's certificate. */
-  ca: string | Buffer;
-  /** Bearer token added to every forwarded request. */
-  token: string;
+  /** PEM of the CA that signed the apiserver's certificate (https upstreams). */
+  ca?: string | Buffer;
+  /** Bearer token added to every forwarded request, if given. */
+  token?: string;
   rules: FaultRule[];
 }
 
@@ -127,7 +138,10 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
   const upstream = new URL(opts.upstream);
   if (upstream.hostname !== "127.0.0.1" && upstream.hostname !== "localhost")
     throw new Error(`fault proxy: upstream must be on loopback, got ${opts.upstream}`);
-  const agent = new https.Agent({ keepAlive: true, maxSockets: 32, ca: opts.ca });
+  const secure = upstream.protocol === "https:";
+  const agent = secure
+    ? new https.Agent({ keepAlive: true, maxSockets: 32, ...(opts.ca !== undefined ? { ca: opts.ca } : {}) })
+    : new http.Agent({ keepAlive: true, maxSockets: 32 });
   const used = new Map<string, number>(opts.rules.map((r) => [r.name, 0]));
   const log: InjectedFault[] = [];
   let requests = 0;
@@ -137,19 +151,25 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
 
   const server = http.createServer((req, res) => {
     const n = ++requests;
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => handle(req, res, n, Buffer.concat(chunks)));
+  });
+
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse, n: number, reqBody: Buffer): void => {
     const url = new URL(req.url ?? "/", "http://proxy.invalid");
     const preq: ProxyRequest = {
       n,
       method: req.method ?? "GET",
       path: url.pathname,
       query: url.searchParams,
+      body: reqBody.toString("utf8"),
     };
     const rule = pick(preq);
     if (rule) {
       used.set(rule.name, (used.get(rule.name) ?? 0) + 1);
       log.push({ rule: rule.name, n, path: url.pathname, query: url.search });
     }
-    req.resume(); // GETs have no body; drain whatever there is
     const fault = rule?.fault;
 
     if (fault?.type === "status") {
@@ -166,6 +186,20 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
       res.end(body);
       return;
     }
+    if (fault?.type === "respond") {
+      res.writeHead(fault.status, {
+        "content-type": fault.contentType ?? "application/json",
+        "content-length": Buffer.byteLength(fault.body),
+        ...(fault.retryAfter !== undefined ? { "retry-after": fault.retryAfter } : {}),
+      });
+      res.end(fault.body);
+      return;
+    }
+    if (fault?.type === "delay") {
+      const timer = setTimeout(() => forward(req, res, preq, reqBody, undefined), fault.ms);
+      res.on("close", () => clearTimeout(timer)); // the client gave up: forward nothing
+      return;
+    }
     if (fault?.type === "gone") {
       const token = url.searchParams.get("continue");
       const next = fault.serverToken && token ? inconsistentContinueToken(token) : undefined;
@@ -179,16 +213,27 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
       res.end(body);
       return;
     }
+    forward(req, res, preq, reqBody, fault);
+  };
 
+  const forward = (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    preq: ProxyRequest,
+    reqBody: Buffer,
+    fault: Fault | undefined,
+  ): void => {
+    const n = preq.n;
     const headers: http.OutgoingHttpHeaders = {};
     for (const h of ["accept", "accept-encoding", "user-agent", "content-type"]) {
       if (req.headers[h] !== undefined) headers[h] = req.headers[h];
     }
     for (const [k, v] of Object.entries(req.headers)) if (/^impersonate-/i.test(k)) headers[k] = v;
-    headers["authorization"] = `Bearer ${opts.token}`;
-    const up = https.request(
+    if (opts.token !== undefined) headers["authorization"] = `Bearer ${opts.token}`;
+    if (reqBody.length > 0) headers["content-length"] = reqBody.length;
+    const up = (secure ? https : http).request(
       {
-        protocol: "https:",
+        protocol: upstream.protocol,
         hostname: upstream.hostname,
         port: upstream.port,
         method: preq.method,
@@ -241,8 +286,8 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
       res.writeHead(502, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
       res.end(body);
     });
-    up.end();
-  });
+    up.end(reqBody.length > 0 ? reqBody : undefined);
+  };
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
