@@ -73,13 +73,18 @@ function keep(state: ClusterState, f: Finding, opts: ReportOptions): boolean {
   return true;
 }
 
+/** Code-point order: the same on every machine and locale, and no collator cost per comparison. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Report order: most severe first, then rule, namespace, name. */
 export function compareFindings(a: Finding, b: Finding): number {
   return (
     severityRank(b.severity) - severityRank(a.severity) ||
-    a.rule.localeCompare(b.rule) ||
-    a.object.namespace.localeCompare(b.object.namespace) ||
-    a.object.name.localeCompare(b.object.name)
+    compareText(a.rule, b.rule) ||
+    compareText(a.object.namespace, b.object.namespace) ||
+    compareText(a.object.name, b.object.name)
   );
 }
 

@@ -61,17 +61,16 @@ export function* renderJsonChunks(report: Report): Generator<string> {
     return;
   }
   yield head.slice(0, at) + '\n  "findings": [\n';
-  let batch: string[] = [];
-  for (let i = 0; i < findings.length; i++) {
-    batch.push(
-      JSON.stringify(findings[i], null, 2).replace(/^/gm, "    ") + (i < findings.length - 1 ? ",\n" : "\n"),
-    );
-    if (batch.length === 1000) {
-      yield batch.join("");
-      batch = [];
-    }
+  // Wrapped as {"findings": [...]} each batch comes out of one native call already indented
+  // for its place in the report; only the wrapper's first and last lines are cut off.
+  const open = '{\n  "findings": [\n';
+  const close = "\n  ]\n}";
+  for (let i = 0; i < findings.length; i += 1000) {
+    const text = JSON.stringify({ findings: findings.slice(i, i + 1000) }, null, 2);
+    const last = i + 1000 >= findings.length;
+    yield text.slice(open.length, text.length - close.length) + (last ? "\n" : ",\n");
   }
-  yield batch.join("") + "  ]" + head.slice(at + marker.length) + "\n";
+  yield "  ]" + head.slice(at + marker.length) + "\n";
 }
 
 /** Writes a rendered report to a stream, chunk by chunk for JSON, honouring backpressure. */

@@ -21,4 +21,12 @@ test("streamed -o json is byte for byte JSON.stringify(report, null, 2)", async 
   assert.equal([...renderJsonChunks(report)].join(""), JSON.stringify(report, null, 2) + "\n");
   const empty = { ...report, findings: [] };
   assert.equal([...renderJsonChunks(empty)].join(""), JSON.stringify(empty, null, 2) + "\n");
+  // Batches of 1,000: one short of, exactly at, and past the boundaries.
+  for (const n of [999, 1000, 1001, 2500]) {
+    const many = {
+      ...report,
+      findings: Array.from({ length: n }, (_, i) => report.findings[i % report.findings.length]!),
+    };
+    assert.equal([...renderJsonChunks(many)].join(""), JSON.stringify(many, null, 2) + "\n", `${n} findings`);
+  }
 });
