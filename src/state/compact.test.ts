@@ -15,6 +15,12 @@ import { loadSnapshot } from "../snapshot/load.js";
 import { InputError } from "../snapshot/errors.js";
 import { KINDS } from "../state/kinds.js";
 import { fromLabelSelector } from "./selector.js";
+import { PROJECTION_FINGERPRINT } from "./projection-fingerprint.js";
+import { computeProjectionFingerprint } from "../../scripts/projection-fingerprint.js";
+
+test("the projection fingerprint matches the projection code (else run npm run docs)", () => {
+  assert.equal(PROJECTION_FINGERPRINT, computeProjectionFingerprint(), "stale: run `npm run docs`");
+});
 
 function demoBuilder(): ClusterStateBuilder {
   const b = new ClusterStateBuilder({ source: "demo", sourceDetail: "test", collectedAt: 0 });
@@ -100,7 +106,9 @@ test("garbage lines are CompactErrors", () => {
     ["q", 1, 2],
     ["o", "NoSuchKind", []],
     ["o", "Pod", [[7, 1]]], // shape never defined
-    ["o", "Pod", [[-3]]], // reference never defined
+    ["o", "Pod", [3]], // reference never defined
+    ["o", "Pod", [[-3]]], // no such tag
+    ["o", "Pod", [["n", "x"]]], // a boxed number that is not one
     ["s", 1, ["__proto__"]],
     ["o", "Pod", [{ not: "encoded" }]],
   ]) {

@@ -6,28 +6,29 @@
  * else the loader projects the raw objects again.
  *
  * Encoding (JSON values, so lines stay NDJSON):
- *   string, boolean, finite number  as themselves
+ *   string, boolean                 as themselves
+ *   finite number                   ["n", value]
  *   undefined                       null (projections never hold null: the encoder checks)
  *   array                           [0, ...items]
  *   object                          [shapeId, ...values], the keys defined once by a shape line
- *   frozen (interned) value         [-refId], the value defined once by a table line
- *   repeated short string           [-refId], the string defined once by a table line
+ *   frozen (interned) value         refId, a bare number: the value defined once by a table line
+ *   repeated short string           refId, the string defined once by a table line
  *   label selector                  ["sel", equals, requirements, matchesAll, matchesNone]
+ * References are bare numbers because they are by far the most common value (about 40 per
+ * pod): as one-element arrays each cost JSON.parse an allocation. Numbers are rarer, so they
+ * are the ones boxed.
  * Interned values (a ReplicaSet's shared container specs, probes, label sets) are frozen by
  * the Interner, so freezing marks exactly what is shared; each is stored once and decoded
  * once, and every decoded projection shares it again.
  */
-import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { join } from "node:path";
 import type { ProjectedKind, Projection } from "./types.js";
 import { isProjectedKind } from "./project/index.js";
+import { PROJECTION_FINGERPRINT } from "./projection-fingerprint.js";
 import type { Requirement } from "./selector.js";
 import { isCompiledSelector, selectorFromParts } from "./selector.js";
 
 /** Bumped when the encoding itself changes. */
-export const COMPACT_ENCODING_VERSION = 1;
+export const COMPACT_ENCODING_VERSION = 2;
 
 /** Objects per line: fewer, longer lines mean fewer JSON.parse calls. */
 const BATCH = 512;
@@ -37,29 +38,14 @@ const MAX_SHARED_STRING = 100;
 
 export class CompactError extends Error {}
 
-let fingerprint: string | undefined;
-
 /**
- * Hash of the projection code (every file under state/project plus the quantity and
- * selector parsers): any edit there changes how raw objects project, so stored projections
- * from before it must not be trusted.
+ * Which projection code and encoding wrote a snapshot's stored projections: the generated
+ * hash of the projection sources (scripts/projection-fingerprint.ts, kept current by a unit
+ * test) and the encoding version. The same in source and built form, so a snapshot saved by
+ * `npx tsx` loads fast in the installed CLI and the other way round.
  */
 export function projectionFingerprint(): string {
-  if (fingerprint) return fingerprint;
-  const here = fileURLToPath(new URL(".", import.meta.url));
-  const hash = createHash("sha256").update(`encoding ${COMPACT_ENCODING_VERSION}\n`);
-  const projectDir = join(here, "project");
-  const files = readdirSync(projectDir)
-    .filter((f) => /\.(ts|js)$/.test(f) && !/\.test\.|\.d\.ts$/.test(f))
-    .sort()
-    .map((f) => join(projectDir, f));
-  for (const extra of ["quantity", "selector", "types"]) {
-    const name = readdirSync(here).find((f) => f === `${extra}.ts` || f === `${extra}.js`);
-    if (name) files.push(join(here, name));
-  }
-  for (const f of files) hash.update(f.slice(here.length)).update("\0").update(readFileSync(f)).update("\0");
-  fingerprint = hash.digest("hex").slice(0, 32);
-  return fingerprint;
+  return `${PROJECTION_FINGERPRINT}-e${COMPACT_ENCODING_VERSION}`;
 }
 
 /** One line of the encoded stream. */
@@ -96,7 +82,7 @@ export class CompactEncoder {
         return v;
       case "number":
         if (!Number.isFinite(v)) throw new CompactError(`non-finite number ${v}`);
-        return v;
+        return ["n", v];
       case "object":
         break;
       default:
@@ -113,7 +99,7 @@ export class CompactEncoder {
       this.refs.set(v, id);
       this.pending.push(["t", id, body]);
     }
-    return [-id];
+    return id;
   }
 
   /**
@@ -123,7 +109,7 @@ export class CompactEncoder {
   private string(v: string): unknown {
     if (v.length > MAX_SHARED_STRING) return v;
     let id = this.strings.get(v);
-    if (id !== undefined) return [-id];
+    if (id !== undefined) return id;
     if (!this.seenOnce.has(v)) {
       this.seenOnce.add(v);
       return v;
@@ -131,7 +117,7 @@ export class CompactEncoder {
     id = this.nextId++;
     this.strings.set(v, id);
     this.pending.push(["t", id, v]);
-    return [-id];
+    return id;
   }
 
   private body(v: object): unknown[] {
@@ -188,9 +174,18 @@ export class CompactDecoder {
 
   private value(v: unknown): unknown {
     if (v === null) return undefined;
+    if (typeof v === "number") {
+      const hit = this.table[v];
+      if (hit === undefined) throw new CompactError(`reference ${v} before its definition`);
+      return hit;
+    }
     if (typeof v !== "object") return v;
     const a = v as unknown[];
     const tag = a[0];
+    if (tag === "n") {
+      if (typeof a[1] !== "number") throw new CompactError("boxed number without a number");
+      return a[1];
+    }
     if (tag === "sel") {
       const [, equals, requirements, all, none] = a;
       return selectorFromParts(
@@ -200,12 +195,7 @@ export class CompactDecoder {
         none === true,
       );
     }
-    if (typeof tag !== "number") throw new CompactError("encoded value without a tag");
-    if (tag < 0) {
-      const hit = this.table[-tag];
-      if (hit === undefined) throw new CompactError(`reference ${-tag} before its definition`);
-      return hit;
-    }
+    if (typeof tag !== "number" || tag < 0) throw new CompactError("encoded value without a tag");
     if (tag === 0) {
       const out = new Array<unknown>(a.length - 1);
       for (let i = 1; i < a.length; i++) out[i - 1] = this.value(a[i]);
