@@ -134,8 +134,11 @@ const VERSIONED_KINDS = KINDS.map((k) => k.kind as ProjectedKind).filter(
   (k) => DEPRECATED_APIS.some((a) => a.kinds.includes(k)) && !["Event", "Lease", "EndpointSlice"].includes(k),
 );
 
-function* everyObject(state: ClusterState): Generator<Meta> {
-  for (const k of VERSIONED_KINDS) yield* state.list(k) as readonly Meta[];
+/** Every object of the versioned kinds, one array built once per state for both rules. */
+function everyObject(state: ClusterState): readonly Meta[] {
+  return state.derive("checks:versioned-objects", (s) =>
+    VERSIONED_KINDS.flatMap((k) => s.list(k) as readonly Meta[]),
+  );
 }
 
 export const deprecatedApiVersion = defineRule({

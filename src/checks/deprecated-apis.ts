@@ -91,7 +91,10 @@ const INDEX = new Map(
   DEPRECATED_APIS.flatMap((a) => a.kinds.map((k) => [`${a.groupVersion}|${k}`, a] as const)),
 );
 
+/** The deprecated group versions: most objects use none, and are answered without building a key. */
+const VERSIONS: ReadonlySet<string> = new Set(DEPRECATED_APIS.map((a) => a.groupVersion));
+
 /** The deprecation entry for a kind served at a group version, if that pair is deprecated. */
 export function deprecatedApi(groupVersion: string, kind: string): DeprecatedApi | undefined {
-  return INDEX.get(`${groupVersion}|${kind}`);
+  return VERSIONS.has(groupVersion) ? INDEX.get(`${groupVersion}|${kind}`) : undefined;
 }

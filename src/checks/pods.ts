@@ -1,4 +1,5 @@
 /** Runtime health of pods: crash loops, OOM kills, image pulls, failures, Pending, restarts. */
+import type { ClusterState } from "../state/cluster-state.js";
 import type { ContainerState, Pod } from "../state/types.js";
 import type { FindingDraft } from "./types.js";
 import { defineRule, ref } from "./types.js";
@@ -13,9 +14,28 @@ const PULL_REASONS = new Set([
   "RegistryUnavailable",
 ]);
 
-function* containersOf(pod: Pod): Generator<ContainerState> {
-  yield* pod.initStatuses;
-  yield* pod.statuses;
+/**
+ * Init container statuses, then container statuses. Most pods have no init containers: their
+ * status array is returned as is, so walking 150,000 pods builds no arrays (a generator or a
+ * spread here cost about a microsecond per pod in every rule).
+ */
+function containersOf(pod: Pod): readonly ContainerState[] {
+  return pod.initStatuses.length === 0 ? pod.statuses : [...pod.initStatuses, ...pod.statuses];
+}
+
+/** A container status that may interest a status rule: not running, restarted, or terminated before. */
+function troubled(c: ContainerState): boolean {
+  return c.state !== "running" || c.restartCount > 0 || c.lastReason !== undefined;
+}
+
+/**
+ * Pods with a troubled container status, in input order, found once per state: the crash-loop,
+ * OOM, image-pull and restart rules then walk these few instead of every pod each.
+ */
+function troubledPods(state: ClusterState): readonly Pod[] {
+  return state.derive("checks:troubled-pods", (s) =>
+    s.list("Pod").filter((p) => p.statuses.some(troubled) || p.initStatuses.some(troubled)),
+  );
 }
 
 function finding(
@@ -42,7 +62,7 @@ export const crashLoop = defineRule({
   kinds: ["Pod"],
   runtime: true,
   *evaluate(state) {
-    for (const pod of state.list("Pod")) {
+    for (const pod of troubledPods(state)) {
       for (const c of containersOf(pod)) {
         if (c.state === "waiting" && c.reason === "CrashLoopBackOff") {
           yield finding(
@@ -72,7 +92,7 @@ export const oomKilled = defineRule({
   kinds: ["Pod"],
   runtime: true,
   *evaluate(state) {
-    for (const pod of state.list("Pod")) {
+    for (const pod of troubledPods(state)) {
       for (const c of containersOf(pod)) {
         const now = c.state === "terminated" && c.reason === "OOMKilled";
         if (now || c.lastReason === "OOMKilled") {
@@ -102,7 +122,7 @@ export const imagePull = defineRule({
   kinds: ["Pod"],
   runtime: true,
   *evaluate(state) {
-    for (const pod of state.list("Pod")) {
+    for (const pod of troubledPods(state)) {
       for (const c of containersOf(pod)) {
         if (c.state === "waiting" && c.reason !== undefined && PULL_REASONS.has(c.reason)) {
           const image =
@@ -134,11 +154,10 @@ export const failedContainer = defineRule({
       // have their own rule); it has failed for good only under Never.
       const final = pod.restartPolicy === "Never" || pod.phase === "Failed";
       const failed = final
-        ? [...containersOf(pod)].find(
+        ? containersOf(pod).find(
             (c) => c.state === "terminated" && (c.exitCode ?? 0) !== 0 && c.reason !== "OOMKilled",
           )
         : undefined;
-      const oom = [...containersOf(pod)].some((c) => c.reason === "OOMKilled");
       if (failed) {
         yield finding(
           pod,
@@ -150,7 +169,7 @@ export const failedContainer = defineRule({
             phase: pod.phase,
           },
         );
-      } else if (pod.phase === "Failed" && !oom) {
+      } else if (pod.phase === "Failed" && !containersOf(pod).some((c) => c.reason === "OOMKilled")) {
         yield {
           object: ref(pod),
           message: `pod failed${pod.reason ? `: ${pod.reason}` : ""}${pod.message ? ` (${pod.message})` : ""}`,
@@ -202,7 +221,7 @@ export const highRestarts = defineRule({
   kinds: ["Pod"],
   runtime: true,
   *evaluate(state) {
-    for (const pod of state.list("Pod")) {
+    for (const pod of troubledPods(state)) {
       for (const c of containersOf(pod)) {
         // Crash loops and OOM kills have their own rules.
         if (

@@ -5,10 +5,15 @@
  * compliance score can count passed / applicable controls per namespace.
  * https://kubernetes.io/docs/concepts/security/pod-security-standards/
  */
-import type { ContainerSpec, PodTemplate } from "../state/types.js";
+import type { ContainerSpec, PodTemplate, SecurityContext } from "../state/types.js";
 import type { Rule, Severity } from "./types.js";
 import { defineRule, ref } from "./types.js";
-import { TEMPLATE_KINDS, workloadOwners, workloadTemplates } from "./workload-templates.js";
+import {
+  TEMPLATE_KINDS,
+  templatesFailingSecurity,
+  workloadOwners,
+  workloadTemplates,
+} from "./workload-templates.js";
 import { allContainers, hostPath, privileged, runAsRoot } from "./security.js";
 
 export type PssLevel = "baseline" | "restricted";
@@ -28,6 +33,11 @@ interface PssSpec {
   readonly fix: string;
   /** The violation of this control by a template, or undefined when it complies. */
   readonly check: (t: PodTemplate) => Violation | undefined;
+  /**
+   * True when `check` reads only security contexts and AppArmor annotations: templates are
+   * then judged once per security profile (see templatesFailingSecurity).
+   */
+  readonly securityOnly?: boolean;
 }
 
 /** A PSS control as a rule: walks the shared workload templates once, O(templates x containers). */
@@ -43,7 +53,10 @@ function pssRule(spec: PssSpec): Rule {
     kinds: [...TEMPLATE_KINDS],
     targets: workloadOwners,
     *evaluate(state) {
-      for (const { owner, template } of workloadTemplates(state)) {
+      const templates = spec.securityOnly
+        ? templatesFailingSecurity(state, spec.id, (t) => check(t) !== undefined)
+        : workloadTemplates(state);
+      for (const { owner, template } of templates) {
         const v = check(template);
         if (v)
           yield { object: ref(owner), message: v.message, evidence: { pss: level, control, ...v.evidence } };
@@ -57,15 +70,16 @@ function perContainer(
   t: PodTemplate,
   detail: (c: ContainerSpec) => string | undefined,
 ): { names: string[]; parts: string[] } | undefined {
-  const names: string[] = [];
-  const parts: string[] = [];
+  // Most templates comply: the arrays are made at the first offending container.
+  let out: { names: string[]; parts: string[] } | undefined;
   for (const c of allContainers(t)) {
     const d = detail(c);
     if (d === undefined) continue;
-    names.push(c.name);
-    parts.push(d === "" ? c.name : `${c.name}: ${d}`);
+    out ??= { names: [], parts: [] };
+    out.names.push(c.name);
+    out.parts.push(d === "" ? c.name : `${c.name}: ${d}`);
   }
-  return names.length ? { names, parts } : undefined;
+  return out;
 }
 
 // ---- baseline ----------------------------------------------------------------------------
@@ -79,6 +93,7 @@ export const pssHostProcess = pssRule({
   rationale:
     "A Windows HostProcess container runs directly on the host with the node's privileges: it is the Windows equivalent of a privileged container.",
   fix: "Remove windowsOptions.hostProcess; run node-level Windows agents only in a dedicated, exempt namespace.",
+  securityOnly: true,
   check(t) {
     const bad = perContainer(t, (c) => (c.security.hostProcess === true ? "" : undefined));
     if (t.podSecurity.hostProcess !== true && !bad) return undefined;
@@ -135,8 +150,10 @@ export const pssBaselineCapabilities = pssRule({
   rationale:
     "Capabilities such as SYS_ADMIN, NET_ADMIN or SYS_PTRACE give a container kernel powers that are one step from escaping to the node.",
   fix: "Remove the added capability, or replace it with the narrowest one from the baseline set; drop ALL and add back only what is needed.",
+  securityOnly: true,
   check(t) {
     const bad = perContainer(t, (c) => {
+      if (c.security.capabilitiesAdd.length === 0) return undefined;
       const extra = c.security.capabilitiesAdd.filter((cap) => !BASELINE_CAPABILITIES.has(cap));
       return extra.length ? extra.join(" ") : undefined;
     });
@@ -186,6 +203,7 @@ export const pssAppArmor = pssRule({
   rationale:
     "An unconfined container runs without the runtime's default AppArmor profile, which blocks writes to /proc and /sys and mounts that lead to the host.",
   fix: "Remove the unconfined profile: use appArmorProfile type RuntimeDefault (or a Localhost profile) instead of Unconfined or the unconfined annotation.",
+  securityOnly: true,
   check(t) {
     const where: string[] = [];
     if (!appArmorOk(t.podSecurity.appArmorProfile)) where.push(`pod: ${t.podSecurity.appArmorProfile}`);
@@ -226,6 +244,7 @@ export const pssSeLinux = pssRule({
   rationale:
     "A custom SELinux type (spc_t, unconfined_t), user or role lifts the container out of the confinement SELinux gives container processes.",
   fix: "Remove seLinuxOptions user, role and type (the level may stay); if a type is needed use container_t or container_init_t.",
+  securityOnly: true,
   check(t) {
     const where: string[] = [];
     const pod = seLinuxViolation(t.podSecurity);
@@ -247,6 +266,7 @@ export const pssProcMount = pssRule({
   rationale:
     "procMount: Unmasked exposes the host paths the runtime masks in /proc (kcore, sysrq-trigger, timer_list): information leaks and a path to the kernel.",
   fix: "Remove procMount or set it to Default.",
+  securityOnly: true,
   check(t) {
     const bad = perContainer(t, (c) =>
       c.security.procMount !== undefined && c.security.procMount !== "Default"
@@ -268,6 +288,7 @@ export const pssSeccompUnconfined = pssRule({
   rationale:
     "An Unconfined seccomp profile lets the container make every system call, including the rarely used ones that most kernel exploits go through.",
   fix: "Set seccompProfile type RuntimeDefault (or a Localhost profile) on the pod, and remove Unconfined from containers.",
+  securityOnly: true,
   check(t) {
     const where: string[] = [];
     if (t.podSecurity.seccompProfile === "Unconfined") where.push("pod");
@@ -302,6 +323,7 @@ export const pssSysctls = pssRule({
   rationale:
     "Unsafe sysctls are not isolated per pod: they change kernel behaviour for every pod on the node, or can exhaust its resources.",
   fix: "Remove the sysctl, or set it on the node (node image or a vetted node-tuning DaemonSet) and schedule the pod there.",
+  securityOnly: true,
   check(t) {
     const bad = t.podSecurity.sysctls.filter((s) => !SAFE_SYSCTLS.has(s));
     return bad.length
@@ -350,6 +372,7 @@ export const pssPrivilegeEscalation = pssRule({
   rationale:
     "Unless allowPrivilegeEscalation is false, a setuid binary or file capability in the image can give the process more privileges than it started with.",
   fix: "Set securityContext.allowPrivilegeEscalation: false on every container.",
+  securityOnly: true,
   check(t) {
     const bad = perContainer(t, (c) =>
       c.security.allowPrivilegeEscalation !== false
@@ -380,6 +403,7 @@ export const pssSeccompRestricted = pssRule({
   rationale:
     "Without a seccomp profile most runtimes run the container unconfined: every system call is open to an attacker inside it.",
   fix: "Set spec.securityContext.seccompProfile.type: RuntimeDefault on the pod (containers inherit it).",
+  securityOnly: true,
   check(t) {
     const bad = perContainer(t, (c) => {
       const profile = c.security.seccompProfile ?? t.podSecurity.seccompProfile;
@@ -391,6 +415,25 @@ export const pssSeccompRestricted = pssRule({
   },
 });
 
+const CAPABILITY_PROBLEMS = new WeakMap<SecurityContext, { text: string | undefined }>();
+
+/**
+ * "ALL not dropped, adds X" for a security context, or undefined when it complies. Memoized per
+ * context object: projections share one frozen context among containers that spell it alike.
+ */
+function restrictedCapabilityProblems(sec: SecurityContext): string | undefined {
+  let hit = CAPABILITY_PROBLEMS.get(sec);
+  if (!hit) {
+    const parts: string[] = [];
+    if (!sec.capabilitiesDrop.includes("ALL")) parts.push("ALL not dropped");
+    const extra = sec.capabilitiesAdd.filter((cap) => cap !== "NET_BIND_SERVICE");
+    if (extra.length) parts.push(`adds ${extra.join(" ")}`);
+    hit = { text: parts.length ? parts.join(", ") : undefined };
+    CAPABILITY_PROBLEMS.set(sec, hit);
+  }
+  return hit.text;
+}
+
 export const pssRestrictedCapabilities = pssRule({
   id: "pss-restricted-capabilities",
   title: "Container does not drop ALL capabilities",
@@ -400,14 +443,9 @@ export const pssRestrictedCapabilities = pssRule({
   rationale:
     "The runtime's default capabilities (CHOWN, DAC_OVERRIDE, SETUID, NET_RAW, ...) are more than most processes need and help every escalation path.",
   fix: "Set capabilities.drop: [ALL] on every container and add back only NET_BIND_SERVICE if it binds a low port.",
+  securityOnly: true,
   check(t) {
-    const bad = perContainer(t, (c) => {
-      const parts: string[] = [];
-      if (!c.security.capabilitiesDrop.includes("ALL")) parts.push("ALL not dropped");
-      const extra = c.security.capabilitiesAdd.filter((cap) => cap !== "NET_BIND_SERVICE");
-      if (extra.length) parts.push(`adds ${extra.join(" ")}`);
-      return parts.length ? parts.join(", ") : undefined;
-    });
+    const bad = perContainer(t, (c) => restrictedCapabilityProblems(c.security));
     return bad
       ? {
           message: bad.parts.join("; "),

@@ -24,16 +24,11 @@ function podMissing(kind: RefKind, id: string, text: { rationale: string; fix: s
     kinds: ["Pod", kind],
     requires: [kind],
     *evaluate(state): Generator<FindingDraft> {
-      // Pods of one owner are stamped from one template: resolve their references once per owner.
-      const byOwner = new Map<string, string[]>();
-      for (const pod of state.list("Pod")) {
-        if (pod.phase === "Succeeded" || pod.phase === "Failed") continue;
-        const key = pod.owner?.uid ? `${pod.owner.uid}/${pod.serviceAccount}` : undefined;
-        let missing = key === undefined ? undefined : byOwner.get(key);
-        if (missing === undefined) {
-          missing = missingRefs(state, pod, kind);
-          if (key !== undefined) byOwner.set(key, missing);
-        }
+      const { pods, groups } = podRefGroups(state);
+      for (let i = 0; i < pods.length; i++) {
+        const pod = pods[i]!;
+        const group = groups[i]!;
+        const missing = (group.missing[kind] ??= missingRefs(state, group.first, kind));
         if (missing.length === 0) continue;
         yield {
           object: ref(pod),
@@ -49,18 +44,59 @@ function podMissing(kind: RefKind, id: string, text: { rationale: string; fix: s
   });
 }
 
-function missingRefs(state: ClusterState, pod: Pod, kind: RefKind): string[] {
-  const names = new Set<string>();
-  if (kind === "ServiceAccount") names.add(pod.serviceAccount);
-  else if (kind === "PersistentVolumeClaim") for (const n of pod.volumes.pvcs) names.add(n);
+/** Pods stamped from one template (same owner uid and ServiceAccount): references resolved once. */
+interface RefGroup {
+  /** The group's first pod, whose references stand for all of them. */
+  readonly first: Pod;
+  /** Missing names per kind, filled in by the rule of that kind. */
+  readonly missing: Partial<Record<RefKind, readonly string[]>>;
+}
+
+/**
+ * Pods that are not finished, each with its reference group (parallel arrays), built once per
+ * state for the four missing-reference rules. A pod without an owner uid is a group of its own.
+ */
+function podRefGroups(state: ClusterState): { pods: readonly Pod[]; groups: readonly RefGroup[] } {
+  return state.derive("checks:pod-ref-groups", (s) => {
+    const pods: Pod[] = [];
+    const groups: RefGroup[] = [];
+    // owner uid -> ServiceAccount -> group, so no key string is built per pod
+    const byOwner = new Map<string, Map<string, RefGroup>>();
+    for (const pod of s.list("Pod")) {
+      if (pod.phase === "Succeeded" || pod.phase === "Failed") continue;
+      const uid = pod.owner?.uid;
+      let group: RefGroup | undefined;
+      if (uid) {
+        let bySa = byOwner.get(uid);
+        if (!bySa) byOwner.set(uid, (bySa = new Map()));
+        group = bySa.get(pod.serviceAccount);
+        if (!group) bySa.set(pod.serviceAccount, (group = { first: pod, missing: {} }));
+      } else group = { first: pod, missing: {} };
+      pods.push(pod);
+      groups.push(group);
+    }
+    return { pods, groups };
+  });
+}
+
+const NO_NAMES: readonly string[] = Object.freeze([]);
+
+/** The names of one kind a pod refers to that do not exist, in first-reference order. */
+function missingRefs(state: ClusterState, pod: Pod, kind: RefKind): readonly string[] {
+  if (kind === "ServiceAccount")
+    return state.get(kind, pod.namespace, pod.serviceAccount) === undefined ? [pod.serviceAccount] : NO_NAMES;
+  const names: string[] = [];
+  const add = (list: readonly string[]): void => {
+    for (const n of list) if (!names.includes(n)) names.push(n);
+  };
+  if (kind === "PersistentVolumeClaim") add(pod.volumes.pvcs);
   else {
-    for (const n of kind === "ConfigMap" ? pod.volumes.configMaps : pod.volumes.secrets) names.add(n);
-    for (const c of pod.initContainers)
-      for (const n of kind === "ConfigMap" ? c.envConfigMaps : c.envSecrets) names.add(n);
-    for (const c of pod.containers)
-      for (const n of kind === "ConfigMap" ? c.envConfigMaps : c.envSecrets) names.add(n);
+    const configMaps = kind === "ConfigMap";
+    add(configMaps ? pod.volumes.configMaps : pod.volumes.secrets);
+    for (const c of pod.initContainers) add(configMaps ? c.envConfigMaps : c.envSecrets);
+    for (const c of pod.containers) add(configMaps ? c.envConfigMaps : c.envSecrets);
   }
-  return [...names].filter((n) => state.get(kind, pod.namespace, n) === undefined);
+  return names.length === 0 ? NO_NAMES : names.filter((n) => state.get(kind, pod.namespace, n) === undefined);
 }
 
 export const podMissingConfigMap = podMissing("ConfigMap", "pod-missing-configmap", {
@@ -92,11 +128,16 @@ function podPorts(pods: readonly Pod[]): { names: Set<string>; numbers: Set<numb
   const names = new Set<string>();
   const numbers = new Set<number>();
   let declared = true;
+  // Port lists are shared (interned) by the containers of one template: each is read once.
+  const seen = new Set<readonly unknown[]>();
   for (const p of pods) {
     let any = false;
     for (const c of p.containers) {
+      if (c.ports.length === 0) continue;
+      any = true;
+      if (seen.has(c.ports)) continue;
+      seen.add(c.ports);
       for (const port of c.ports) {
-        any = true;
         numbers.add(port.port);
         if (port.name) names.add(port.name);
       }

@@ -7,7 +7,7 @@ import type { ClusterState } from "../state/cluster-state.js";
 import { kindInfo } from "../state/kinds.js";
 import type { KindCoverage } from "../state/raw.js";
 import type { Meta } from "../state/types.js";
-import type { Finding, Rule, RuleContext } from "./types.js";
+import type { Finding, FindingDraft, Rule, RuleContext } from "./types.js";
 
 export interface RuleOutcome {
   readonly rule: string;
@@ -53,6 +53,37 @@ export function ruleTargets(rule: Rule, state: ClusterState): readonly Meta[] {
 /** Why a runtime rule did not run on manifests. */
 export const RUNTIME_ON_MANIFESTS = "runtime rule on static manifests";
 
+/**
+ * A draft with the rule's fields added. Built as a literal of one of two fixed shapes, not by
+ * `{ ...draft }`: drafts of a hundred rules make the spread's clone megamorphic, which cost
+ * microseconds per finding at 150,000 findings. Keys keep the drafts' order (object,
+ * container, message, evidence), so serialized findings do not change.
+ */
+function toFinding(draft: FindingDraft, rule: Rule): Finding {
+  return draft.container === undefined
+    ? {
+        object: draft.object,
+        message: draft.message,
+        evidence: draft.evidence,
+        rule: rule.id,
+        severity: rule.severity,
+        category: rule.category,
+        title: rule.title,
+        runbook: rule.runbook,
+      }
+    : {
+        object: draft.object,
+        container: draft.container,
+        message: draft.message,
+        evidence: draft.evidence,
+        rule: rule.id,
+        severity: rule.severity,
+        category: rule.category,
+        title: rule.title,
+        runbook: rule.runbook,
+      };
+}
+
 export interface RuleRun {
   readonly findings: Finding[];
   readonly outcomes: RuleOutcome[];
@@ -97,16 +128,7 @@ export function runRules(state: ClusterState, rules: readonly Rule[], ctx: RuleC
     try {
       // Collected apart so a rule that throws midway leaves no partial findings behind its error outcome.
       const mine: Finding[] = [];
-      for (const draft of rule.evaluate(state, ctx)) {
-        mine.push({
-          ...draft,
-          rule: rule.id,
-          severity: rule.severity,
-          category: rule.category,
-          title: rule.title,
-          runbook: rule.runbook,
-        });
-      }
+      for (const draft of rule.evaluate(state, ctx)) mine.push(toFinding(draft, rule));
       for (const f of mine) findings.push(f); // not push(...mine): spread overflows the stack on huge arrays
       outcomes.push({
         rule: rule.id,

@@ -4,14 +4,29 @@
  * The Pod Security Standards controls live in pss.ts; RBAC in rbac.ts.
  */
 import type { ClusterState } from "../state/cluster-state.js";
-import type { ContainerSpec, PodTemplate } from "../state/types.js";
+import type { ContainerSpec, PodTemplate, SecurityContext } from "../state/types.js";
 import { matches } from "../state/selector.js";
 import { defineRule, ref } from "./types.js";
-import { TEMPLATE_KINDS, objectsOf, workloadOwners, workloadTemplates } from "./workload-templates.js";
+import {
+  TEMPLATE_KINDS,
+  objectsOf,
+  templatesFailingSecurity,
+  workloadOwners,
+  workloadTemplates,
+} from "./workload-templates.js";
 
-/** Init containers and containers of a template. */
-export function allContainers(t: PodTemplate): ContainerSpec[] {
-  return [...t.initContainers, ...t.containers];
+/**
+ * Init containers and containers of a template. Most templates have no init containers: their
+ * containers array is returned as is, so 25 rules over 40,000 templates build no arrays.
+ */
+export function allContainers(t: PodTemplate): readonly ContainerSpec[] {
+  return t.initContainers.length === 0 ? t.containers : [...t.initContainers, ...t.containers];
+}
+
+function privilegedNames(t: PodTemplate): string[] {
+  return allContainers(t)
+    .filter((c) => c.security.privileged === true)
+    .map((c) => c.name);
 }
 
 export const privileged = defineRule({
@@ -25,10 +40,13 @@ export const privileged = defineRule({
   kinds: [...TEMPLATE_KINDS],
   targets: workloadOwners,
   *evaluate(state) {
-    for (const { owner, template } of workloadTemplates(state)) {
-      const names = allContainers(template)
-        .filter((c) => c.security.privileged === true)
-        .map((c) => c.name);
+    const suspects = templatesFailingSecurity(
+      state,
+      "container-privileged",
+      (t) => privilegedNames(t).length > 0,
+    );
+    for (const { owner, template } of suspects) {
+      const names = privilegedNames(template);
       if (names.length)
         yield {
           object: ref(owner),
@@ -59,7 +77,10 @@ export const runAsRoot = defineRule({
   kinds: [...TEMPLATE_KINDS],
   targets: workloadOwners,
   *evaluate(state) {
-    for (const { owner, template } of workloadTemplates(state)) {
+    const suspects = templatesFailingSecurity(state, "container-run-as-root", (t) =>
+      allContainers(t).some((c) => mayRunAsRoot(t, c).root),
+    );
+    for (const { owner, template } of suspects) {
       const explicit: string[] = [];
       const implicit: string[] = [];
       for (const c of allContainers(template)) {
@@ -133,7 +154,10 @@ export const writableRootFs = defineRule({
   kinds: [...TEMPLATE_KINDS],
   targets: workloadOwners,
   *evaluate(state) {
-    for (const { owner, template } of workloadTemplates(state)) {
+    const suspects = templatesFailingSecurity(state, "container-writable-root-fs", (t) =>
+      allContainers(t).some((c) => c.security.readOnlyRootFilesystem !== true),
+    );
+    for (const { owner, template } of suspects) {
       const names = allContainers(template)
         .filter((c) => c.security.readOnlyRootFilesystem !== true)
         .map((c) => c.name);
@@ -147,6 +171,23 @@ export const writableRootFs = defineRule({
   },
 });
 
+const NET_RAW_KEPT = new WeakMap<SecurityContext, boolean>();
+
+/**
+ * True when a security context leaves NET_RAW to the container. Memoized per context object:
+ * projections share one frozen context among all containers that spell it the same way.
+ */
+function keepsNetRaw(sec: SecurityContext): boolean {
+  let kept = NET_RAW_KEPT.get(sec);
+  if (kept === undefined) {
+    const drop = sec.capabilitiesDrop.map(capName);
+    const added = sec.capabilitiesAdd.map(capName).includes("NET_RAW");
+    kept = added || !(drop.includes("ALL") || drop.includes("NET_RAW"));
+    NET_RAW_KEPT.set(sec, kept);
+  }
+  return kept;
+}
+
 export const netRawNotDropped = defineRule({
   id: "container-net-raw-not-dropped",
   title: "Container keeps the NET_RAW capability",
@@ -158,13 +199,14 @@ export const netRawNotDropped = defineRule({
   kinds: [...TEMPLATE_KINDS],
   targets: workloadOwners,
   *evaluate(state) {
-    for (const { owner, template } of workloadTemplates(state)) {
+    const suspects = templatesFailingSecurity(state, "container-net-raw-not-dropped", (t) =>
+      allContainers(t).some((c) => c.security.privileged !== true && keepsNetRaw(c.security)),
+    );
+    for (const { owner, template } of suspects) {
       const names: string[] = [];
       for (const c of allContainers(template)) {
         if (c.security.privileged === true) continue; // container-privileged says more
-        const drop = c.security.capabilitiesDrop.map(capName);
-        const added = c.security.capabilitiesAdd.map(capName).includes("NET_RAW");
-        if (added || !(drop.includes("ALL") || drop.includes("NET_RAW"))) names.push(c.name);
+        if (keepsNetRaw(c.security)) names.push(c.name);
       }
       if (names.length)
         yield {

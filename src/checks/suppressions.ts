@@ -3,6 +3,7 @@
  * ordinary rule over object annotations; the expiry rule judges day2.yaml, so its findings
  * come from src/config (see `origin: "config"`) and its evaluate yields nothing.
  */
+import type { ClusterState } from "../state/cluster-state.js";
 import type { Meta, ProjectedKind } from "../state/types.js";
 import { defineRule, ref } from "./types.js";
 
@@ -47,6 +48,15 @@ export const ANNOTATED_KINDS: readonly ProjectedKind[] = [
   "PodDisruptionBudget",
 ];
 
+/** Objects of the annotated kinds that carry the annotation, in kind then input order; built once per state. */
+function annotatedObjects(state: ClusterState): readonly Meta[] {
+  return state.derive("suppress-annotated", (s) =>
+    ANNOTATED_KINDS.flatMap((k) =>
+      (s.list(k) as readonly Meta[]).filter((o) => o.annotations[SUPPRESS_ANNOTATION] !== undefined),
+    ),
+  );
+}
+
 export const suppressAnnotationInvalid = defineRule({
   id: "config-suppress-annotation-invalid",
   title: "Suppression annotation without a reason",
@@ -56,25 +66,17 @@ export const suppressAnnotationInvalid = defineRule({
   fix: `Write the annotation as "rule-a,rule-b: reason", e.g. "container-run-as-root: vendor image, tracked in OPS-123".`,
   kinds: ANNOTATED_KINDS,
   // It judges the objects that carry the annotation, not every object that could.
-  targets: (state) =>
-    state.derive("suppress-annotated", (s) =>
-      ANNOTATED_KINDS.flatMap((k) =>
-        (s.list(k) as readonly Meta[]).filter((o) => o.annotations[SUPPRESS_ANNOTATION] !== undefined),
-      ),
-    ),
+  targets: annotatedObjects,
   *evaluate(state) {
-    for (const kind of ANNOTATED_KINDS) {
-      for (const o of state.list(kind)) {
-        const value = o.annotations[SUPPRESS_ANNOTATION];
-        if (value === undefined) continue;
-        const parsed = parseSuppressAnnotation(value);
-        if (parsed.ok) continue;
-        yield {
-          object: ref(o),
-          message: `annotation ${SUPPRESS_ANNOTATION} ${parsed.error}; it suppresses nothing`,
-          evidence: { annotation: SUPPRESS_ANNOTATION, value, error: parsed.error },
-        };
-      }
+    for (const o of annotatedObjects(state)) {
+      const value = o.annotations[SUPPRESS_ANNOTATION]!;
+      const parsed = parseSuppressAnnotation(value);
+      if (parsed.ok) continue;
+      yield {
+        object: ref(o),
+        message: `annotation ${SUPPRESS_ANNOTATION} ${parsed.error}; it suppresses nothing`,
+        evidence: { annotation: SUPPRESS_ANNOTATION, value, error: parsed.error },
+      };
     }
   },
 });

@@ -64,3 +64,59 @@ export function objectsOf(...kinds: readonly ProjectedKind[]): (state: ClusterSt
   return (state) =>
     state.derive(`objects:${kinds.join(",")}`, (s) => kinds.flatMap((k) => s.list(k) as readonly Meta[]));
 }
+
+/** A node of the profile trie; the node a template's path ends at is its profile. */
+interface ProfileNode {
+  readonly next: Map<unknown, ProfileNode>;
+}
+
+function step(node: ProfileNode, key: unknown): ProfileNode {
+  let child = node.next.get(key);
+  if (!child) node.next.set(key, (child = { next: new Map() }));
+  return child;
+}
+
+/**
+ * The security profile of each template of workloadTemplates (same index): its init container
+ * count, the pod's security context and AppArmor annotations, and every container's security
+ * context in order. Projections share one frozen object per distinct context, so 40,000
+ * templates fall into a handful of profiles. Two templates with one profile differ only in
+ * names, images, resources and such: a security verdict is the same for both.
+ */
+function securityProfiles(state: ClusterState): readonly ProfileNode[] {
+  return state.derive("checks:security-profiles", (s) => {
+    const root: ProfileNode = { next: new Map() };
+    return workloadTemplates(s).map(({ template: t }) => {
+      let node = step(step(step(root, t.initContainers.length), t.podSecurity), t.appArmorAnnotations);
+      for (const c of t.initContainers) node = step(node, c.security);
+      for (const c of t.containers) node = step(node, c.security);
+      return node;
+    });
+  });
+}
+
+/**
+ * The templates a security rule must look at: those `fails` judges failing, where `fails`
+ * reads only security contexts and AppArmor annotations. It runs once per security profile
+ * (on the profile's first template), not once per template, and the list is kept per state.
+ */
+export function templatesFailingSecurity(
+  state: ClusterState,
+  rule: string,
+  fails: (t: PodTemplate) => boolean,
+): readonly OwnedTemplate[] {
+  return state.derive(`checks:failing-security:${rule}`, (s) => {
+    const templates = workloadTemplates(s);
+    const profiles = securityProfiles(s);
+    const verdicts = new Map<ProfileNode, boolean>();
+    const out: OwnedTemplate[] = [];
+    for (let i = 0; i < templates.length; i++) {
+      const t = templates[i]!;
+      const profile = profiles[i]!;
+      let failing = verdicts.get(profile);
+      if (failing === undefined) verdicts.set(profile, (failing = fails(t.template)));
+      if (failing) out.push(t);
+    }
+    return out;
+  });
+}
