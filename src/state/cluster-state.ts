@@ -51,8 +51,10 @@ function key(namespace: string, name: string): string {
 const NONE: readonly never[] = Object.freeze([]);
 
 export class ClusterState {
-  private readonly byName = new Map<string, Map<string, Meta>>();
+  /** kind -> namespace -> name -> object: nested maps, so no key string is built per object. */
+  private readonly byName = new Map<string, Map<string, Map<string, Meta>>>();
   private uidIndex: Map<string, Meta> | undefined;
+  private readonly uidByKind = new Map<string, Map<string, Meta>>();
   private childIndex: Map<string, Meta[]> | undefined;
   private nodeIndex: Map<string, Pod[]> | undefined;
   private labelIndex: Map<string, Map<string, Pod[]>> | undefined;
@@ -93,10 +95,14 @@ export class ClusterState {
     let idx = this.byName.get(kind);
     if (!idx) {
       idx = new Map();
-      for (const o of this.store[kind]) idx.set(key(o.namespace, o.name), o);
+      for (const o of this.store[kind]) {
+        let names = idx.get(o.namespace);
+        if (!names) idx.set(o.namespace, (names = new Map()));
+        names.set(o.name, o);
+      }
       this.byName.set(kind, idx);
     }
-    return idx.get(key(namespace, name)) as ProjectionByKind[K] | undefined;
+    return idx.get(namespace)?.get(name) as ProjectionByKind[K] | undefined;
   }
 
   /** True when the kind was read completely; rules that need a kind that was not are "not evaluated". */
@@ -121,16 +127,27 @@ export class ClusterState {
     return [...names].filter(Boolean).sort();
   }
 
-  /** The direct controlling owner, looked up by uid, else by kind/namespace/name. */
+  /**
+   * The direct controlling owner, looked up by uid among objects of the owner's kind (only
+   * kinds that own something get a uid index: not the 150,000 pods), else by
+   * kind/namespace/name.
+   */
   owner(o: Meta): Meta | undefined {
     const ref = o.owner;
     if (!ref) return undefined;
-    const byUid = ref.uid ? this.byUid(ref.uid) : undefined;
-    if (byUid) return byUid;
     const kind = ref.kind as ProjectedKind;
-    return kind in this.store
-      ? (this.get(kind, o.namespace, ref.name) ?? this.get(kind, "", ref.name))
-      : undefined;
+    if (!Object.prototype.hasOwnProperty.call(this.store, kind)) return undefined;
+    if (ref.uid) {
+      let idx = this.uidByKind.get(kind);
+      if (!idx) {
+        idx = new Map();
+        for (const x of this.store[kind] as Meta[]) if (x.uid) idx.set(x.uid, x);
+        this.uidByKind.set(kind, idx);
+      }
+      const hit = idx.get(ref.uid);
+      if (hit) return hit;
+    }
+    return this.get(kind, o.namespace, ref.name) ?? this.get(kind, "", ref.name);
   }
 
   /** The owners above an object, nearest first: pod -> ReplicaSet -> Deployment. */
