@@ -4,6 +4,7 @@
  * codes; library code throws typed errors with { cause }.
  */
 import { InputError } from "../snapshot/errors.js";
+import { PromError } from "../prom/errors.js";
 import { KubeConfigError, KubeConnectionError, KubeUnauthorizedError, KubeApiError } from "../kube/index.js";
 
 export const EXIT = {
@@ -37,6 +38,11 @@ export const ERROR_CODES = {
     exit: EXIT.input,
     http: 502,
     summary: "the API server answered with an error that retries did not clear",
+  },
+  D2_ERR_PROMETHEUS: {
+    exit: EXIT.input,
+    http: 502,
+    summary: "Prometheus (--prometheus) could not be reached or answered no query",
   },
   D2_ERR_INCOMPLETE: {
     exit: EXIT.incomplete,
@@ -81,6 +87,8 @@ export function toCliError(err: unknown): CliError {
   if (err instanceof KubeConnectionError)
     return new CliError("D2_ERR_KUBE_CONNECTION", err.message, { cause: err });
   if (err instanceof KubeApiError) return new CliError("D2_ERR_KUBE_API", err.message, { cause: err });
+  if (err instanceof PromError)
+    return new CliError("D2_ERR_PROMETHEUS", `Prometheus: ${err.message}`, { cause: err });
   const e = err as NodeJS.ErrnoException;
   if (e?.code === "ENOENT" || e?.code === "EACCES" || e?.code === "EISDIR" || e?.code === "ENOSPC") {
     return new CliError("D2_ERR_INPUT", e.message, { cause: err });

@@ -5,13 +5,14 @@
  */
 import { Command, CommanderError } from "commander";
 import { createRequire } from "node:module";
-import { addGlobalOptions, resolveGlobalOptions } from "./options.js";
+import { COMMAND_FORMATS, addGlobalOptions, resolveGlobalOptions } from "./options.js";
 import { makeLogger } from "./progress.js";
-import { CliError, EXIT, toCliError } from "./errors.js";
+import { CliError, EXIT, toCliError, usageError } from "./errors.js";
 import type { CommandContext } from "./context.js";
 import { registerReport } from "./report.js";
 import { registerScan } from "./scan.js";
 import { registerSnapshot } from "./snapshot.js";
+import { registerCost } from "./cost/index.js";
 
 const require = createRequire(import.meta.url);
 
@@ -46,7 +47,10 @@ Examples:
   day2 report --demo -o markdown     # the demo cluster as Markdown
   day2 scan --demo --explain         # findings and a score, with where every point went
   day2 snapshot save -f c.ndjson.gz  # save the current cluster for offline runs
-  day2 report --snapshot c.ndjson.gz --fail-on critical`,
+  day2 report --snapshot c.ndjson.gz --fail-on critical
+  day2 cost --by workload            # what each workload costs, and what is idle
+  day2 cost rightsize -o kustomize   # requests from usage history as kustomize patches
+  day2 cost whatif                   # nodes and $ per month the recommendations would free`,
   );
 
   const run = async (
@@ -60,8 +64,19 @@ Examples:
   registerReport(program, run);
   registerScan(program, run);
   registerSnapshot(program, run);
+  registerCost(program, run);
   for (const cmd of program.commands) cmd.exitOverride();
   for (const cmd of program.commands.flatMap((c) => c.commands)) cmd.exitOverride();
+  // Formats only some commands write (-o kustomize, -o kubectl) are refused everywhere else.
+  program.hook("preAction", (_root, action) => {
+    const format = String(program.opts().output ?? "");
+    const allowed = COMMAND_FORMATS[format];
+    if (!allowed) return;
+    const path: string[] = [];
+    for (let c: Command | null = action; c && c !== program; c = c.parent) path.unshift(c.name());
+    if (!allowed.includes(path.join(" ")))
+      throw usageError(`-o ${format}: only for ${allowed.map((a) => `day2 ${a}`).join(", ")}`);
+  });
 
   try {
     await program.parseAsync(argv);

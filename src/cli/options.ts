@@ -12,6 +12,15 @@ import { parseSelectorString } from "../state/selector.js";
 import type { Selector } from "../state/selector.js";
 import { usageError } from "./errors.js";
 
+/**
+ * Formats only some commands write (`day2 cost rightsize`: kustomize patches, kubectl patch
+ * commands). The global -o accepts them; main.ts rejects them for any other command.
+ */
+export const COMMAND_FORMATS: Readonly<Record<string, readonly string[]>> = {
+  kustomize: ["cost rightsize"],
+  kubectl: ["cost rightsize"],
+};
+
 export interface GlobalOptions {
   kubeconfig?: string;
   context?: string;
@@ -56,7 +65,9 @@ export function addGlobalOptions(program: Command): Command {
     .option("-A, --all-namespaces", "all namespaces (the default)")
     .option("-l, --selector <selector>", "label selector, e.g. app=web,tier!=cache")
     .addOption(
-      new Option("-o, --output <format>", "output format").choices([...OUTPUT_FORMATS]).default("table"),
+      new Option("-o, --output <format>", "output format (kustomize, kubectl: day2 cost rightsize only)")
+        .choices([...OUTPUT_FORMATS, ...Object.keys(COMMAND_FORMATS)])
+        .default("table"),
     )
     .option(
       "--snapshot <file>",

@@ -169,21 +169,33 @@ export class ClusterState {
     return chain[chain.length - 1] ?? o;
   }
 
-  /** Objects whose controlling owner is `o`. */
+  /**
+   * Objects whose controlling owner is `o`: matched by the owner's uid (no key string per
+   * object for the 400,000 owned objects of a large cluster), or by kind/namespace/name for
+   * owner references without a uid (hand-written manifests).
+   */
   children(o: Meta): readonly Meta[] {
     if (!this.childIndex) {
-      this.childIndex = new Map();
+      const index = new Map<string, Meta[]>();
+      const add = (k: string, c: Meta): void => {
+        const arr = index.get(k);
+        if (arr) arr.push(c);
+        else index.set(k, [c]);
+      };
       for (const list of Object.values(this.store) as Meta[][]) {
         for (const c of list) {
-          if (!c.owner) continue;
-          const k = `${c.owner.kind}/${c.namespace}/${c.owner.name}`;
-          const arr = this.childIndex.get(k);
-          if (arr) arr.push(c);
-          else this.childIndex.set(k, [c]);
+          const ref = c.owner;
+          if (!ref) continue;
+          if (ref.uid) add(ref.uid, c);
+          else add(`${ref.kind}/${c.namespace}/${ref.name}`, c);
         }
       }
+      this.childIndex = index;
     }
-    return this.childIndex.get(`${o.kind}/${o.namespace}/${o.name}`) ?? NONE;
+    const byUid = o.uid ? this.childIndex.get(o.uid) : undefined;
+    const byName = this.childIndex.get(`${o.kind}/${o.namespace}/${o.name}`);
+    if (byUid && byName) return [...byUid, ...byName];
+    return byUid ?? byName ?? NONE;
   }
 
   /** Pods owned (directly or through ReplicaSets/Jobs) by a workload. */

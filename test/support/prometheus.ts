@@ -249,7 +249,14 @@ export interface TestPrometheus {
 
 export interface StartPrometheusOptions {
   /** OpenMetrics text (must end with `# EOF`), or a history to render with openMetricsText(). */
-  data: string | SyntheticHistory;
+  data?: string | SyntheticHistory;
+  /**
+   * An existing TSDB directory to serve as it is instead of `data` (nothing is backfilled, and
+   * stop() leaves it in place; Prometheus adds its wal/ and lock files to it).
+   */
+  dataDir?: string;
+  /** More Prometheus flags, e.g. `--storage.tsdb.max-block-duration=2h` to keep blocks as they are. */
+  extraArgs?: string[];
   /** --query.max-samples (Prometheus' default 50,000,000). */
   maxSamples?: number;
   /** --query.timeout, e.g. "2m". */
@@ -329,8 +336,12 @@ async function waitReady(
 
 /** Backfills the data and starts Prometheus on it; resolves once /-/ready answers 200. */
 export async function startPrometheus(opts: StartPrometheusOptions): Promise<TestPrometheus> {
-  const text = typeof opts.data === "string" ? opts.data : openMetricsText(opts.data);
-  if (!text.trimEnd().endsWith("# EOF")) throw new Error("OpenMetrics text must end with # EOF");
+  if (opts.data === undefined && opts.dataDir === undefined)
+    throw new Error("startPrometheus needs data or dataDir");
+  const text =
+    opts.data === undefined ? "" : typeof opts.data === "string" ? opts.data : openMetricsText(opts.data);
+  if (opts.dataDir === undefined && !text.trimEnd().endsWith("# EOF"))
+    throw new Error("OpenMetrics text must end with # EOF");
   const dir = mkdtempSync(join(tmpdir(), "day2-prom-"));
   let proc: ChildProcess | undefined;
   const logLines: string[] = [];
@@ -350,19 +361,21 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Tes
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const backfillMs = backfill(text, dir);
+    const backfillMs = opts.dataDir === undefined ? backfill(text, dir) : 0;
+    const dataDir = opts.dataDir ?? join(dir, "data");
     const config = join(dir, "prometheus.yml");
     writeFileSync(config, "global:\n  scrape_interval: 1m\nscrape_configs: []\n");
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const args = [
       `--config.file=${config}`,
-      `--storage.tsdb.path=${join(dir, "data")}`,
+      `--storage.tsdb.path=${dataDir}`,
       `--storage.tsdb.retention.time=${opts.retention ?? "3650d"}`,
       `--web.listen-address=127.0.0.1:${port}`,
       `--query.max-samples=${opts.maxSamples ?? 50_000_000}`,
       `--query.timeout=${opts.queryTimeout ?? "2m"}`,
       "--log.level=warn",
+      ...(opts.extraArgs ?? []),
     ];
     const t0 = Date.now();
     proc = spawn(PROMETHEUS_BIN, args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });

@@ -16,7 +16,7 @@ export function escapeHtml(s: unknown): string {
   );
 }
 
-const CSS = `
+export const CSS = `
 :root{--bg:#fff;--fg:#1d2330;--muted:#5b6475;--card:#f5f7fa;--line:#dde2ea;--critical:#b3122e;--high:#d9480f;--medium:#b7791f;--low:#1c7ed6;--info:#6c757d;--ok:#2b8a3e}
 @media (prefers-color-scheme:dark){:root{--bg:#11151c;--fg:#e6e9ef;--muted:#9aa3b2;--card:#1a2029;--line:#2a3240;--critical:#ff6b81;--high:#ff922b;--medium:#ffd43b;--low:#74c0fc;--info:#adb5bd;--ok:#69db7c}}
 *{box-sizing:border-box}body{margin:0;font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;background:var(--bg);color:var(--fg)}
