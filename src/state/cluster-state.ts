@@ -55,6 +55,8 @@ export class ClusterState {
   private readonly byName = new Map<string, Map<string, Map<string, Meta>>>();
   private uidIndex: Map<string, Meta> | undefined;
   private readonly uidByKind = new Map<string, Map<string, Meta>>();
+  /** Resolved owners (null: none found): owner chains are walked for every pod by several rules. */
+  private readonly ownerCache = new Map<Meta, Meta | null>();
   private childIndex: Map<string, Meta[]> | undefined;
   private nodeIndex: Map<string, Pod[]> | undefined;
   private labelIndex: Map<string, Map<string, Pod[]>> | undefined;
@@ -135,6 +137,14 @@ export class ClusterState {
   owner(o: Meta): Meta | undefined {
     const ref = o.owner;
     if (!ref) return undefined;
+    const cached = this.ownerCache.get(o);
+    if (cached !== undefined) return cached ?? undefined;
+    const found = this.findOwner(o, ref);
+    this.ownerCache.set(o, found ?? null);
+    return found;
+  }
+
+  private findOwner(o: Meta, ref: NonNullable<Meta["owner"]>): Meta | undefined {
     const kind = ref.kind as ProjectedKind;
     if (!Object.prototype.hasOwnProperty.call(this.store, kind)) return undefined;
     if (ref.uid) {
