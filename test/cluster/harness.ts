@@ -142,6 +142,11 @@ export interface TestCluster {
   execKubeconfigPath: string;
   /** The CA that signed the apiserver's serving certificate and the client certificate. */
   caCertPath: string;
+  /**
+   * The front-proxy CA: it signs the client certificate (CN front-proxy-client) the aggregation
+   * layer presents to APIService backends, which check it to trust the X-Remote-User headers.
+   */
+  frontProxyCaCertPath: string;
   /** etcd's client URL (http://127.0.0.1:<port>), e.g. to compact it and expire continue tokens. */
   etcdUrl: string;
   tokensPath: string;
@@ -362,31 +367,45 @@ function openssl(args: string[], cwd: string): void {
   }
 }
 
-/** CA, apiserver serving cert (127.0.0.1, localhost) and an admin client cert, with the openssl CLI. */
+/** The front-proxy CA (aggregation layer) in the cluster's dir: it signs the apiserver's proxy client certificate. */
+export const FRONT_PROXY_CA_FILE = "front-proxy-ca.crt";
+/** CN of the apiserver's proxy client certificate (--requestheader-allowed-names). */
+export const FRONT_PROXY_CLIENT_CN = "front-proxy-client";
+
+/**
+ * CA, apiserver serving cert (127.0.0.1, localhost) and an admin client cert, plus a separate
+ * front-proxy CA and the proxy client cert the aggregation layer presents to extension API
+ * servers, with the openssl CLI.
+ */
 function makePki(dir: string): void {
   const days = "7";
-  openssl(
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      "ca.key",
-      "-out",
-      "ca.crt",
-      "-days",
-      days,
-      "-subj",
-      "/CN=day2-testbed-ca",
-      "-addext",
-      "basicConstraints=critical,CA:TRUE",
-      "-addext",
-      "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
-    ],
-    dir,
-  );
+  for (const [name, cn] of [
+    ["ca", "day2-testbed-ca"],
+    ["front-proxy-ca", "day2-testbed-front-proxy-ca"],
+  ] as const) {
+    openssl(
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        `${name}.key`,
+        "-out",
+        `${name}.crt`,
+        "-days",
+        days,
+        "-subj",
+        `/CN=${cn}`,
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
+      ],
+      dir,
+    );
+  }
   writeFileSync(
     join(dir, "server.ext"),
     "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local\n" +
@@ -396,9 +415,10 @@ function makePki(dir: string): void {
     join(dir, "client.ext"),
     "extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\nbasicConstraints=CA:FALSE\n",
   );
-  for (const [name, subj, ext] of [
-    ["server", "/CN=kube-apiserver", "server.ext"],
-    ["client-admin", "/O=system:masters/CN=day2-cert-admin", "client.ext"],
+  for (const [name, subj, ext, ca] of [
+    ["server", "/CN=kube-apiserver", "server.ext", "ca"],
+    ["client-admin", "/O=system:masters/CN=day2-cert-admin", "client.ext", "ca"],
+    ["front-proxy-client", `/CN=${FRONT_PROXY_CLIENT_CN}`, "client.ext", "front-proxy-ca"],
   ] as const) {
     openssl(
       [
@@ -422,9 +442,9 @@ function makePki(dir: string): void {
         "-in",
         `${name}.csr`,
         "-CA",
-        "ca.crt",
+        `${ca}.crt`,
         "-CAkey",
-        "ca.key",
+        `${ca}.key`,
         "-CAcreateserial",
         "-out",
         `${name}.crt`,
@@ -715,6 +735,17 @@ export async function startCluster(opts: StartOptions = {}): Promise<TestCluster
       `--service-account-signing-key-file=${join(dir, "sa.key")}`,
       "--default-not-ready-toleration-seconds=30",
       "--default-unreachable-toleration-seconds=30",
+      // Aggregation layer: APIServices are proxied with the front-proxy client cert and the
+      // user in X-Remote-* headers; routing by the Service (ClusterIP or ExternalName), not
+      // by endpoint IPs (test/support/metrics-api.ts points an ExternalName at 127.0.0.1).
+      `--requestheader-client-ca-file=${join(dir, FRONT_PROXY_CA_FILE)}`,
+      `--requestheader-allowed-names=${FRONT_PROXY_CLIENT_CN}`,
+      "--requestheader-extra-headers-prefix=X-Remote-Extra-",
+      "--requestheader-group-headers=X-Remote-Group",
+      "--requestheader-username-headers=X-Remote-User",
+      `--proxy-client-cert-file=${join(dir, "front-proxy-client.crt")}`,
+      `--proxy-client-key-file=${join(dir, "front-proxy-client.key")}`,
+      "--enable-aggregator-routing=false",
       "--profiling=false",
       "--v=1",
     ]);
@@ -863,6 +894,7 @@ export async function startCluster(opts: StartOptions = {}): Promise<TestCluster
       certKubeconfigPath,
       execKubeconfigPath,
       caCertPath: join(dir, "ca.crt"),
+      frontProxyCaCertPath: join(dir, FRONT_PROXY_CA_FILE),
       etcdUrl,
       tokensPath,
       nodes: [],

@@ -33,6 +33,8 @@ export interface ItClusterInfo {
   /** The user name of readOnlyKubeconfig (bound to the `view` ClusterRole). */
   viewerUser: string;
   caCertPath: string;
+  /** CA of the aggregation layer's proxy client certificate (harness frontProxyCaCertPath). */
+  frontProxyCaCertPath: string;
   etcdUrl: string;
   /** scenario name -> namespace (test/cluster/scenarios.ts). */
   scenarios: Record<string, string>;

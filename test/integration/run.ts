@@ -57,6 +57,7 @@ const FILES = [
   "faults.test.ts",
   "pagination.test.ts",
   "trivy.test.ts",
+  "metrics-server.test.ts",
 ];
 
 /** Upper bound for the test child; the suite takes ~1.5 min here. */
@@ -123,6 +124,7 @@ async function setup(version: string): Promise<{ cluster: TestCluster; info: ItC
       viewerToken: cluster.viewerToken,
       viewerUser: "day2-viewer",
       caCertPath: cluster.caCertPath,
+      frontProxyCaCertPath: cluster.frontProxyCaCertPath,
       etcdUrl: cluster.etcdUrl,
       scenarios,
       nodes: cluster.nodes.map((n) => ({ name: n.name, pool: n.pool, zone: n.zone })),
