@@ -329,17 +329,14 @@ export async function fetchUsage(
     maxSplits: opts.maxSplits ?? 4,
     signal: opts.signal,
   };
-  const results = await Promise.all(
-    plan.batches.flatMap((b) => [
-      runBatch(client, b, cpuQ, grid.step, { ...ctx, what: "CPU usage" }).then((r) => ({ r, cpu: true })),
-      runBatch(client, b, memQ, grid.step, { ...ctx, what: "memory usage" }).then((r) => ({ r, cpu: false })),
-    ]),
-  );
   const containers = new Map<string, ContainerSeries>();
   const problems: string[] = [];
   let ok = 0;
   let failures: PromError[] = [];
-  for (const { r, cpu } of results) {
+  // Each answer is folded into the per-container arrays as soon as it arrives, so its parsed
+  // series (timestamps and values: ~650 MB for 10,000 containers over 14 days) can be
+  // collected while other batches are still in flight.
+  const fold = (r: Awaited<ReturnType<typeof runBatch>>, cpu: boolean): void => {
     ok += r.ok;
     problems.push(...r.problems);
     failures = failures.concat(r.failures);
@@ -347,7 +344,14 @@ export async function fetchUsage(
       const cs = seriesFor(containers, s.metric, grid, plan.wanted);
       if (cs) fill(cpu ? cs.cpu : cs.memory, s, grid);
     }
-  }
+    r.series.length = 0;
+  };
+  await Promise.all(
+    plan.batches.flatMap((b) => [
+      runBatch(client, b, cpuQ, grid.step, { ...ctx, what: "CPU usage" }).then((r) => fold(r, true)),
+      runBatch(client, b, memQ, grid.step, { ...ctx, what: "memory usage" }).then((r) => fold(r, false)),
+    ]),
+  );
   if (ok === 0 && failures.length > 0 && opts.throwWhenNothing !== false) throw nothingError(failures);
   const partial = failures.length > 0;
   const notes = [
