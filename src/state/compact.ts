@@ -149,12 +149,14 @@ const FACTORY_AFTER = 16;
 interface Shape {
   keys: string[];
   uses: number;
-  make?: () => Record<string, unknown>;
+  /** Builds the object as one literal from the encoded array: one hidden class, no keyed stores. */
+  build?: (value: (v: unknown) => unknown, a: unknown[]) => Record<string, unknown>;
 }
 
 export class CompactDecoder {
   private readonly shapes: Shape[] = [];
   private readonly table: unknown[] = [];
+  private readonly decodeValue = (v: unknown): unknown => this.value(v);
 
   constructor(private readonly sink: (kind: ProjectedKind, item: Projection) => void) {}
 
@@ -204,13 +206,16 @@ export class CompactDecoder {
     const shape = this.shapes[tag];
     if (!shape || shape.keys.length !== a.length - 1) throw new CompactError(`bad shape ${tag}`);
     const keys = shape.keys;
-    if (!shape.make && ++shape.uses >= FACTORY_AFTER) {
+    if (shape.build) return shape.build(this.decodeValue, a);
+    if (++shape.uses >= FACTORY_AFTER) {
       // Keys come from our own projections' field names or label keys; JSON.stringify quotes them.
-      shape.make = new Function(
-        `return {${keys.map((k) => `${JSON.stringify(k)}: undefined`).join(", ")}};`,
-      ) as () => Record<string, unknown>;
+      shape.build = new Function(
+        "value",
+        "a",
+        `return {${keys.map((k, i) => `${JSON.stringify(k)}: value(a[${i + 1}])`).join(", ")}};`,
+      ) as Shape["build"];
     }
-    const o: Record<string, unknown> = shape.make ? shape.make() : {};
+    const o: Record<string, unknown> = {};
     for (let i = 0; i < keys.length; i++) o[keys[i]!] = this.value(a[i + 1]);
     return o;
   }
