@@ -268,24 +268,42 @@ export const ingressTlsSecret = defineRule({
   },
 });
 
+/** Names per namespace: no `namespace/name` key string for each of 100,000 templates' references. */
+class NamespacedNames {
+  private readonly byNamespace = new Map<string, Set<string>>();
+
+  /** The set of one namespace, to add a template's names without a lookup each. */
+  in(namespace: string): Set<string> {
+    let names = this.byNamespace.get(namespace);
+    if (!names) this.byNamespace.set(namespace, (names = new Set()));
+    return names;
+  }
+
+  has(namespace: string, name: string): boolean {
+    return this.byNamespace.get(namespace)?.has(name) ?? false;
+  }
+}
+
 interface Usage {
-  readonly configMaps: Set<string>;
-  readonly secrets: Set<string>;
-  readonly serviceAccounts: Set<string>;
+  readonly configMaps: NamespacedNames;
+  readonly secrets: NamespacedNames;
+  readonly serviceAccounts: NamespacedNames;
 }
 
 function addTemplate(u: Usage, ns: string, t: PodTemplate): void {
-  for (const n of t.volumes.configMaps) u.configMaps.add(`${ns}/${n}`);
-  for (const n of t.volumes.secrets) u.secrets.add(`${ns}/${n}`);
+  const configMaps = u.configMaps.in(ns);
+  const secrets = u.secrets.in(ns);
+  for (const n of t.volumes.configMaps) configMaps.add(n);
+  for (const n of t.volumes.secrets) secrets.add(n);
   for (const c of t.initContainers) {
-    for (const n of c.envConfigMaps) u.configMaps.add(`${ns}/${n}`);
-    for (const n of c.envSecrets) u.secrets.add(`${ns}/${n}`);
+    for (const n of c.envConfigMaps) configMaps.add(n);
+    for (const n of c.envSecrets) secrets.add(n);
   }
   for (const c of t.containers) {
-    for (const n of c.envConfigMaps) u.configMaps.add(`${ns}/${n}`);
-    for (const n of c.envSecrets) u.secrets.add(`${ns}/${n}`);
+    for (const n of c.envConfigMaps) configMaps.add(n);
+    for (const n of c.envSecrets) secrets.add(n);
   }
-  u.serviceAccounts.add(`${ns}/${t.serviceAccount}`);
+  u.serviceAccounts.in(ns).add(t.serviceAccount);
 }
 
 /**
@@ -294,7 +312,11 @@ function addTemplate(u: Usage, ns: string, t: PodTemplate): void {
  */
 function usage(state: ClusterState): Usage {
   return state.derive("checks:config-usage", (s) => {
-    const u: Usage = { configMaps: new Set(), secrets: new Set(), serviceAccounts: new Set() };
+    const u: Usage = {
+      configMaps: new NamespacedNames(),
+      secrets: new NamespacedNames(),
+      serviceAccounts: new NamespacedNames(),
+    };
     // A pod whose owner is present was created from that owner's template, walked below.
     for (const p of s.list("Pod")) {
       const owner = p.owner ? s.owner(p) : undefined;
@@ -304,9 +326,9 @@ function usage(state: ClusterState): Usage {
       for (const w of s.list(kind)) addTemplate(u, w.namespace, w.template);
     }
     for (const ing of s.list("Ingress"))
-      for (const n of ing.tlsSecrets) u.secrets.add(`${ing.namespace}/${n}`);
+      for (const n of ing.tlsSecrets) u.secrets.in(ing.namespace).add(n);
     for (const sa of s.list("ServiceAccount"))
-      for (const n of sa.imagePullSecrets) u.secrets.add(`${sa.namespace}/${n}`);
+      for (const n of sa.imagePullSecrets) u.secrets.in(sa.namespace).add(n);
     return u;
   });
 }
@@ -336,7 +358,7 @@ export const configMapUnused = defineRule({
     const used = usage(state).configMaps;
     for (const cm of state.list("ConfigMap")) {
       if (cm.name === "kube-root-ca.crt" || isSystemNamespace(cm.namespace) || cm.owner) continue;
-      if (used.has(`${cm.namespace}/${cm.name}`)) continue;
+      if (used.has(cm.namespace, cm.name)) continue;
       yield {
         object: ref(cm),
         message: "no pod, workload template or Ingress refers to this ConfigMap",
@@ -366,7 +388,7 @@ export const secretUnused = defineRule({
       )
         continue;
       if (s.name.startsWith("sh.helm.release.v1.")) continue;
-      if (used.has(`${s.namespace}/${s.name}`)) continue;
+      if (used.has(s.namespace, s.name)) continue;
       yield {
         object: ref(s),
         message: "no pod, workload template, Ingress or ServiceAccount refers to this Secret",
@@ -399,7 +421,7 @@ export const serviceAccountUnused = defineRule({
     for (const sa of state.list("ServiceAccount")) {
       if (sa.name === "default" || isSystemNamespace(sa.namespace)) continue;
       const k = `${sa.namespace}/${sa.name}`;
-      if (used.has(k) || bound.has(k)) continue;
+      if (used.has(sa.namespace, sa.name) || bound.has(k)) continue;
       yield {
         object: ref(sa),
         message: "no pod or workload runs as this ServiceAccount and no binding refers to it",
