@@ -211,7 +211,15 @@ function deployment(ns: string, name: string, replicas: number, cpu: string): Ku
   return out;
 }
 
-function hpa(ns: string, name: string, min: number, max: number): KubeObject {
+/** An HPA on CPU; `cpuTarget: null` leaves the metric without a target (the default is assumed). */
+function hpa(
+  ns: string,
+  name: string,
+  min: number,
+  max: number,
+  extra: { cpuTarget?: number | null; behavior?: Record<string, unknown> } = {},
+): KubeObject {
+  const target = extra.cpuTarget === undefined ? 80 : extra.cpuTarget;
   return {
     apiVersion: "autoscaling/v2",
     kind: "HorizontalPodAutoscaler",
@@ -223,9 +231,13 @@ function hpa(ns: string, name: string, min: number, max: number): KubeObject {
       metrics: [
         {
           type: "Resource",
-          resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } },
+          resource: {
+            name: "cpu",
+            ...(target === null ? {} : { target: { type: "Utilization", averageUtilization: target } }),
+          },
         },
       ],
+      ...(extra.behavior ? { behavior: extra.behavior } : {}),
     },
     status: { currentReplicas: min, desiredReplicas: min },
   };
@@ -320,6 +332,8 @@ describe("HPA tuning", () => {
     const r = rescaleRate(state.list("Event"), { namespace: "shop", name: "api" });
     assert.deepEqual(r, { count: 18, perHour: 9, up: true, down: true, hours: 2 });
     const f = hpaFindings(state, undefined).find((x) => x.kind === "flapping")!;
+    assert.equal(f.current, 300); // no behavior on the HPA: the API default
+    assert.equal(f.evidence.stabilizationWindowFrom, "default");
     assert.equal(f.recommended, 600);
     assert.deepEqual(
       (f.patch as { spec: { behavior: { scaleDown: { stabilizationWindowSeconds: number } } } }).spec.behavior
@@ -333,6 +347,42 @@ describe("HPA tuning", () => {
       rescale(1, 20, [T0, T0 + 2 * HOUR], "above"),
     ]);
     assert.equal(hpaFindings(growing, undefined).length, 0);
+  });
+
+  it("reads the HPA's own scale-down window: already 600s and flapping doubles it; an hour is the cap", () => {
+    const events = [
+      rescale(1, 10, [T0, T0 + 2 * HOUR], "above"),
+      rescale(2, 8, [T0 + HOUR, T0 + 2 * HOUR], "below"),
+    ];
+    const withWindow = (seconds: number) =>
+      build([
+        ...deployment("shop", "api", 3, "500m"),
+        hpa("shop", "api", 1, 10, { behavior: { scaleDown: { stabilizationWindowSeconds: seconds } } }),
+        ...events,
+      ]);
+    const f = hpaFindings(withWindow(600), undefined).find((x) => x.kind === "flapping")!;
+    assert.equal(f.current, 600);
+    assert.equal(f.recommended, 1200);
+    assert.equal(f.evidence.stabilizationWindowFrom, "hpa");
+    assert.equal(hpaFindings(withWindow(3600), undefined).filter((x) => x.kind === "flapping").length, 0);
+  });
+
+  it("flags targets outside the sane range from the HPA object itself", () => {
+    const state = build([
+      ...deployment("shop", "api", 3, "500m"),
+      hpa("shop", "api", 1, 10, { cpuTarget: 40 }),
+    ]);
+    const f = hpaFindings(state, undefined);
+    assert.deepEqual(
+      f.map((x) => [x.kind, x.current, x.recommended, x.evidence.targetFrom]),
+      [["target-too-low", 40, 70, "hpa"]],
+    );
+    // No target on the HPA: nothing is known, nothing is flagged.
+    const unknown = build([
+      ...deployment("shop", "api", 3, "500m"),
+      hpa("shop", "api", 1, 10, { cpuTarget: null }),
+    ]);
+    assert.equal(hpaFindings(unknown, undefined).length, 0);
   });
 
   it("flags targets outside the sane range when they are known", () => {
@@ -355,6 +405,20 @@ describe("HPA tuning", () => {
     assert.equal(t.pools[0]!.pool, "default");
     assert.equal(t.pools[0]!.usedCpu, 1350);
     assert.equal(t.nodes[0]!.node, "node-a");
-    assert.ok(t.notes.some((n) => n.includes("assumed")));
+    // The HPA states its target: nothing is assumed.
+    assert.equal(
+      t.notes.some((n) => n.includes("assumed")),
+      false,
+    );
+    const unknown = build([
+      ...deployment("shop", "api", 3, "500m"),
+      hpa("shop", "api", 1, 3, { cpuTarget: null }),
+    ]);
+    const notes = autoscalingTuning(unknown, undefined).notes;
+    assert.equal(
+      notes.some((n) => n.includes("shop/api") && n.includes("80% assumed")),
+      true,
+      notes.join("; "),
+    );
   });
 });

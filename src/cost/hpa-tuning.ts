@@ -129,6 +129,41 @@ export interface AutoscalingTuning {
 }
 
 const HOUR = 3_600_000;
+
+/** Where an HPA's target utilisation came from: the caller's hook, the HPA object, or the default. */
+export type HpaTargetSource = "settings" | "hpa" | "assumed";
+
+export interface HpaUtilisationTarget {
+  /** Percent of the pods' requests. */
+  readonly target: number;
+  readonly source: HpaTargetSource;
+  /**
+   * The metric's target type on the HPA (Utilization, AverageValue, Value; "" when unset or
+   * the HPA has no such metric). With AverageValue or Value replicas do not follow requests.
+   */
+  readonly targetType: string;
+  /** The metric's averageValue or value (cores, bytes), for AverageValue / Value targets. */
+  readonly value?: number;
+}
+
+/**
+ * An HPA's target for a Resource metric (cpu or memory): the `hpaTargets` hook when it
+ * answers, else the HPA's own averageUtilization (spec.metrics), else `fallback` (assumed).
+ */
+export function hpaUtilisationTarget(
+  hpa: HorizontalPodAutoscaler,
+  resource: "cpu" | "memory",
+  fallback: number,
+  hook?: HpaTuningSettings["hpaTargets"],
+): HpaUtilisationTarget {
+  const m = hpa.metricTargets.find((t) => t.type === "Resource" && t.name === resource);
+  const targetType = m?.targetType ?? "";
+  const value = m?.averageValue ?? m?.value;
+  const fromHook = hook?.({ namespace: hpa.namespace, name: hpa.name })?.[resource];
+  if (fromHook !== undefined) return { target: fromHook, source: "settings", targetType };
+  if (m?.averageUtilization !== undefined) return { target: m.averageUtilization, source: "hpa", targetType };
+  return { target: fallback, source: "assumed", targetType, ...(value !== undefined ? { value } : {}) };
+}
 const SAFE_TO_EVICT = "cluster-autoscaler.kubernetes.io/safe-to-evict";
 const SCALE_DOWN_DISABLED = "cluster-autoscaler.kubernetes.io/scale-down-disabled";
 
@@ -280,11 +315,12 @@ function boundFindings(
 }
 
 function targetFindings(h: HorizontalPodAutoscaler, s: HpaTuningSettings): HpaFinding[] {
-  const known = s.hpaTargets?.({ namespace: h.namespace, name: h.name });
   const out: HpaFinding[] = [];
   for (const res of ["cpu", "memory"] as const) {
-    const t = known?.[res];
-    if (t === undefined || !h.metrics.includes(`Resource:${res}`)) continue;
+    if (!h.metrics.includes(`Resource:${res}`)) continue;
+    const known = hpaUtilisationTarget(h, res, s.defaultTarget, s.hpaTargets);
+    if (known.source === "assumed") continue;
+    const t = known.target;
     const high = t > s.targetHigh;
     if (!high && t >= s.targetLow) continue;
     const recommended = high ? 80 : 70;
@@ -297,7 +333,7 @@ function targetFindings(h: HorizontalPodAutoscaler, s: HpaTuningSettings): HpaFi
       field: "target",
       current: t,
       recommended,
-      evidence: { resource: res, target: t },
+      evidence: { resource: res, target: t, targetFrom: known.source },
     });
   }
   return out;
@@ -314,7 +350,15 @@ function flappingFinding(
   const histRate = hist && hist.hours > 0 ? hist.changes / hist.hours : 0;
   const fromHistory = histRate >= s.flappingPerHour;
   if (!fromEvents && !fromHistory) return undefined;
-  const recommended = s.stabilisationSeconds;
+  // The HPA's own scale-down window (the API default is 300s when behavior does not set it).
+  const configured = h.behavior.scaleDown?.stabilizationWindowSeconds;
+  const current = configured ?? 300;
+  // Already at or above the recommendation and still flapping: double it, up to an hour.
+  const recommended =
+    current >= s.stabilisationSeconds
+      ? Math.min(3600, Math.max(current * 2, s.stabilisationSeconds))
+      : s.stabilisationSeconds;
+  if (recommended <= current) return undefined;
   return {
     ...hpaRef(h),
     kind: "flapping",
@@ -322,6 +366,7 @@ function flappingFinding(
       ? `${ev.count} rescales in ${Math.round(ev.hours * 10) / 10}h (${Math.round(ev.perHour * 10) / 10}/h, up and down): set behavior.scaleDown.stabilizationWindowSeconds to ${recommended} and limit scale-down to 50% per minute`
       : `replicas changed ${hist!.changes} times in ${Math.round(hist!.hours)}h: set behavior.scaleDown.stabilizationWindowSeconds to ${recommended}`,
     field: "behavior",
+    current,
     recommended,
     patch: {
       spec: {
@@ -338,6 +383,8 @@ function flappingFinding(
       perHour: Math.round(ev.perHour * 100) / 100,
       up: ev.up,
       down: ev.down,
+      stabilizationWindowSeconds: current,
+      stabilizationWindowFrom: configured !== undefined ? "hpa" : "default",
       ...(hist ? { replicaChanges: hist.changes, historyHours: Math.round(hist.hours) } : {}),
     },
   };
@@ -354,7 +401,7 @@ export function hpaFindings(
   const out: HpaFinding[] = [];
   for (const h of state.list("HorizontalPodAutoscaler")) {
     const hist = usage ? replicaHistory(state, h, usage) : undefined;
-    const target = s.hpaTargets?.({ namespace: h.namespace, name: h.name })?.cpu ?? s.defaultTarget;
+    const target = hpaUtilisationTarget(h, "cpu", s.defaultTarget, s.hpaTargets).target;
     if (hist) out.push(...boundFindings(h, hist, target, s));
     out.push(...targetFindings(h, s));
     const flap = flappingFinding(h, events, hist, s);
@@ -570,9 +617,20 @@ export function autoscalingTuning(
 ): AutoscalingTuning {
   const notes: string[] = [];
   if (!usage) notes.push("no usage history: always-at-max/min and replica flapping need it; events only");
-  if (!settings.hpaTargets)
+  const fallback = settings.defaultTarget ?? DEFAULT_HPA_TUNING_SETTINGS.defaultTarget;
+  const assumed = state
+    .list("HorizontalPodAutoscaler")
+    .filter((h) =>
+      (["cpu", "memory"] as const).some(
+        (res) =>
+          h.metrics.includes(`Resource:${res}`) &&
+          hpaUtilisationTarget(h, res, fallback, settings.hpaTargets).source === "assumed",
+      ),
+    )
+    .map((h) => `${h.namespace}/${h.name}`);
+  if (assumed.length)
     notes.push(
-      `HPA targets are not in the state: ${settings.defaultTarget ?? DEFAULT_HPA_TUNING_SETTINGS.defaultTarget}% assumed`,
+      `HPA ${assumed.join(", ")}: no utilisation target on the HPA (an averageValue target, or none): ${fallback}% assumed`,
     );
   const nodes = nodeScaleDown(state, settings).sort(
     (a, b) =>

@@ -35,12 +35,12 @@ export interface RightsizeSettings {
   readonly hpaMinTarget: number;
   readonly hpaMaxTarget: number;
   /**
-   * Target utilisation assumed for an HPA metric when `hpaTargets` cannot say (the
-   * projection keeps the metric's type and resource, not its target): 80, the Kubernetes
-   * default for autoscaling/v1.
+   * Target utilisation assumed for an HPA Resource metric when neither `hpaTargets` nor the
+   * HPA's own spec.metrics (averageUtilization) says: 80, the Kubernetes default for
+   * autoscaling/v1.
    */
   readonly hpaDefaultTarget: number;
-  /** The HPA's configured averageUtilization per resource, when the caller knows it. */
+  /** Overrides the HPA's averageUtilization per resource (e.g. a planned target); wins over the HPA object. */
   readonly hpaTargets?: (hpa: {
     namespace: string;
     name: string;

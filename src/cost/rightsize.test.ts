@@ -331,7 +331,12 @@ describe("recommend: OOM-aware", () => {
   });
 });
 
-function hpa(ns: string, name: string, min: number, max: number, current: number): KubeObject {
+function hpa(
+  ns: string,
+  name: string,
+  [min, max, current]: [number, number, number],
+  target: Record<string, unknown> | null = { type: "Utilization", averageUtilization: 80 },
+): KubeObject {
   return {
     apiVersion: "autoscaling/v2",
     kind: "HorizontalPodAutoscaler",
@@ -343,7 +348,7 @@ function hpa(ns: string, name: string, min: number, max: number, current: number
       metrics: [
         {
           type: "Resource",
-          resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } },
+          resource: { name: "cpu", ...(target ? { target } : {}) },
         },
       ],
     },
@@ -367,7 +372,7 @@ describe("recommend: HPA-aware", () => {
   it("keeps the scaling threshold (target x request) when the HPA is scaling", () => {
     // 3 pods at 0.7 cores: load 2100m; threshold 80% x 1000m = 800m; ceil(2100 / 800) = 3 > min 2.
     // KRR alone: 700m, target 800 / 700 = 114% -> capped at 85%; request 800 / 0.85 = 941.2m -> 942m.
-    const state = build([...deployment("shop", "api", API, 3), hpa("shop", "api", 2, 10, 3)]);
+    const state = build([...deployment("shop", "api", API, 3), hpa("shop", "api", [2, 10, 3])]);
     const rec = only(recommend(state, usageOf(perPod(3, 0.7), w)).workloads, "api");
     const c = rec.containers[0]!;
     assert.deepEqual(c.cpu.recommended, { request: 942 });
@@ -376,7 +381,8 @@ describe("recommend: HPA-aware", () => {
     const h = rec.hpa[0]!;
     assert.equal(h.hpa, "api");
     assert.equal(h.currentTarget, 80);
-    assert.equal(h.targetAssumed, true);
+    assert.equal(h.targetAssumed, false);
+    assert.equal(h.targetSource, "hpa");
     assert.equal(h.recommendedTarget, 85);
     assert.equal(h.threshold, 800);
     assert.ok(Math.abs(h.newThreshold - 800.7) < 1e-9);
@@ -392,7 +398,7 @@ describe("recommend: HPA-aware", () => {
   it("uses a known target: 50% -> 71%, request 705m, 5 replicas before and after", () => {
     // threshold 500m; load 2100m -> ceil(4.2) = 5 replicas; KRR 700m: 500 / 700 = 71.4% -> 71%;
     // 500 / 0.71 = 704.2m -> 705m; new threshold 0.71 x 705 = 500.55m; ceil(2100 / 500.55) = 5.
-    const state = build([...deployment("shop", "api", API, 3), hpa("shop", "api", 2, 10, 5)]);
+    const state = build([...deployment("shop", "api", API, 3), hpa("shop", "api", [2, 10, 5])]);
     const r = recommend(state, usageOf(perPod(3, 0.7), w), { hpaTargets: () => ({ cpu: 50 }) });
     const rec = only(r.workloads, "api");
     assert.deepEqual(rec.containers[0]!.cpu.recommended, { request: 705 });
@@ -404,10 +410,55 @@ describe("recommend: HPA-aware", () => {
     assert.equal(h.replicasAfter, 5);
   });
 
+  it("reads the HPA's own averageUtilization: 50% on the object gives the same as the hook", () => {
+    const state = build([
+      ...deployment("shop", "api", API, 3),
+      hpa("shop", "api", [2, 10, 5], { type: "Utilization", averageUtilization: 50 }),
+    ]);
+    const rec = only(recommend(state, usageOf(perPod(3, 0.7), w)).workloads, "api");
+    assert.deepEqual(rec.containers[0]!.cpu.recommended, { request: 705 });
+    const h = rec.hpa[0]!;
+    assert.equal(h.currentTarget, 50);
+    assert.equal(h.targetSource, "hpa");
+    assert.equal(h.recommendedTarget, 71);
+    // The hook still wins (a planned target).
+    const hooked = only(
+      recommend(state, usageOf(perPod(3, 0.7), w), { hpaTargets: () => ({ cpu: 80 }) }).workloads,
+      "api",
+    );
+    assert.equal(hooked.hpa[0]!.currentTarget, 80);
+    assert.equal(hooked.hpa[0]!.targetSource, "settings");
+  });
+
+  it("assumes 80% when the HPA's metric has no target", () => {
+    const state = build([...deployment("shop", "api", API, 3), hpa("shop", "api", [2, 10, 3], null)]);
+    const h = only(recommend(state, usageOf(perPod(3, 0.7), w)).workloads, "api").hpa[0]!;
+    assert.equal(h.currentTarget, 80);
+    assert.equal(h.targetAssumed, true);
+    assert.equal(h.targetSource, "assumed");
+  });
+
+  it("an averageValue CPU target does not follow requests: the strategy's value stands, with a note", () => {
+    const state = build([
+      ...deployment("shop", "api", API, 3),
+      hpa("shop", "api", [2, 10, 3], { type: "AverageValue", averageValue: "600m" }),
+    ]);
+    const rec = only(recommend(state, usageOf(perPod(3, 0.7), w)).workloads, "api");
+    const c = rec.containers[0]!;
+    assert.deepEqual(c.cpu.recommended, { request: 700 });
+    assert.equal(c.cpu.provenance.bound, "p95");
+    assert.equal(rec.hpa.length, 0);
+    assert.equal(
+      c.cpu.provenance.notes.some((n) => n.includes("AverageValue cpu target of 600m")),
+      true,
+      c.cpu.provenance.notes.join("; "),
+    );
+  });
+
   it("at minReplicas, only needs a threshold above load / min", () => {
     // 3 pods at 0.1 cores: load 300m, ceil(300 / 800) = 1 <= min 3; required threshold 300 / 3 = 100m;
     // KRR 100m: 100% -> 85%; request 100 / 0.85 = 117.6m -> 118m; still 3 replicas.
-    const state = build([...deployment("shop", "api", API, 3), hpa("shop", "api", 3, 10, 3)]);
+    const state = build([...deployment("shop", "api", API, 3), hpa("shop", "api", [3, 10, 3])]);
     const rec = only(recommend(state, usageOf(perPod(3, 0.1), w)).workloads, "api");
     assert.deepEqual(rec.containers[0]!.cpu.recommended, { request: 118 });
     const h = rec.hpa[0]!;
@@ -420,7 +471,7 @@ describe("recommend: HPA-aware", () => {
   it("at maxReplicas, keeps the proposal while the threshold stays below load / max", () => {
     // 3 pods at 0.7 cores, max 3: ceil(2100 / 800) = 3 >= max. Any threshold <= 700m keeps 3;
     // required min(800, 700) = 700m; KRR 700m -> 100% -> 85%; 85% x 700m = 595m <= 700m: 700m stands.
-    const state = build([...deployment("shop", "api", API, 3), hpa("shop", "api", 1, 3, 3)]);
+    const state = build([...deployment("shop", "api", API, 3), hpa("shop", "api", [1, 3, 3])]);
     const rec = only(recommend(state, usageOf(perPod(3, 0.7), w)).workloads, "api");
     assert.deepEqual(rec.containers[0]!.cpu.recommended, { request: 700 });
     const h = rec.hpa[0]!;
@@ -604,7 +655,7 @@ describe("rightsize output", () => {
 
   it("patches the HPA's target with the workload", () => {
     const API: C[] = [{ name: "api", requests: { cpu: "1" } }];
-    const st = build([...deployment("shop", "api", API, 3), hpa("shop", "api", 2, 10, 3)]);
+    const st = build([...deployment("shop", "api", API, 3), hpa("shop", "api", [2, 10, 3])]);
     const u = usageOf(
       [0, 1, 2].map((i) => ({
         namespace: "shop",

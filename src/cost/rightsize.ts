@@ -20,6 +20,8 @@ import type { ClusterState } from "../state/cluster-state.js";
 import type { ContainerSpec, HorizontalPodAutoscaler, Meta, Pod, PodTemplate } from "../state/types.js";
 import type { Confidence, ContainerSeries, UsageData, UsageSource, UsageWindow } from "./types.js";
 import type { RightsizeSettings } from "./rightsize-strategy.js";
+import type { HpaTargetSource } from "./hpa-tuning.js";
+import { hpaUtilisationTarget } from "./hpa-tuning.js";
 import {
   DEFAULT_RIGHTSIZE_SETTINGS,
   countPoints,
@@ -58,6 +60,8 @@ export interface HpaProvenance {
   /** The HPA's target utilisation (percent), and whether it was assumed. */
   readonly currentTarget: number;
   readonly targetAssumed: boolean;
+  /** Where currentTarget came from: the hpaTargets hook, the HPA's spec.metrics, or the default. */
+  readonly targetSource: HpaTargetSource;
   readonly recommendedTarget: number;
   /** Sum of the pod's requests of this resource (millicores / bytes), now and recommended. */
   readonly currentRequestSum: number;
@@ -568,8 +572,13 @@ function applyHpa(
       containers,
       note: `HPA ${hpa.name}: not every container has a ${res} recommendation; target left as is`,
     };
-  const known = s.hpaTargets?.({ namespace: hpa.namespace, name: hpa.name })?.[res];
-  const target = known ?? s.hpaDefaultTarget;
+  const known = hpaUtilisationTarget(hpa, res, s.hpaDefaultTarget, s.hpaTargets);
+  if (known.source !== "settings" && (known.targetType === "AverageValue" || known.targetType === "Value"))
+    return {
+      containers,
+      note: `HPA ${hpa.name} scales on an ${known.targetType} ${res} target${known.value !== undefined ? ` of ${res === "cpu" ? `${Math.round(known.value * 1000)}m` : `${Math.round(known.value)}B`}` : ""}: its replica count does not depend on requests, so the strategy's request stands`,
+    };
+  const target = known.target;
   const proposedSum = templ.reduce((t, c) => t + c[res].recommended!.request, 0);
   const load = observedLoad(g, res, s);
   const sz = hpaSizing({
@@ -605,7 +614,8 @@ function applyHpa(
     metric: `Resource:${res}`,
     hpaMetrics: hpa.metrics,
     currentTarget: target,
-    targetAssumed: known === undefined,
+    targetAssumed: known.source === "assumed",
+    targetSource: known.source,
     recommendedTarget: sz.recommendedTarget,
     currentRequestSum: currentSum,
     recommendedRequestSum: newSum,

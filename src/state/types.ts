@@ -421,6 +421,41 @@ export interface PodDisruptionBudget extends Meta {
   readonly hasStatus: boolean;
 }
 
+/**
+ * One HPA metric with its target. `type` and `name` are the parts of the `metrics` strings
+ * ("Resource:cpu"); values are plain numbers in the metric's base unit (cores for a CPU
+ * averageValue, bytes for memory). autoscaling/v1 and v2beta1 spellings are read too.
+ */
+export interface HpaMetricTarget {
+  /** Resource, ContainerResource, Pods, Object or External. */
+  readonly type: string;
+  /** Resource name (cpu, memory) or custom/external metric name. */
+  readonly name: string;
+  /** ContainerResource: the container the metric is read from. */
+  readonly container?: string;
+  /** Utilization, AverageValue or Value; "" when the object gives none. */
+  readonly targetType: string;
+  /** Percent of the pods' requests. */
+  readonly averageUtilization?: number;
+  readonly averageValue?: number;
+  readonly value?: number;
+}
+
+export interface HpaScalingPolicy {
+  /** Pods or Percent. */
+  readonly type: string;
+  readonly value: number;
+  readonly periodSeconds: number;
+}
+
+/** spec.behavior.scaleUp / scaleDown; undefined fields were not set (API defaults apply). */
+export interface HpaScalingRules {
+  readonly stabilizationWindowSeconds?: number;
+  /** Max, Min or Disabled. */
+  readonly selectPolicy?: string;
+  readonly policies: readonly HpaScalingPolicy[];
+}
+
 export interface HorizontalPodAutoscaler extends Meta {
   readonly kind: "HorizontalPodAutoscaler";
   readonly target: { readonly kind: string; readonly name: string; readonly apiVersion?: string };
@@ -428,7 +463,15 @@ export interface HorizontalPodAutoscaler extends Meta {
   readonly maxReplicas: number;
   readonly currentReplicas: number;
   readonly desiredReplicas: number;
+  /** `type:name` per metric ("Resource:cpu"), in spec order. */
   readonly metrics: readonly string[];
+  /** The same metrics with their targets, in the same order. */
+  readonly metricTargets: readonly HpaMetricTarget[];
+  /** spec.behavior; each direction undefined when not set. */
+  readonly behavior: {
+    readonly scaleUp?: HpaScalingRules;
+    readonly scaleDown?: HpaScalingRules;
+  };
   readonly conditions: readonly Condition[];
 }
 

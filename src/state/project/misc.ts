@@ -6,6 +6,8 @@ import type {
   ConfigMap,
   CustomResourceDefinition,
   HorizontalPodAutoscaler,
+  HpaMetricTarget,
+  HpaScalingRules,
   KubeEvent,
   Lease,
   LimitRange,
@@ -80,20 +82,91 @@ export function projectPdb(o: KubeObject, intern: Interner): PodDisruptionBudget
   });
 }
 
+const HPA_TARGET_TYPES = new Set(["Utilization", "AverageValue", "Value"]);
+
+/**
+ * A metric's target. autoscaling/v2: `<source>.target.{type, averageUtilization,
+ * averageValue, value}`; v2beta1: `targetAverageUtilization`, `targetAverageValue`,
+ * `targetValue` beside the name (the type is implied by which one is set).
+ */
+function hpaMetricTarget(m: Record<string, unknown>, intern: Interner): HpaMetricTarget {
+  const type = str(m.type) ?? "";
+  const inner = obj(m[type.charAt(0).toLowerCase() + type.slice(1)]);
+  const name = str(inner.name) ?? str(obj(inner.metric).name) ?? str(inner.metricName) ?? "";
+  const container = str(inner.container);
+  const t = obj(inner.target);
+  const averageUtilization = optNum(t.averageUtilization) ?? optNum(inner.targetAverageUtilization);
+  const averageValue = parseQuantity(t.averageValue ?? inner.targetAverageValue);
+  const value = parseQuantity(t.value ?? inner.targetValue);
+  const declared = str(t.type);
+  const targetType =
+    declared !== undefined && HPA_TARGET_TYPES.has(declared)
+      ? declared
+      : averageUtilization !== undefined
+        ? "Utilization"
+        : averageValue !== undefined
+          ? "AverageValue"
+          : value !== undefined
+            ? "Value"
+            : "";
+  const key = `hpa-metric|${type}|${name}|${container ?? ""}|${targetType}|${averageUtilization}|${averageValue}|${value}`;
+  return intern.shared(key, () => ({
+    type: intern.str(type),
+    name: intern.str(name),
+    container,
+    targetType,
+    averageUtilization,
+    averageValue,
+    value,
+  }));
+}
+
+function hpaScalingRules(v: unknown, intern: Interner): HpaScalingRules | undefined {
+  if (!isObj(v)) return undefined;
+  const policies = arr(v.policies).map((p) => ({
+    type: intern.str(str(p.type) ?? ""),
+    value: num(p.value),
+    periodSeconds: num(p.periodSeconds),
+  }));
+  const rules = {
+    stabilizationWindowSeconds: optNum(v.stabilizationWindowSeconds),
+    selectPolicy: str(v.selectPolicy),
+    policies: policies.length ? policies : EMPTY,
+  };
+  return intern.shared(`hpa-rules|${JSON.stringify(rules)}`, () => rules);
+}
+
+const NO_BEHAVIOR: HorizontalPodAutoscaler["behavior"] = Object.freeze({
+  scaleUp: undefined,
+  scaleDown: undefined,
+});
+
 export function projectHpa(o: KubeObject, intern: Interner): HorizontalPodAutoscaler {
   const base = meta(o, "HorizontalPodAutoscaler", intern);
   const spec = obj(o.spec);
   const status = obj(o.status);
   const ref = obj(spec.scaleTargetRef);
-  const metrics = arr(spec.metrics).map((m) => {
-    const type = str(m.type) ?? "";
-    const inner = obj(m[type.charAt(0).toLowerCase() + type.slice(1)]);
-    const name = str(inner.name) ?? str(obj(inner.metric).name) ?? "";
-    return `${type}:${name}`;
-  });
+  const targets = arr(spec.metrics).map((m) => hpaMetricTarget(m, intern));
+  const metrics = targets.map((t) => `${t.type}:${t.name}`);
   // autoscaling/v1 spelling.
-  if (metrics.length === 0 && typeof spec.targetCPUUtilizationPercentage === "number")
+  if (metrics.length === 0 && typeof spec.targetCPUUtilizationPercentage === "number") {
     metrics.push("Resource:cpu");
+    targets.push(
+      hpaMetricTarget(
+        {
+          type: "Resource",
+          resource: {
+            name: "cpu",
+            target: { type: "Utilization", averageUtilization: spec.targetCPUUtilizationPercentage },
+          },
+        },
+        intern,
+      ),
+    );
+  }
+  const behavior = obj(spec.behavior);
+  const scaleUp = hpaScalingRules(behavior.scaleUp, intern);
+  const scaleDown = hpaScalingRules(behavior.scaleDown, intern);
   return assemble(base, {
     target: { kind: str(ref.kind) ?? "", name: str(ref.name) ?? "", apiVersion: str(ref.apiVersion) },
     minReplicas: num(spec.minReplicas, 1),
@@ -101,6 +174,14 @@ export function projectHpa(o: KubeObject, intern: Interner): HorizontalPodAutosc
     currentReplicas: num(status.currentReplicas),
     desiredReplicas: num(status.desiredReplicas),
     metrics: metrics.length ? metrics : EMPTY,
+    metricTargets: targets.length ? targets : EMPTY,
+    behavior:
+      scaleUp === undefined && scaleDown === undefined
+        ? NO_BEHAVIOR
+        : intern.shared(`hpa-behavior|${JSON.stringify({ scaleUp, scaleDown })}`, () => ({
+            scaleUp,
+            scaleDown,
+          })),
     conditions: conditions(status.conditions, intern),
   });
 }
