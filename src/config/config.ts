@@ -15,6 +15,8 @@ import { RULES, SEVERITIES } from "../checks/index.js";
 import { builtinIds, compileCustomRules } from "../checks/custom/index.js";
 import type { PriceSheetInput } from "../cost/pricing.js";
 import { priceSheetSchema } from "../cost/pricing.js";
+import type { IncidentsConfig } from "../incident/policy-config.js";
+import { incidentsSchema, resolveIncidents } from "../incident/policy-config.js";
 
 /** Looked for in the working directory when --config is not given. */
 export const DEFAULT_CONFIG_FILE = "day2.yaml";
@@ -96,6 +98,8 @@ const configSchema = z.strictObject(
     // Each entry is validated and compiled by src/checks/custom, with line and column.
     customRules: z.array(z.unknown(), { error: required("a list of custom rules") }).optional(),
     cost: costSettings.optional(),
+    // Severity policy, business hours, schedules, escalation, maintenance: src/incident/policy-config.
+    incidents: incidentsSchema.optional(),
   },
   { error: required("a mapping (rules:, suppressions:)") },
 );
@@ -122,6 +126,8 @@ export interface Day2Config {
   readonly customRules: readonly Rule[];
   /** `cost:`: the price sheet layer and the labels every cost should carry. */
   readonly cost?: { readonly pricing?: PriceSheetInput; readonly costLabels?: readonly string[] };
+  /** `incidents:` resolved with its defaults; absent when the file has no such section. */
+  readonly incidents?: IncidentsConfig;
 }
 
 export interface ConfigOptions {
@@ -218,6 +224,7 @@ export function validateConfig(doc: unknown, file: string, opts: ConfigOptions =
     suppressions: (cfg.suppressions ?? []).map((s, index) => ({ index, ...s, reason: s.reason.trim() })),
     customRules,
     ...(cfg.cost ? { cost: cfg.cost } : {}),
+    ...(cfg.incidents ? { incidents: resolveIncidents(cfg.incidents) } : {}),
   };
 }
 
