@@ -6,6 +6,7 @@
 import { InputError } from "../snapshot/errors.js";
 import { PromError } from "../prom/errors.js";
 import { KubeConfigError, KubeConnectionError, KubeUnauthorizedError, KubeApiError } from "../kube/index.js";
+import { ApiConnectionError, ApiError } from "../server/client.js";
 
 export const EXIT = {
   ok: 0,
@@ -43,6 +44,21 @@ export const ERROR_CODES = {
     exit: EXIT.input,
     http: 502,
     summary: "Prometheus (--prometheus) could not be reached or answered no query",
+  },
+  D2_ERR_SERVER_CONNECTION: {
+    exit: EXIT.input,
+    http: 502,
+    summary: "the day2 server (--server, DAY2_SERVER) cannot be reached",
+  },
+  D2_ERR_SERVER_UNAUTHORIZED: {
+    exit: EXIT.input,
+    http: 401,
+    summary: "the day2 server rejected the token (--token, DAY2_TOKEN) or its role",
+  },
+  D2_ERR_SERVER: {
+    exit: EXIT.input,
+    http: 502,
+    summary: "the day2 server refused the request (no such incident, a step the status does not allow)",
   },
   D2_ERR_INCOMPLETE: {
     exit: EXIT.incomplete,
@@ -87,6 +103,14 @@ export function toCliError(err: unknown): CliError {
   if (err instanceof KubeConnectionError)
     return new CliError("D2_ERR_KUBE_CONNECTION", err.message, { cause: err });
   if (err instanceof KubeApiError) return new CliError("D2_ERR_KUBE_API", err.message, { cause: err });
+  if (err instanceof ApiConnectionError)
+    return new CliError("D2_ERR_SERVER_CONNECTION", err.message, { cause: err });
+  if (err instanceof ApiError) {
+    const code = err.status === 401 || err.status === 403 ? "D2_ERR_SERVER_UNAUTHORIZED" : "D2_ERR_SERVER";
+    return new CliError(code, `${err.message} (HTTP ${err.status}${err.code ? ` ${err.code}` : ""})`, {
+      cause: err,
+    });
+  }
   if (err instanceof PromError)
     return new CliError("D2_ERR_PROMETHEUS", `Prometheus: ${err.message}`, { cause: err });
   const e = err as NodeJS.ErrnoException;

@@ -13,6 +13,9 @@ import { registerReport } from "./report.js";
 import { registerScan } from "./scan.js";
 import { registerSnapshot } from "./snapshot.js";
 import { registerCost } from "./cost/index.js";
+import { registerServe } from "./serve.js";
+import { registerToken } from "./token.js";
+import { registerIncident } from "./incident.js";
 
 const require = createRequire(import.meta.url);
 
@@ -50,7 +53,9 @@ Examples:
   day2 report --snapshot c.ndjson.gz --fail-on critical
   day2 cost --by workload            # what each workload costs, and what is idle
   day2 cost rightsize -o kustomize   # requests from usage history as kustomize patches
-  day2 cost whatif                   # nodes and $ per month the recommendations would free`,
+  day2 cost whatif                   # nodes and $ per month the recommendations would free
+  day2 serve --port 0                # the incident service; prints its URL
+  day2 incident list                 # open incidents (--server/--token or DAY2_SERVER/DAY2_TOKEN)`,
   );
 
   const run = async (
@@ -65,6 +70,9 @@ Examples:
   registerScan(program, run);
   registerSnapshot(program, run);
   registerCost(program, run);
+  registerServe(program, run);
+  registerToken(program, run);
+  registerIncident(program, run);
   for (const cmd of program.commands) cmd.exitOverride();
   for (const cmd of program.commands.flatMap((c) => c.commands)) cmd.exitOverride();
   // Formats only some commands write (-o kustomize, -o kubectl) are refused everywhere else.

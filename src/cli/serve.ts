@@ -1,0 +1,153 @@
+/**
+ * `day2 serve`: the HTTP API, the Alertmanager receiver and /metrics on one port, backed by a
+ * SQLite file (default, under the user's data directory) or PostgreSQL (--db postgres://...).
+ * SIGTERM or SIGINT: stop accepting, finish in-flight requests and the intake queue, close the
+ * store, exit 0.
+ */
+import type { Command } from "commander";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { buildServer, DEFAULT_BODY_LIMIT } from "../server/app.js";
+import { openServerStore } from "../server/store-adapter.js";
+import type { CommandContext } from "./context.js";
+import { EXIT, usageError } from "./errors.js";
+
+type Run = (fn: (ctx: CommandContext) => Promise<number>, args?: Record<string, unknown>) => Promise<void>;
+
+/** $XDG_DATA_HOME/day2/day2.db, else ~/.local/share/day2/day2.db. */
+export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
+  const base =
+    env.XDG_DATA_HOME && env.XDG_DATA_HOME.startsWith("/")
+      ? env.XDG_DATA_HOME
+      : join(homedir(), ".local", "share");
+  return join(base, "day2", "day2.db");
+}
+
+export const DB_HELP =
+  "a SQLite file or a postgres:// URL (default: $XDG_DATA_HOME/day2/day2.db, else ~/.local/share/day2/day2.db)";
+
+function intOption(value: string, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max)
+    throw usageError(`${flag}: expected an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+/** "1048576", "512KiB", "4MiB" -> bytes. */
+export function parseSize(value: string, flag: string): number {
+  const m = /^(\d+)\s*(B|KiB|MiB|KB|MB)?$/i.exec(value.trim());
+  if (!m || Number(m[1]) < 1)
+    throw usageError(
+      `${flag}: expected a size such as 1048576, 512KiB or 4MiB, got ${JSON.stringify(value)}`,
+    );
+  const unit = (m[2] ?? "B").toLowerCase();
+  const factor = { b: 1, kib: 1024, kb: 1000, mib: 1024 * 1024, mb: 1_000_000 }[unit]!;
+  return Number(m[1]) * factor;
+}
+
+interface ServeOpts {
+  port: string;
+  address: string;
+  db?: string;
+  bodyLimit: string;
+  queueSize: string;
+  retryAfter: string;
+  shutdownTimeout: string;
+}
+
+function urlOf(address: string, port: number): string {
+  return `http://${address.includes(":") ? `[${address}]` : address}:${port}`;
+}
+
+async function serve(ctx: CommandContext, o: ServeOpts): Promise<number> {
+  const port = intOption(o.port, "--port", 0, 65535);
+  const bodyLimit = parseSize(o.bodyLimit, "--body-limit");
+  const capacity = intOption(o.queueSize, "--queue-size", 0);
+  const retryAfterSeconds = intOption(o.retryAfter, "--retry-after", 1, 3600);
+  const shutdownMs = intOption(o.shutdownTimeout, "--shutdown-timeout", 1) * 1000;
+  const target = o.db ?? defaultDbPath();
+  const store = await openServerStore(target);
+  const app = buildServer(
+    { store },
+    {
+      bodyLimit,
+      intake: { capacity, retryAfterSeconds },
+      logger: ctx.opts.verbose > 0 ? { level: ctx.opts.verbose > 1 ? "debug" : "info" } : false,
+    },
+  );
+  try {
+    await app.listen({ port, host: o.address });
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  const addr = app.server.address();
+  const actual = typeof addr === "object" && addr ? addr.port : port;
+  ctx.stdout.write(`listening on ${urlOf(o.address, actual)}\n`);
+  ctx.log.info(`store: ${target.replace(/\/\/[^@/]*@/, "//***@")}`);
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        // A second signal: do not wait any longer.
+        app.server.closeAllConnections();
+        return;
+      }
+      stopping = true;
+      ctx.log.info(`${signal}: finishing in-flight requests and the intake queue`);
+      const force = setTimeout(() => app.server.closeAllConnections(), shutdownMs);
+      force.unref();
+      app.close().then(
+        () => resolve(),
+        (err: unknown) => {
+          ctx.log.warn(`shutdown: ${(err as Error).message}`);
+          resolve();
+        },
+      );
+    };
+    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.once("SIGINT", () => stop("SIGINT"));
+  });
+  return EXIT.ok;
+}
+
+export function registerServe(program: Command, run: Run): void {
+  program
+    .command("serve")
+    .description("run the incident service: HTTP API, Alertmanager receiver, /metrics")
+    .option("--port <n>", "TCP port (0: a free one, printed on stdout)", "8080")
+    .option("--address <addr>", "address to listen on", "127.0.0.1")
+    .option("--db <path|url>", DB_HELP)
+    .option(
+      "--body-limit <size>",
+      "largest request body (413 above it), e.g. 1MiB",
+      String(DEFAULT_BODY_LIMIT),
+    )
+    .option("--queue-size <n>", "webhook deliveries waiting for commit before 503 + Retry-After", "1000")
+    .option("--retry-after <seconds>", "Retry-After of a 503 when the intake queue is full", "1")
+    .option("--shutdown-timeout <seconds>", "on SIGTERM, close connections still busy after this long", "30")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  day2 token create --role admin --name me     # the first token, printed once
+  day2 serve                                    # http://127.0.0.1:8080, SQLite in the data directory
+  day2 serve --port 0                           # a free port; prints "listening on http://127.0.0.1:PORT"
+  day2 serve --address 0.0.0.0 --db postgres://day2@db/day2
+
+Routes: /healthz, /readyz, /metrics, /api/v1/openapi.json (the full API),
+POST /api/v1/alerts/alertmanager (Alertmanager webhook, bearer token with role responder).
+
+Alertmanager receiver:
+  receivers:
+    - name: day2
+      webhook_configs:
+        - url: http://127.0.0.1:8080/api/v1/alerts/alertmanager
+          send_resolved: true
+          http_config:
+            authorization:
+              type: Bearer
+              credentials_file: /etc/alertmanager/day2-token`,
+    )
+    .action((o: ServeOpts) => run((ctx) => serve(ctx, o)));
+}

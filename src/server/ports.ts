@@ -1,0 +1,133 @@
+/**
+ * The narrow interfaces the HTTP server needs from the rest of day2. The server never imports
+ * the store or the policy directly: `day2 serve` wires the real ones in (see store-adapter.ts),
+ * so each route sees only the few methods it calls.
+ */
+import type {
+  ActionItem,
+  Alert,
+  Incident,
+  IncidentStatus,
+  Priority,
+  TimelineEntry,
+} from "../incident/types.js";
+
+/** viewer reads; responder also acknowledges, resolves, notes and sends alerts; admin also manages tokens. */
+export const ROLES = ["viewer", "responder", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** True when `have` grants everything `need` does (admin > responder > viewer). */
+export function roleAtLeast(have: Role, need: Role): boolean {
+  return ROLES.indexOf(have) >= ROLES.indexOf(need);
+}
+
+/** Who sent a request, as the token store knows them. */
+export interface Principal {
+  tokenId: string;
+  name: string;
+  role: Role;
+}
+
+/** The alerts of one group as one webhook delivered them; one transaction may hold many. */
+export interface IntakeGroup {
+  /** "alertmanager" or the generic source name. */
+  source: string;
+  groupKey: string;
+  /** Alertmanager's receiver name, when there is one. */
+  receiver?: string;
+  /** Alertmanager's truncatedAlerts: alerts the sender dropped from this delivery. */
+  truncatedAlerts?: number;
+  alerts: Alert[];
+}
+
+export interface IncidentFilter {
+  status?: IncidentStatus[];
+  priority?: Priority[];
+  service?: string;
+  limit: number;
+  offset: number;
+}
+
+export interface IncidentPage {
+  items: Incident[];
+  total: number;
+}
+
+/** A lifecycle step a person asks for through the API. */
+export type LifecycleAction = "acknowledge" | "mitigate" | "resolve";
+
+export interface ReviewInput {
+  summary?: string;
+  rootCause?: string;
+  actionItems?: { title: string; owner?: string; dueAt?: number; runbook?: string }[];
+}
+
+/** What `/readyz` reports. */
+export interface Readiness {
+  ready: boolean;
+  /** Why not, in one line, when not ready. */
+  reason?: string;
+}
+
+export interface TokenRecord {
+  id: string;
+  name: string;
+  role: Role;
+  createdAt: number;
+  lastUsedAt?: number;
+}
+
+/** The store as the server uses it. Every method may throw; errors become 5xx answers. */
+export interface ServerStore {
+  /** Whether the store answers and its migrations are applied. */
+  readiness(): Promise<Readiness>;
+  /**
+   * Stores the alerts of several deliveries in ONE transaction: all or nothing. Idempotent:
+   * an alert already stored with the same fingerprint, status and times changes nothing.
+   */
+  ingest(groups: IntakeGroup[]): Promise<void>;
+  listIncidents(filter: IncidentFilter): Promise<IncidentPage>;
+  /** The incident, its timeline (oldest first), alerts and action items, or undefined. */
+  getIncident(
+    id: string,
+  ): Promise<
+    | { incident: Incident; timeline: TimelineEntry[]; alerts?: Alert[]; actionItems?: ActionItem[] }
+    | undefined
+  >;
+  /**
+   * Applies a lifecycle step for `actor`; throws a TransitionError when the incident is not in
+   * a state that allows it, and returns undefined when there is no such incident.
+   */
+  transition(
+    id: string,
+    action: LifecycleAction,
+    actor: string,
+    note?: string,
+  ): Promise<Incident | undefined>;
+  addNote(id: string, actor: string, text: string): Promise<TimelineEntry | undefined>;
+  review(id: string, actor: string, review: ReviewInput): Promise<Incident | undefined>;
+  setPriority(id: string, priority: Priority, actor: string, reason?: string): Promise<Incident | undefined>;
+  /** The principal a plain bearer token belongs to, or undefined (unknown or revoked). */
+  verifyToken(token: string): Promise<Principal | undefined>;
+  createToken(name: string, role: Role): Promise<{ token: string; record: TokenRecord }>;
+  listTokens(): Promise<TokenRecord[]>;
+  /** False when there is no such token. */
+  revokeToken(id: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** A lifecycle step the incident's current status does not allow (answered with 409). */
+export class TransitionError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "TransitionError";
+  }
+}
+
+/** Input the store refused (a field out of its bounds): answered with 400, never retried. */
+export class InvalidInputError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "InvalidInputError";
+  }
+}

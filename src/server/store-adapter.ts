@@ -1,0 +1,166 @@
+/**
+ * The server's store port (ports.ts) on the real store (src/store): names and shapes mapped,
+ * store errors turned into the errors routes answer with, and the policy's decisions (priority
+ * of a new incident, auto-resolve, reopen window) passed into every ingest.
+ */
+import type { Priority } from "../incident/types.js";
+import { DEFAULT_POLICY } from "../incident/policy-config.js";
+import type { Policy } from "../incident/policy-config.js";
+import { priorityFor } from "../incident/policy.js";
+import {
+  InvalidTransitionError,
+  NotFoundError,
+  Store,
+  StoreValidationError,
+  defaultDraft,
+} from "../store/index.js";
+import type { ApiToken, IngestOptions, StoreOpenOptions } from "../store/index.js";
+import { InvalidInputError, TransitionError } from "./ports.js";
+import type {
+  IncidentFilter,
+  IntakeGroup,
+  LifecycleAction,
+  ReviewInput,
+  Role,
+  ServerStore,
+  TokenRecord,
+} from "./ports.js";
+
+export interface AdaptedStore extends ServerStore {
+  /** Alerts stored (tests and benchmarks count them). */
+  countAlerts(): Promise<number>;
+  /** The store itself, for what the server does not need. */
+  readonly store: Store;
+}
+
+const STATUS_OF: Record<LifecycleAction, "acknowledged" | "mitigated" | "resolved"> = {
+  acknowledge: "acknowledged",
+  mitigate: "mitigated",
+  resolve: "resolved",
+};
+
+function tokenRecord(t: ApiToken): TokenRecord {
+  const r: TokenRecord = { id: t.id, name: t.name, role: t.role, createdAt: t.createdAt };
+  if (t.lastUsedAt !== undefined) r.lastUsedAt = t.lastUsedAt;
+  return r;
+}
+
+/** Runs a store call; a missing incident becomes undefined, a refused step a TransitionError. */
+async function mapped<T>(fn: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof NotFoundError) return undefined;
+    if (err instanceof InvalidTransitionError) throw new TransitionError(err.message, { cause: err });
+    if (err instanceof StoreValidationError) throw new InvalidInputError(err.message, { cause: err });
+    throw err;
+  }
+}
+
+function reviewText(r: ReviewInput): string {
+  const parts: string[] = [];
+  if (r.summary) parts.push(`## Summary\n\n${r.summary}`);
+  if (r.rootCause) parts.push(`## Root cause\n\n${r.rootCause}`);
+  if (r.actionItems?.length)
+    parts.push(
+      `## Action items\n\n${r.actionItems
+        .map((a) => `- ${a.title}${a.owner ? ` (${a.owner})` : ""}${a.runbook ? ` [${a.runbook}]` : ""}`)
+        .join("\n")}`,
+    );
+  return parts.join("\n\n");
+}
+
+export function adaptStore(store: Store, policy: Policy = DEFAULT_POLICY): AdaptedStore {
+  const ingestOptions: IngestOptions = {
+    resolveWhenAllAlertsResolved: policy.resolveWhenAllAlertsResolved,
+    reopenWithinMs: policy.reopenWindow,
+    draft: (group) => {
+      const d = defaultDraft(group);
+      // The highest priority any firing alert of the group maps to (P0 beats P1).
+      let best: Priority | undefined;
+      for (const a of group.alerts) {
+        const p = priorityFor(a.labels, policy).priority;
+        if (!best || p < best) best = p;
+      }
+      return { ...d, priority: best ?? d.priority };
+    },
+  };
+
+  return {
+    store,
+    readiness: () => store.readiness(),
+    async ingest(groups: IntakeGroup[]) {
+      const alerts = groups.flatMap((g) => g.alerts);
+      await mapped(() => store.ingestAlerts(alerts, ingestOptions));
+    },
+    listIncidents: (f: IncidentFilter) =>
+      store.listIncidents(
+        { status: f.status, priority: f.priority, service: f.service },
+        { limit: f.limit, offset: f.offset },
+      ),
+    async getIncident(id) {
+      const d = await store.getIncident(id);
+      return (
+        d && { incident: d.incident, timeline: d.timeline, alerts: d.alerts, actionItems: d.actionItems }
+      );
+    },
+    transition: (id, action, actor, note) =>
+      mapped(() => store.transition(id, STATUS_OF[action], actor, note ? { text: note } : {})),
+    async addNote(id, actor, text) {
+      if (!(await store.getIncident(id))) return undefined;
+      return mapped(() =>
+        store.appendTimeline({ incidentId: id, at: Date.now(), kind: "note", actor, text }),
+      );
+    },
+    async review(id, actor, r) {
+      const updated = await mapped(() => store.transition(id, "reviewed", actor, { text: r.summary }));
+      if (!updated) return undefined;
+      const body = reviewText(r);
+      if (body) await store.saveReview({ incidentId: id, body, data: r });
+      for (const a of r.actionItems ?? []) await mapped(() => store.addActionItem({ incidentId: id, ...a }));
+      return updated;
+    },
+    async setPriority(id, priority, actor, reason) {
+      const updated = await mapped(() =>
+        store.updateIncident(id, { priority, priorityOverridden: true }, actor),
+      );
+      if (updated && reason)
+        await store.appendTimeline({
+          incidentId: id,
+          at: Date.now(),
+          kind: "note",
+          actor,
+          text: `priority: ${reason}`,
+        });
+      return updated;
+    },
+    async verifyToken(token) {
+      const t = await store.verifyToken(token);
+      return t && { tokenId: t.id, name: t.name, role: t.role };
+    },
+    async createToken(name: string, role: Role) {
+      const created = await mapped(() => store.createToken({ name, role }));
+      return { token: created!.token, record: tokenRecord(created!.record) };
+    },
+    listTokens: async () =>
+      (await store.listTokens()).filter((t) => t.revokedAt === undefined).map(tokenRecord),
+    revokeToken: (id) => store.revokeToken(id),
+    async countAlerts() {
+      const r = await store.raw.db
+        .selectFrom("alerts")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+    close: () => store.close(),
+  };
+}
+
+/** Opens (and migrates) the store at a SQLite path or postgres:// URL, adapted for the server. */
+export async function openServerStore(
+  target: string,
+  options: StoreOpenOptions & { policy?: Policy } = {},
+): Promise<AdaptedStore> {
+  const { policy, ...open } = options;
+  return adaptStore(await Store.open(target, open), policy);
+}
