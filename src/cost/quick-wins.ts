@@ -195,7 +195,7 @@ function overprovisioned(ctx: Ctx, rs: RightsizeResult, ratio: number): QuickWin
         memoryGiBHour: Math.round(memHour * 1e6) / 1e6,
       },
       action: w.patchable
-        ? `day2 cost rightsize -n ${w.namespace} -o patch  # then apply the ${w.kind} ${w.name} patch`
+        ? `day2 cost rightsize -n ${w.namespace} -o kubectl  # then run the ${w.kind} ${w.name} patch command`
         : `change the requests where ${w.kind} ${w.name} is defined (${w.notPatchableReason ?? "not patchable"})`,
     });
   }

@@ -69,8 +69,18 @@ export interface UsageFlags {
   config?: string;
 }
 
-function collect(value: string, previous: string[] | undefined): string[] {
+/** Commander's accumulator for a repeatable option. */
+export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
+}
+
+/** --top: a non-negative integer (0: all). */
+export function parseTop(raw: Record<string, unknown>): number | undefined {
+  const text = raw.top as string | undefined;
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text))
+    throw usageError(`--top: expected a non-negative integer, got ${JSON.stringify(text)}`);
+  return Number(text);
 }
 
 /** Adds the shared flags; `defaultWindow` is the subcommand's (documented in its help). */

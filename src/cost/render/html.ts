@@ -7,6 +7,7 @@ const EXTRA = `
 .partial{border-left:4px solid var(--high);background:var(--card);padding:8px 12px;margin-top:12px}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}.chart{margin:12px 0;color:var(--fg)}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:12px}
+td pre{margin:0;white-space:pre-wrap;word-break:break-word;font-size:12px}
 `;
 
 export interface Tile {

@@ -1,0 +1,102 @@
+/** `day2 cost advisories`: the long-term (month 3+) advisories, each from data or "no data because ...". */
+import type { Command } from "commander";
+import { advisories } from "../../cost/advisories.js";
+import {
+  advisoriesDoc,
+  advisoriesHtml,
+  advisoriesJson,
+  advisoriesMarkdown,
+  advisoriesTable,
+  advisoriesYaml,
+} from "../../cost/render/advisories.js";
+import { sourceOf } from "../../cost/render/format.js";
+import { COLOR, PLAIN } from "../../report/render/index.js";
+import { EXIT } from "../errors.js";
+import { loadState } from "../source.js";
+import {
+  addUsageOptions,
+  checkFormat,
+  loadCostConfig,
+  parseUsageFlags,
+  partialOf,
+  resolveUsage,
+  write,
+  type RunFn,
+} from "./shared.js";
+
+const FORMATS = ["table", "json", "yaml", "markdown", "html"] as const;
+
+export function registerAdvisories(cost: Command, run: RunFn): void {
+  const cmd = cost
+    .command("advisories")
+    .description(
+      "long-term advisories: spiky workloads, CPU that does not follow load, data transfer, other regions",
+    );
+  addUsageOptions(cmd, "14d");
+  cmd.addHelpText(
+    "after",
+    `
+Examples:
+  day2 cost advisories                              # the demo cluster if there is no kubeconfig
+  day2 cost advisories --prometheus http://127.0.0.1:9090 --window 28d
+  day2 cost advisories -o markdown > advisories.md  # with the KEDA ScaledObject suggestions
+
+Advisories, in the handbook's order (month 3 and later):
+  spiky-workloads            peak/mean CPU >= 4 or idle >= 12 h a day: scale-to-zero or serverless
+                             candidates, with the request dollars of the idle hours
+  custom-metric-autoscaling  total CPU that does not follow the replica count: an HPA on a
+                             custom or external metric, or a KEDA ScaledObject
+  data-transfer              cross-zone and egress traffic, where network metrics exist
+  other-regions              the cluster's nodes priced in the cheapest other regions of the
+                             same provider (from the price sheet; Δ/month, negative is cheaper)
+Each says "no data because ..." when what it needs is missing. The shapes need at least 24 h
+of usage history (Prometheus or the demo's; metrics-server has none). Window: default 14d.
+With -n, only findings about that namespace's workloads.
+
+Exit codes: 0 ok (also partial), 2 usage error, 3 input or connection error, or Prometheus
+answered no query at all.`,
+  );
+  cmd.action((raw: Record<string, unknown>) =>
+    run(async (ctx) => {
+      const { opts, log, stdout, args } = ctx;
+      const format = checkFormat(opts, "day2 cost advisories", FORMATS);
+      const flags = parseUsageFlags(args);
+      const inputs = loadCostConfig(flags, log);
+      const state = await loadState(opts, log);
+      const { usage } = await resolveUsage(ctx, state, flags);
+      const all = advisories(state, inputs.sheet, usage.source === "none" ? undefined : usage);
+      const ns = opts.namespace;
+      const doc = advisoriesDoc({
+        source: sourceOf(state),
+        window: {
+          start: usage.window.start.toISOString(),
+          end: usage.window.end.toISOString(),
+          stepSeconds: usage.window.stepSeconds,
+        },
+        usage: { source: usage.source, confidence: usage.confidence },
+        ...partialOf(usage),
+        ...(ns ? { namespace: ns } : {}),
+        advisories: ns
+          ? all.map((a) => ({
+              ...a,
+              items: a.items.filter((it) => !it.object || it.object.namespace === ns),
+            }))
+          : all,
+        notes: usage.notes,
+      });
+      const style = opts.color && stdout.isTTY && format === "table" ? COLOR : PLAIN;
+      const text =
+        format === "json"
+          ? advisoriesJson(doc)
+          : format === "yaml"
+            ? advisoriesYaml(doc)
+            : format === "markdown"
+              ? advisoriesMarkdown(doc)
+              : format === "html"
+                ? advisoriesHtml(doc)
+                : advisoriesTable(doc, style);
+      await write(stdout, text);
+      return EXIT.ok;
+    }, raw),
+  );
+}
