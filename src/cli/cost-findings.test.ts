@@ -304,3 +304,12 @@ test("garbage flags: exit 2 naming the flag, nothing on stdout", async () => {
     assert.equal(r.stdout, "", `nothing on stdout: ${args.join(" ")}`);
   });
 });
+
+test("day2 cost forecast is capacity under the name the handbook uses", async () => {
+  const [a, b] = await Promise.all([
+    day2(["cost", "forecast", "--demo", "-o", "json"]),
+    day2(["cost", "capacity", "--demo", "-o", "json"]),
+  ]);
+  assert.equal(ok(a, "forecast"), ok(b, "capacity"));
+  assert.ok(JSON.parse(a.stdout), "forecast prints JSON");
+});

@@ -31,6 +31,7 @@ const FORMATS = ["table", "json", "yaml", "html"] as const;
 export function registerCapacity(cost: Command, run: RunFn): void {
   const cmd = cost
     .command("capacity")
+    .alias("forecast")
     .description(
       "per pool forecasts of CPU, memory and pod-count requests and usage; when each crosses the headroom",
     )
