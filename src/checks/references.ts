@@ -325,8 +325,7 @@ function usage(state: ClusterState): Usage {
     for (const kind of ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"] as const) {
       for (const w of s.list(kind)) addTemplate(u, w.namespace, w.template);
     }
-    for (const ing of s.list("Ingress"))
-      for (const n of ing.tlsSecrets) u.secrets.in(ing.namespace).add(n);
+    for (const ing of s.list("Ingress")) for (const n of ing.tlsSecrets) u.secrets.in(ing.namespace).add(n);
     for (const sa of s.list("ServiceAccount"))
       for (const n of sa.imagePullSecrets) u.secrets.in(sa.namespace).add(n);
     return u;
