@@ -229,8 +229,14 @@ Exit codes: 0 ok, 2 usage error, 3 the server cannot be reached, rejected the to
   );
 
   connOptions(
-    incident.command("review <id>").description("record the post-incident review of a resolved incident"),
+    incident
+      .command("review <id>")
+      .description(
+        "show the post-incident review draft (--markdown), or record the review (--save, --summary, --root-cause, --action)",
+      ),
   )
+    .option("--markdown", "show the draft as Markdown")
+    .option("--save", "record the review (the draft, with any --summary/--root-cause/--action given)")
     .option("--summary <text>", "what happened, in a few sentences")
     .option("--root-cause <text>", "the root cause")
     .option(
@@ -238,16 +244,40 @@ Exit codes: 0 ok, 2 usage error, 3 the server cannot be reached, rejected the to
       'an action item: "title; owner=NAME; due=YYYY-MM-DD; runbook=PATH" (repeatable)',
       collect,
     )
-    .action((id: string, o: ConnOpts & { summary?: string; rootCause?: string; action?: string[] }) =>
-      run(async (ctx) => {
-        const actionItems = (o.action ?? []).map(parseActionItem);
-        const updated = await clientFrom(o).review(id, {
-          summary: o.summary,
-          rootCause: o.rootCause,
-          ...(actionItems.length ? { actionItems } : {}),
-        });
-        emit(ctx, updated, () => `incident ${updated.id} ${updated.status}`);
-        return EXIT.ok;
-      }),
+    .action(
+      (
+        id: string,
+        o: ConnOpts & {
+          summary?: string;
+          rootCause?: string;
+          action?: string[];
+          markdown?: boolean;
+          save?: boolean;
+        },
+      ) =>
+        run(async (ctx) => {
+          const client = clientFrom(o);
+          const saving =
+            o.save || o.summary !== undefined || o.rootCause !== undefined || (o.action ?? []).length > 0;
+          if (!saving) {
+            const path = `/api/v1/incidents/${encodeURIComponent(id)}/review`;
+            if (o.markdown) {
+              const md = await client.request<string>("GET", `${path}?format=markdown`);
+              ctx.stdout.write(md.endsWith("\n") ? md : `${md}\n`);
+              return EXIT.ok;
+            }
+            const draft = await client.request<Record<string, unknown>>("GET", path);
+            emit(ctx, draft, () => JSON.stringify(draft, null, 2));
+            return EXIT.ok;
+          }
+          const actionItems = (o.action ?? []).map(parseActionItem);
+          const updated = await client.review(id, {
+            summary: o.summary,
+            rootCause: o.rootCause,
+            ...(actionItems.length ? { actionItems } : {}),
+          });
+          emit(ctx, updated, () => `incident ${updated.id} ${updated.status}`);
+          return EXIT.ok;
+        }),
     );
 }

@@ -16,6 +16,7 @@ import { registerCost } from "./cost/index.js";
 import { registerServe } from "./serve.js";
 import { registerToken } from "./token.js";
 import { registerIncident } from "./incident.js";
+import { registerOncall } from "./oncall.js";
 
 const require = createRequire(import.meta.url);
 
@@ -73,6 +74,7 @@ Examples:
   registerServe(program, run);
   registerToken(program, run);
   registerIncident(program, run);
+  registerOncall(program, run);
   for (const cmd of program.commands) cmd.exitOverride();
   for (const cmd of program.commands.flatMap((c) => c.commands)) cmd.exitOverride();
   // Formats only some commands write (-o kustomize, -o kubectl) are refused everywhere else.

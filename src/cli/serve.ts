@@ -8,7 +8,16 @@ import type { Command } from "commander";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { buildServer, DEFAULT_BODY_LIMIT } from "../server/app.js";
-import { openServerStore } from "../server/store-adapter.js";
+import { adaptStore } from "../server/store-adapter.js";
+import { loadConfig } from "../config/config.js";
+import { IncidentEngine, engineId } from "../incident/engine.js";
+import { engineHooks, engineOps } from "../incident/engine-ops.js";
+import { AlwaysLeader, KubeLeaseLeader, PgAdvisoryLeader, parseLeaseRef } from "../incident/engine-leader.js";
+import type { Leadership } from "../incident/engine-leader.js";
+import { resolveIncidents } from "../incident/policy-config.js";
+import { KubeClient } from "../kube/http.js";
+import { loadKubeConfig } from "../kube/config.js";
+import { Store, isPostgresUrl } from "../store/index.js";
 import type { CommandContext } from "./context.js";
 import { EXIT, usageError } from "./errors.js";
 
@@ -52,6 +61,40 @@ interface ServeOpts {
   queueSize: string;
   retryAfter: string;
   shutdownTimeout: string;
+  config?: string;
+  alertmanagerUrl?: string;
+  leaderLease?: string;
+  workerInterval: string;
+}
+
+/**
+ * Who runs the workers: SQLite is one process (always); PostgreSQL elects a leader with a
+ * Kubernetes Lease in a cluster (KUBERNETES_SERVICE_HOST or --leader-lease), else with a
+ * PostgreSQL advisory lock.
+ */
+async function leadership(
+  ctx: CommandContext,
+  target: string,
+  identity: string,
+  o: ServeOpts,
+  retryMs: number,
+): Promise<Leadership> {
+  const env = process.env;
+  const log = (m: string) => ctx.log.info(m);
+  if (o.leaderLease !== undefined || (isPostgresUrl(target) && env.KUBERNETES_SERVICE_HOST)) {
+    let ref: { namespace: string; name: string };
+    try {
+      ref = parseLeaseRef(o.leaderLease ?? `${env.POD_NAMESPACE ?? "default"}/day2-leader`);
+    } catch (err) {
+      throw usageError((err as Error).message);
+    }
+    const kube = new KubeClient(
+      await loadKubeConfig({ kubeconfig: ctx.opts.kubeconfig, context: ctx.opts.context }),
+    );
+    return new KubeLeaseLeader(kube, ref, identity, { retryMs: Math.max(retryMs, 1000), log });
+  }
+  if (isPostgresUrl(target)) return new PgAdvisoryLeader(target, { retryMs: Math.max(retryMs, 500), log });
+  return new AlwaysLeader();
 }
 
 function urlOf(address: string, port: number): string {
@@ -64,10 +107,37 @@ async function serve(ctx: CommandContext, o: ServeOpts): Promise<number> {
   const capacity = intOption(o.queueSize, "--queue-size", 0);
   const retryAfterSeconds = intOption(o.retryAfter, "--retry-after", 1, 3600);
   const shutdownMs = intOption(o.shutdownTimeout, "--shutdown-timeout", 1) * 1000;
+  const workerMs = intOption(o.workerInterval, "--worker-interval", 10, 3_600_000);
+  if (o.alertmanagerUrl !== undefined && !/^https?:\/\/[^/]/.test(o.alertmanagerUrl))
+    throw usageError(
+      `--alertmanager-url: expected an http:// or https:// URL, got ${JSON.stringify(o.alertmanagerUrl)}`,
+    );
+  // Config first: a bad file fails before anything is opened.
+  const config = loadConfig(o.config);
+  const incidents = config?.incidents ?? resolveIncidents(undefined);
   const target = o.db ?? defaultDbPath();
-  const store = await openServerStore(target);
+  const raw = await Store.open(target);
+  let engine: IncidentEngine;
+  try {
+    const id = engineId();
+    engine = new IncidentEngine({
+      store: raw,
+      config: incidents,
+      id,
+      leader: await leadership(ctx, target, id, o, workerMs),
+      tickMs: workerMs,
+      log: { info: (m) => ctx.log.info(m), warn: (m) => ctx.log.warn(m) },
+    });
+    const seeded = await engine.seedSchedules();
+    if (seeded) ctx.log.info(`on-call schedules: ${seeded} from ${config?.file ?? "config"}`);
+  } catch (err) {
+    await raw.close();
+    throw err;
+  }
+  const store = adaptStore(raw, incidents.policy, engineHooks(engine));
+  const ops = engineOps(engine, o.alertmanagerUrl ? { alertmanagerUrl: o.alertmanagerUrl } : {});
   const app = buildServer(
-    { store },
+    { store, ops, workers: engine },
     {
       bodyLimit,
       intake: { capacity, retryAfterSeconds },
@@ -83,6 +153,9 @@ async function serve(ctx: CommandContext, o: ServeOpts): Promise<number> {
   const addr = app.server.address();
   const actual = typeof addr === "object" && addr ? addr.port : port;
   ctx.stdout.write(`listening on ${urlOf(o.address, actual)}\n`);
+  engine.linkBase = `${urlOf(o.address, actual)}/api/v1/incidents`;
+  await engine.start();
+  ctx.log.info(`workers: every ${workerMs} ms, leader election: ${engine.leader.name}`);
   ctx.log.info(`store: ${target.replace(/\/\/[^@/]*@/, "//***@")}`);
 
   await new Promise<void>((resolve) => {
@@ -126,6 +199,17 @@ export function registerServe(program: Command, run: Run): void {
     .option("--queue-size <n>", "webhook deliveries waiting for commit before 503 + Retry-After", "1000")
     .option("--retry-after <seconds>", "Retry-After of a 503 when the intake queue is full", "1")
     .option("--shutdown-timeout <seconds>", "on SIGTERM, close connections still busy after this long", "30")
+    .option("--config <file>", "day2.yaml with an incidents: section (default: ./day2.yaml when present)")
+    .option("--alertmanager-url <url>", "Alertmanager to create maintenance silences in (API v2)")
+    .option(
+      "--leader-lease <ns/name>",
+      "elect the worker leader with this coordination.k8s.io Lease (default in a cluster with PostgreSQL: $POD_NAMESPACE/day2-leader)",
+    )
+    .option(
+      "--worker-interval <ms>",
+      "how often escalation timers and the notification outbox are checked",
+      "1000",
+    )
     .addHelpText(
       "after",
       `

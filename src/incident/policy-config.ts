@@ -23,6 +23,13 @@ import type { Priority } from "./types.js";
 import { PRIORITIES } from "./types.js";
 import type { CompiledMatcher, LabelMatcher, MatchOp } from "./policy-match.js";
 import { compileMatcher, isLabelName, parseMatcher, regexError } from "./policy-match.js";
+import type { NotificationsConfig, RetentionConfig } from "./engine-config.js";
+import {
+  notificationsSchema,
+  resolveNotifications,
+  resolveRetention,
+  retentionSchema,
+} from "./engine-config.js";
 import {
   DAY,
   HOUR,
@@ -135,6 +142,10 @@ export interface IncidentsConfig {
   readonly schedules: readonly Schedule[];
   readonly escalationPolicies: readonly EscalationPolicy[];
   readonly maintenance: readonly MaintenanceWindow[];
+  /** War-room targets and the Slack bot (engine-config.ts); absent in hand-built configs. */
+  readonly notifications?: NotificationsConfig;
+  /** How long `day2 serve` keeps what it stores (engine-config.ts). */
+  readonly retention?: RetentionConfig;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -466,6 +477,8 @@ export const incidentsSchema = z
       maintenance: z
         .array(maintenanceWindowSchema, { error: required("a list of maintenance windows") })
         .optional(),
+      notifications: notificationsSchema.optional(),
+      retention: retentionSchema.optional(),
     },
     { error: required("a mapping (policy, schedules, escalationPolicies, maintenance)") },
   )
@@ -679,6 +692,8 @@ export function resolveIncidents(parsed: IncidentsParsed | undefined): Incidents
     schedules: (parsed?.schedules ?? []).map(normalizeSchedule),
     escalationPolicies: (parsed?.escalationPolicies ?? []).map(normalizeEscalation),
     maintenance: (parsed?.maintenance ?? []).map(normalizeMaintenanceWindow),
+    notifications: resolveNotifications(parsed?.notifications),
+    retention: resolveRetention(parsed?.retention),
   };
 }
 

@@ -46,7 +46,7 @@ export interface GetOptions {
 }
 
 interface RequestOptions extends GetOptions {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "PUT";
   /** JSON request body (POST). */
   body?: Buffer;
 }
@@ -113,6 +113,15 @@ export class KubeClient {
    */
   async post(path: string, body: unknown, opts: GetOptions = {}): Promise<KubeResult> {
     return this.send(path, { ...opts, method: "POST", body: Buffer.from(JSON.stringify(body)) });
+  }
+
+  /**
+   * PUT a JSON body (an update guarded by metadata.resourceVersion, e.g. a Lease renewal): a
+   * retry after a lost answer fails with 409 Conflict rather than applying twice. A 409 is
+   * thrown as a KubeApiError with status 409.
+   */
+  async put(path: string, body: unknown, opts: GetOptions = {}): Promise<KubeResult> {
+    return this.send(path, { ...opts, method: "PUT", body: Buffer.from(JSON.stringify(body)) });
   }
 
   private async send(path: string, opts: RequestOptions): Promise<KubeResult> {

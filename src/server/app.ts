@@ -25,7 +25,7 @@ import type { ServerMetrics } from "./metrics.js";
 import { buildOpenApi } from "./openapi.js";
 import type { CollectedRoute } from "./openapi.js";
 import { InvalidInputError, TransitionError } from "./ports.js";
-import type { ServerStore } from "./ports.js";
+import type { IncidentOps, ServerStore } from "./ports.js";
 import { describeIssues, zodSerializerCompiler, zodValidatorCompiler } from "./provider.js";
 import type { ZodProvider } from "./provider.js";
 import type { RouteContext } from "./routes/common.js";
@@ -35,12 +35,17 @@ import { healthRoutes } from "./routes/health.js";
 import { incidentRoutes } from "./routes/incidents.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { openapiRoutes } from "./routes/openapi.js";
+import { opsRoutes } from "./routes/ops.js";
 import { tokenRoutes } from "./routes/tokens.js";
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 export interface ServerDeps {
   store: ServerStore;
+  /** On-call, review drafts, action items, maintenance (the lifecycle engine); routes answer 503 without. */
+  ops?: IncidentOps;
+  /** Started after listen, stopped first on close (before the intake drains). */
+  workers?: { stop(): Promise<void> };
   /** A registry of the caller's; default: a new one per server. */
   metrics?: ServerMetrics;
 }
@@ -93,6 +98,7 @@ export function buildServer(deps: ServerDeps, opts: ServerOptions = {}): Day2Ser
   let closing = false;
   const ctx: RouteContext = {
     store: deps.store,
+    ...(deps.ops ? { ops: deps.ops } : {}),
     intake,
     metrics,
     verifier,
@@ -122,6 +128,7 @@ export function buildServer(deps: ServerDeps, opts: ServerOptions = {}): Day2Ser
   app.register(genericRoutes, ctx);
   app.register(incidentRoutes, ctx);
   app.register(tokenRoutes, ctx);
+  app.register(opsRoutes, ctx);
 
   app.addHook("preClose", async () => {
     closing = true;
@@ -129,6 +136,7 @@ export function buildServer(deps: ServerDeps, opts: ServerOptions = {}): Day2Ser
   // onClose hooks run after the HTTP server has closed (Fastify closes it first), so no new
   // delivery can arrive: answer every accepted one, then close the store.
   app.addHook("onClose", async () => {
+    await deps.workers?.stop();
     await intake.drain();
     await deps.store.close();
   });

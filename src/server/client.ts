@@ -75,7 +75,8 @@ export class Day2Client {
     try {
       parsed = text === "" ? undefined : JSON.parse(text);
     } catch {
-      parsed = undefined;
+      // Not JSON (e.g. a Markdown review): the text itself.
+      parsed = res.ok ? text : undefined;
     }
     if (!res.ok) {
       const e = (parsed ?? {}) as { code?: string; message?: string };

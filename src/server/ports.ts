@@ -131,3 +131,48 @@ export class InvalidInputError extends Error {
     this.name = "InvalidInputError";
   }
 }
+
+/** One row of `GET /api/v1/oncall`: who is on call now, or next, for a schedule. */
+export interface OnCallEntry {
+  schedule: string;
+  name: string;
+  when: "now" | "next";
+  user: string | null;
+  layer: string | null;
+  override: boolean;
+  from?: number;
+  until?: number;
+}
+
+/** A maintenance window as the API shows it. */
+export interface MaintenanceEntry {
+  id: string;
+  /** Label matchers in Alertmanager's text form, e.g. `namespace="payments"`. */
+  matchers: string[];
+  startsAt: number;
+  endsAt: number;
+  createdBy?: string;
+  comment: string;
+  /** "config" (day2.yaml) or "api". */
+  source: "config" | "api";
+  silenceId?: string;
+}
+
+/**
+ * What the lifecycle engine offers the API beyond the store: on-call, review drafts, tracked
+ * action items and maintenance windows. Absent (routes answer 503) when the server runs
+ * without an engine.
+ */
+export interface IncidentOps {
+  oncall(at: number): Promise<OnCallEntry[]>;
+  /** The review draft of an incident, as data and Markdown; undefined when there is no such incident. */
+  reviewDraft(id: string): Promise<{ draft: Record<string, unknown>; markdown: string } | undefined>;
+  /** Open action items (only those naming a runbook with runbookOnly). */
+  actionItems(runbookOnly: boolean): Promise<ActionItem[]>;
+  /** Validates (InvalidInputError naming the field), stores, and creates the Alertmanager silence. */
+  addMaintenance(
+    body: unknown,
+    actor: string,
+  ): Promise<{ window: MaintenanceEntry; silence?: { id?: string; error?: string } }>;
+  listMaintenance(at: number): Promise<MaintenanceEntry[]>;
+}

@@ -14,7 +14,8 @@ import {
   StoreValidationError,
   defaultDraft,
 } from "../store/index.js";
-import type { ApiToken, IngestOptions, StoreOpenOptions } from "../store/index.js";
+import type { AlertInput, ApiToken, IngestOptions, IngestResult, StoreOpenOptions } from "../store/index.js";
+import type { Incident, IncidentStatus } from "../incident/types.js";
 import { InvalidInputError, TransitionError } from "./ports.js";
 import type {
   IncidentFilter,
@@ -70,7 +71,31 @@ function reviewText(r: ReviewInput): string {
   return parts.join("\n\n");
 }
 
-export function adaptStore(store: Store, policy: Policy = DEFAULT_POLICY): AdaptedStore {
+/** What the lifecycle engine (src/incident/engine.ts) adds around intake and status changes. */
+export interface AdapterHooks {
+  /** Before the intake transaction: e.g. mark alerts in a maintenance window suppressed. */
+  beforeIngest?(alerts: AlertInput[]): Promise<AlertInput[]>;
+  /** After the intake commit (must not throw: the data is committed). */
+  afterIngest?(result: IngestResult): Promise<void>;
+  /** After a status change through the API. */
+  afterTransition?(
+    incident: Incident,
+    from: IncidentStatus | undefined,
+    actor: string,
+    note?: string,
+  ): Promise<void>;
+  /** The stored review: body, data and action items (e.g. the generated draft merged with the input). */
+  review?(
+    id: string,
+    input: ReviewInput,
+  ): Promise<{ body: string; data: unknown; actionItems: ReviewInput["actionItems"] } | undefined>;
+}
+
+export function adaptStore(
+  store: Store,
+  policy: Policy = DEFAULT_POLICY,
+  hooks: AdapterHooks = {},
+): AdaptedStore {
   const ingestOptions: IngestOptions = {
     resolveWhenAllAlertsResolved: policy.resolveWhenAllAlertsResolved,
     reopenWithinMs: policy.reopenWindow,
@@ -90,8 +115,10 @@ export function adaptStore(store: Store, policy: Policy = DEFAULT_POLICY): Adapt
     store,
     readiness: () => store.readiness(),
     async ingest(groups: IntakeGroup[]) {
-      const alerts = groups.flatMap((g) => g.alerts);
-      await mapped(() => store.ingestAlerts(alerts, ingestOptions));
+      let alerts: AlertInput[] = groups.flatMap((g) => g.alerts);
+      if (hooks.beforeIngest) alerts = await hooks.beforeIngest(alerts);
+      const result = await mapped(() => store.ingestAlerts(alerts, ingestOptions));
+      if (result?.changed && hooks.afterIngest) await hooks.afterIngest(result);
     },
     listIncidents: (f: IncidentFilter) =>
       store.listIncidents(
@@ -104,8 +131,14 @@ export function adaptStore(store: Store, policy: Policy = DEFAULT_POLICY): Adapt
         d && { incident: d.incident, timeline: d.timeline, alerts: d.alerts, actionItems: d.actionItems }
       );
     },
-    transition: (id, action, actor, note) =>
-      mapped(() => store.transition(id, STATUS_OF[action], actor, note ? { text: note } : {})),
+    async transition(id, action, actor, note) {
+      const from = hooks.afterTransition ? (await store.getIncident(id))?.incident.status : undefined;
+      const updated = await mapped(() =>
+        store.transition(id, STATUS_OF[action], actor, note ? { text: note } : {}),
+      );
+      if (updated && hooks.afterTransition) await hooks.afterTransition(updated, from, actor, note);
+      return updated;
+    },
     async addNote(id, actor, text) {
       if (!(await store.getIncident(id))) return undefined;
       return mapped(() =>
@@ -115,9 +148,11 @@ export function adaptStore(store: Store, policy: Policy = DEFAULT_POLICY): Adapt
     async review(id, actor, r) {
       const updated = await mapped(() => store.transition(id, "reviewed", actor, { text: r.summary }));
       if (!updated) return undefined;
-      const body = reviewText(r);
-      if (body) await store.saveReview({ incidentId: id, body, data: r });
-      for (const a of r.actionItems ?? []) await mapped(() => store.addActionItem({ incidentId: id, ...a }));
+      const drafted = hooks.review ? await hooks.review(id, r) : undefined;
+      const body = drafted?.body ?? reviewText(r);
+      if (body) await store.saveReview({ incidentId: id, body, data: drafted?.data ?? r });
+      for (const a of drafted?.actionItems ?? r.actionItems ?? [])
+        await mapped(() => store.addActionItem({ incidentId: id, ...a }));
       return updated;
     },
     async setPriority(id, priority, actor, reason) {
@@ -159,8 +194,8 @@ export function adaptStore(store: Store, policy: Policy = DEFAULT_POLICY): Adapt
 /** Opens (and migrates) the store at a SQLite path or postgres:// URL, adapted for the server. */
 export async function openServerStore(
   target: string,
-  options: StoreOpenOptions & { policy?: Policy } = {},
+  options: StoreOpenOptions & { policy?: Policy; hooks?: AdapterHooks } = {},
 ): Promise<AdaptedStore> {
-  const { policy, ...open } = options;
-  return adaptStore(await Store.open(target, open), policy);
+  const { policy, hooks, ...open } = options;
+  return adaptStore(await Store.open(target, open), policy, hooks);
 }

@@ -3,10 +3,12 @@ import type { TokenVerifier } from "../auth.js";
 import { errorBody } from "../schemas.js";
 import type { IntakeQueue } from "../intake.js";
 import type { ServerMetrics } from "../metrics.js";
-import type { ServerStore } from "../ports.js";
+import type { IncidentOps, ServerStore } from "../ports.js";
 
 export interface RouteContext {
   store: ServerStore;
+  /** The lifecycle engine's extras (on-call, reviews, maintenance); absent without an engine. */
+  ops?: IncidentOps;
   intake: IntakeQueue;
   metrics: ServerMetrics;
   verifier: TokenVerifier;
