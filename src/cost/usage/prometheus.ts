@@ -330,16 +330,17 @@ export async function fetchUsage(
     signal: opts.signal,
   };
   const containers = new Map<string, ContainerSeries>();
-  const problems: string[] = [];
   let ok = 0;
-  let failures: PromError[] = [];
+  // Problems kept in query order (CPU then memory, batch by batch), whatever order answers come in.
+  const problemsAt: string[][] = [];
+  const failuresAt: PromError[][] = [];
   // Each answer is folded into the per-container arrays as soon as it arrives, so its parsed
   // series (timestamps and values: ~650 MB for 10,000 containers over 14 days) can be
   // collected while other batches are still in flight.
-  const fold = (r: Awaited<ReturnType<typeof runBatch>>, cpu: boolean): void => {
+  const fold = (r: Awaited<ReturnType<typeof runBatch>>, cpu: boolean, at: number): void => {
     ok += r.ok;
-    problems.push(...r.problems);
-    failures = failures.concat(r.failures);
+    problemsAt[at] = r.problems;
+    failuresAt[at] = r.failures;
     for (const s of r.series) {
       const cs = seriesFor(containers, s.metric, grid, plan.wanted);
       if (cs) fill(cpu ? cs.cpu : cs.memory, s, grid);
@@ -347,11 +348,15 @@ export async function fetchUsage(
     r.series.length = 0;
   };
   await Promise.all(
-    plan.batches.flatMap((b) => [
-      runBatch(client, b, cpuQ, grid.step, { ...ctx, what: "CPU usage" }).then((r) => fold(r, true)),
-      runBatch(client, b, memQ, grid.step, { ...ctx, what: "memory usage" }).then((r) => fold(r, false)),
+    plan.batches.flatMap((b, i) => [
+      runBatch(client, b, cpuQ, grid.step, { ...ctx, what: "CPU usage" }).then((r) => fold(r, true, 2 * i)),
+      runBatch(client, b, memQ, grid.step, { ...ctx, what: "memory usage" }).then((r) =>
+        fold(r, false, 2 * i + 1),
+      ),
     ]),
   );
+  const problems = problemsAt.flat();
+  const failures = failuresAt.flat();
   if (ok === 0 && failures.length > 0 && opts.throwWhenNothing !== false) throw nothingError(failures);
   const partial = failures.length > 0;
   const notes = [
