@@ -9,33 +9,15 @@ import {
   advisoriesTable,
   advisoriesYaml,
 } from "../../cost/render/advisories.js";
-import { sourceOf } from "../../cost/render/format.js";
-import { COLOR, PLAIN } from "../../report/render/index.js";
-import { EXIT } from "../errors.js";
-import { loadState } from "../source.js";
-import {
-  addUsageOptions,
-  checkFormat,
-  loadCostConfig,
-  parseUsageFlags,
-  partialOf,
-  resolveUsage,
-  write,
-  type RunFn,
-} from "./shared.js";
-
-const FORMATS = ["table", "json", "yaml", "markdown", "html"] as const;
+import { docHeader, registerCostCommand, type RunFn } from "./shared.js";
 
 export function registerAdvisories(cost: Command, run: RunFn): void {
-  const cmd = cost
-    .command("advisories")
-    .description(
+  registerCostCommand(cost, run, {
+    name: "advisories",
+    description:
       "long-term advisories: spiky workloads, CPU that does not follow load, data transfer, other regions",
-    );
-  addUsageOptions(cmd, "14d");
-  cmd.addHelpText(
-    "after",
-    `
+    defaultWindow: "14d",
+    help: `
 Examples:
   day2 cost advisories                              # the demo cluster if there is no kubeconfig
   day2 cost advisories --prometheus http://127.0.0.1:9090 --window 28d
@@ -55,26 +37,12 @@ With -n, only findings about that namespace's workloads.
 
 Exit codes: 0 ok (also partial), 2 usage error, 3 input or connection error, or Prometheus
 answered no query at all.`,
-  );
-  cmd.action((raw: Record<string, unknown>) =>
-    run(async (ctx) => {
-      const { opts, log, stdout, args } = ctx;
-      const format = checkFormat(opts, "day2 cost advisories", FORMATS);
-      const flags = parseUsageFlags(args);
-      const inputs = loadCostConfig(flags, log);
-      const state = await loadState(opts, log);
-      const { usage } = await resolveUsage(ctx, state, flags);
-      const all = advisories(state, inputs.sheet, usage.source === "none" ? undefined : usage);
-      const ns = opts.namespace;
-      const doc = advisoriesDoc({
-        source: sourceOf(state),
-        window: {
-          start: usage.window.start.toISOString(),
-          end: usage.window.end.toISOString(),
-          stepSeconds: usage.window.stepSeconds,
-        },
-        usage: { source: usage.source, confidence: usage.confidence },
-        ...partialOf(usage),
+    prices: true,
+    compute: ({ ctx, state, usage, observed, costs }) => {
+      const all = advisories(state, costs!.sheet, observed);
+      const ns = ctx.opts.namespace;
+      return advisoriesDoc({
+        ...docHeader(state, usage),
         ...(ns ? { namespace: ns } : {}),
         advisories: ns
           ? all.map((a) => ({
@@ -84,19 +52,13 @@ answered no query at all.`,
           : all,
         notes: usage.notes,
       });
-      const style = opts.color && stdout.isTTY && format === "table" ? COLOR : PLAIN;
-      const text =
-        format === "json"
-          ? advisoriesJson(doc)
-          : format === "yaml"
-            ? advisoriesYaml(doc)
-            : format === "markdown"
-              ? advisoriesMarkdown(doc)
-              : format === "html"
-                ? advisoriesHtml(doc)
-                : advisoriesTable(doc, style);
-      await write(stdout, text);
-      return EXIT.ok;
-    }, raw),
-  );
+    },
+    render: {
+      table: advisoriesTable,
+      json: advisoriesJson,
+      yaml: advisoriesYaml,
+      markdown: advisoriesMarkdown,
+      html: advisoriesHtml,
+    },
+  });
 }

@@ -1,7 +1,6 @@
 /** `day2 cost` (`day2 cost allocation`): what the cluster costs and who uses it, over a window. */
 import type { Command } from "commander";
-import { allocate } from "../../cost/allocation.js";
-import { DEFAULT_COST_LABELS } from "../../cost/allocation.js";
+import { allocate, DEFAULT_COST_LABELS } from "../../cost/allocation.js";
 import {
   allocationDoc,
   allocationHtml,
@@ -12,20 +11,8 @@ import {
   type GroupBy,
 } from "../../cost/render/allocation.js";
 import { sourceOf } from "../../cost/render/format.js";
-import { COLOR, PLAIN } from "../../report/render/index.js";
-import { EXIT, usageError } from "../errors.js";
-import { loadState } from "../source.js";
-import {
-  addUsageOptions,
-  checkFormat,
-  loadCostConfig,
-  parseUsageFlags,
-  resolveUsage,
-  write,
-  type RunFn,
-} from "./shared.js";
-
-const FORMATS = ["table", "json", "yaml", "markdown", "html"] as const;
+import { usageError } from "../errors.js";
+import { parseLimit, registerCostCommand, type RunFn } from "./shared.js";
 
 export function parseGroupBy(value: string | undefined): GroupBy {
   const v = value ?? "namespace";
@@ -38,22 +25,23 @@ export function parseGroupBy(value: string | undefined): GroupBy {
 }
 
 export function registerAllocation(cost: Command, run: RunFn): void {
-  const cmd = cost
-    .command("allocation", { isDefault: true })
-    .description(
+  registerCostCommand(cost, run, {
+    name: "allocation",
+    title: "day2 cost",
+    isDefault: true,
+    description:
       "what the cluster costs over a window (nodes, storage, load balancers) and who it is allocated to; idle and overhead",
-    )
-    .option(
-      "--by <group>",
-      "rows by namespace (default), workload, pod, container or label:<key>",
-      "namespace",
-    )
-    .option("--share-overhead", "share system overhead out to tenants in proportion to their cost")
-    .option("--top <n>", "table output: show at most n rows (default 25; 0: all)");
-  addUsageOptions(cmd, "7d");
-  cmd.addHelpText(
-    "after",
-    `
+    configure: (cmd) =>
+      cmd
+        .option(
+          "--by <group>",
+          "rows by namespace (default), workload, pod, container or label:<key>",
+          "namespace",
+        )
+        .option("--share-overhead", "share system overhead out to tenants in proportion to their cost")
+        .option("--top <n>", "table output: show at most n rows (default 25; 0: all)"),
+    defaultWindow: "7d",
+    help: `
 Examples:
   day2 cost                                   # by namespace; the demo cluster if there is no kubeconfig
   day2 cost --by workload --top 10
@@ -71,45 +59,35 @@ cluster (current usage only), else the demo's generated history, else requests o
 
 Exit codes: 0 ok (also partial: see the "partial:" line), 2 usage error, 3 input or
 connection error, or Prometheus answered no query at all.`,
-  );
-  cmd.action((raw: Record<string, unknown>) =>
-    run(async (ctx) => {
-      const { opts, log, stdout, args } = ctx;
-      const format = checkFormat(opts, "day2 cost", FORMATS);
+    prices: true,
+    parse: (args, { usageFlags }) => {
       const by = parseGroupBy(args.by as string | undefined);
-      const flags = parseUsageFlags(args);
-      const topText = args.top as string | undefined;
-      if (topText !== undefined && !/^\d+$/.test(topText))
-        throw usageError(`--top: expected a non-negative integer, got ${JSON.stringify(topText)}`);
-      const top = topText === undefined ? 25 : Number(topText);
-      const inputs = loadCostConfig(flags, log);
-      const state = await loadState(opts, log);
-      const { usage } = await resolveUsage(ctx, state, flags);
-      const costLabels = inputs.costLabels ?? DEFAULT_COST_LABELS;
-      const result = allocate(state, inputs.sheet, usage, {
+      usageFlags();
+      return { by, limit: parseLimit(args, 25), shareOverhead: args.shareOverhead === true };
+    },
+    compute: ({ ctx, options, state, usage, costs }) => {
+      const { by } = options;
+      const costLabels = costs!.costLabels ?? DEFAULT_COST_LABELS;
+      const result = allocate(state, costs!.sheet, usage, {
         costLabels,
         labelKeys: by.kind === "label" ? [...new Set([by.key, ...costLabels])] : costLabels,
-        shareOverhead: args.shareOverhead === true,
+        shareOverhead: options.shareOverhead,
       });
       const doc = allocationDoc(result, by, sourceOf(state), {
         notes: usage.notes,
         problems: usage.problems,
         costLabels,
       });
-      if (opts.namespace) doc.rows = doc.rows.filter((r) => (r.namespace ?? r.name) === opts.namespace);
-      const style = opts.color && stdout.isTTY && format === "table" ? COLOR : PLAIN;
-      const text =
-        format === "json"
-          ? allocationJson(doc)
-          : format === "yaml"
-            ? allocationYaml(doc)
-            : format === "markdown"
-              ? allocationMarkdown(doc)
-              : format === "html"
-                ? allocationHtml(doc)
-                : allocationTable(doc, style, top === 0 ? undefined : top);
-      await write(stdout, text);
-      return EXIT.ok;
-    }, raw),
-  );
+      const ns = ctx.opts.namespace;
+      if (ns) doc.rows = doc.rows.filter((r) => (r.namespace ?? r.name) === ns);
+      return doc;
+    },
+    render: {
+      table: (doc, style, { limit }) => allocationTable(doc, style, limit),
+      json: allocationJson,
+      yaml: allocationYaml,
+      markdown: allocationMarkdown,
+      html: allocationHtml,
+    },
+  });
 }

@@ -9,38 +9,23 @@ import {
   capacityTable,
   capacityYaml,
 } from "../../cost/render/capacity.js";
-import { sourceOf } from "../../cost/render/format.js";
 import { fetchRequestHistory, type RequestHistory } from "../../cost/usage/prometheus.js";
 import { PromError } from "../../prom/errors.js";
-import { COLOR, PLAIN } from "../../report/render/index.js";
-import { EXIT, usageError } from "../errors.js";
-import { loadState } from "../source.js";
-import {
-  addUsageOptions,
-  checkFormat,
-  parseSpan,
-  parseUsageFlags,
-  partialOf,
-  resolveUsage,
-  write,
-  type RunFn,
-} from "./shared.js";
-
-const FORMATS = ["table", "json", "yaml", "html"] as const;
+import { usageError } from "../errors.js";
+import { docHeader, parseSpan, partialOf, registerCostCommand, type RunFn } from "./shared.js";
 
 export function registerCapacity(cost: Command, run: RunFn): void {
-  const cmd = cost
-    .command("capacity")
-    .alias("forecast")
-    .description(
+  registerCostCommand(cost, run, {
+    name: "capacity",
+    description:
       "per pool forecasts of CPU, memory and pod-count requests and usage; when each crosses the headroom",
-    )
-    .option("--headroom <percent>", "the share of allocatable that counts as full (default 80)")
-    .option("--horizon <duration>", "how far ahead to forecast, e.g. 30d, 8w (default 30d)");
-  addUsageOptions(cmd, "28d");
-  cmd.addHelpText(
-    "after",
-    `
+    configure: (cmd) =>
+      cmd
+        .alias("forecast")
+        .option("--headroom <percent>", "the share of allocatable that counts as full (default 80)")
+        .option("--horizon <duration>", "how far ahead to forecast, e.g. 30d, 8w (default 30d)"),
+    defaultWindow: "28d",
+    help: `
 Examples:
   day2 cost capacity                               # the demo cluster if there is no kubeconfig
   day2 cost capacity -o html > capacity.html       # with a chart per pool and metric
@@ -55,12 +40,10 @@ trend; the output says which, and how much history it had.
 
 Exit codes: 0 ok (also partial), 2 usage error, 3 input or connection error, or Prometheus
 answered no query at all.`,
-  );
-  cmd.action((raw: Record<string, unknown>) =>
-    run(async (ctx) => {
-      const { opts, log, stdout, args } = ctx;
-      const format = checkFormat(opts, "day2 cost capacity", FORMATS);
-      const flags = parseUsageFlags(args);
+    prices: false,
+    defaultStep: 3600,
+    parse: (args, { usageFlags }) => {
+      usageFlags();
       const headText = args.headroom as string | undefined;
       if (
         headText !== undefined &&
@@ -69,13 +52,14 @@ answered no query at all.`,
         throw usageError(
           `--headroom: expected a percentage above 0 up to 100, got ${JSON.stringify(headText)}`,
         );
-      const headroom = headText === undefined ? 0.8 : Number(headText) / 100;
-      const horizonDays = parseSpan((args.horizon as string | undefined) ?? "30d", "--horizon") / 86_400;
-      const state = await loadState(opts, log);
-      const { usage, prom } = await resolveUsage(ctx, state, {
-        ...flags,
-        stepSeconds: flags.stepSeconds ?? 3600,
-      });
+      return {
+        headroom: headText === undefined ? 0.8 : Number(headText) / 100,
+        horizonDays: parseSpan((args.horizon as string | undefined) ?? "30d", "--horizon") / 86_400,
+      };
+    },
+    compute: async ({ ctx, options, state, usage, prom }) => {
+      const { opts, log } = ctx;
+      const { headroom, horizonDays } = options;
       let requests: RequestHistory | undefined;
       const problems: string[] = [];
       if (prom) {
@@ -97,30 +81,19 @@ answered no query at all.`,
       }));
       const partial = partialOf(usage, requests, problems.length ? { partial: true, problems } : undefined);
       const doc = capacityDoc(forecasts, {
-        source: sourceOf(state),
-        window: {
-          start: usage.window.start.toISOString(),
-          end: usage.window.end.toISOString(),
-          stepSeconds: usage.window.stepSeconds,
-        },
-        usage: { source: usage.source, confidence: usage.confidence },
-        ...partial,
+        ...docHeader(state, usage, partial),
         headroom,
         horizonDays,
         requestsFrom: h.requestsFrom,
         usageFrom: h.usageFrom,
       });
-      const style = opts.color && stdout.isTTY && format === "table" ? COLOR : PLAIN;
-      const text =
-        format === "json"
-          ? capacityJson(doc)
-          : format === "yaml"
-            ? capacityYaml(doc)
-            : format === "html"
-              ? capacityHtml(doc, forecasts)
-              : capacityTable(doc, style);
-      await write(stdout, text);
-      return EXIT.ok;
-    }, raw),
-  );
+      return { doc, forecasts };
+    },
+    render: {
+      table: ({ doc }, style) => capacityTable(doc, style),
+      json: ({ doc }) => capacityJson(doc),
+      yaml: ({ doc }) => capacityYaml(doc),
+      html: ({ doc, forecasts }) => capacityHtml(doc, forecasts),
+    },
+  });
 }

@@ -1,7 +1,6 @@
 /** `day2 cost quick-wins`: what to do first to save money, in the order an operator acts, with $ per month. */
 import type { Command } from "commander";
 import { quickWins, type QuickWin } from "../../cost/quick-wins.js";
-import { sourceOf } from "../../cost/render/format.js";
 import {
   quickWinsDoc,
   quickWinsHtml,
@@ -10,22 +9,8 @@ import {
   quickWinsTable,
   quickWinsYaml,
 } from "../../cost/render/quick-wins.js";
-import { COLOR, PLAIN } from "../../report/render/index.js";
-import { EXIT, usageError } from "../errors.js";
-import { loadState } from "../source.js";
-import {
-  addUsageOptions,
-  checkFormat,
-  loadCostConfig,
-  parseTop,
-  parseUsageFlags,
-  partialOf,
-  resolveUsage,
-  write,
-  type RunFn,
-} from "./shared.js";
-
-const FORMATS = ["table", "json", "yaml", "markdown", "html"] as const;
+import { usageError } from "../errors.js";
+import { docHeader, parseTop, registerCostCommand, type RunFn } from "./shared.js";
 
 function parseMinMonthly(raw: Record<string, unknown>): number {
   const text = raw.minMonthly as string | undefined;
@@ -41,20 +26,19 @@ function inNamespace(w: QuickWin, ns: string): boolean {
 }
 
 export function registerQuickWins(cost: Command, run: RunFn): void {
-  const cmd = cost
-    .command("quick-wins")
-    .description(
+  registerCostCommand(cost, run, {
+    name: "quick-wins",
+    description:
       "what to do first: unused volumes and load balancers, over-requests, missing HPAs, spot, commitments, storage classes, quotas; $ per month each",
-    )
-    .option(
-      "--top <n>",
-      "only the first n wins, in every output format (default: 25 in table output, else all; 0: all)",
-    )
-    .option("--min-monthly <usd>", "leave out wins below this many dollars per month (default 1)");
-  addUsageOptions(cmd, "14d");
-  cmd.addHelpText(
-    "after",
-    `
+    configure: (cmd) =>
+      cmd
+        .option(
+          "--top <n>",
+          "only the first n wins, in every output format (default: 25 in table output, else all; 0: all)",
+        )
+        .option("--min-monthly <usd>", "leave out wins below this many dollars per month (default 1)"),
+    defaultWindow: "14d",
+    help: `
 Examples:
   day2 cost quick-wins                              # the demo cluster if there is no kubeconfig
   day2 cost quick-wins --top 10 --min-monthly 50
@@ -75,48 +59,29 @@ With -n, only wins about that namespace's objects (the cluster-wide baseline is 
 
 Exit codes: 0 ok (also partial), 2 usage error, 3 input or connection error, or Prometheus
 answered no query at all.`,
-  );
-  cmd.action((raw: Record<string, unknown>) =>
-    run(async (ctx) => {
-      const { opts, log, stdout, args } = ctx;
-      const format = checkFormat(opts, "day2 cost quick-wins", FORMATS);
-      const flags = parseUsageFlags(args);
-      const topFlag = parseTop(args);
-      const top = topFlag ?? (format === "table" ? 25 : 0);
-      const minMonthly = parseMinMonthly(args);
-      const inputs = loadCostConfig(flags, log);
-      const state = await loadState(opts, log);
-      const { usage } = await resolveUsage(ctx, state, flags);
-      const result = quickWins(state, inputs.sheet, usage.source === "none" ? undefined : usage, {
-        minMonthly,
-      });
-      const ns = opts.namespace;
+    prices: true,
+    parse: (args, { format, usageFlags }) => {
+      usageFlags();
+      const top = parseTop(args) ?? (format === "table" ? 25 : 0);
+      return { top, minMonthly: parseMinMonthly(args) };
+    },
+    compute: ({ ctx, options, state, usage, observed, costs }) => {
+      const { top, minMonthly } = options;
+      const result = quickWins(state, costs!.sheet, observed, { minMonthly });
+      const ns = ctx.opts.namespace;
       const wins = ns ? result.wins.filter((w) => inNamespace(w, ns)) : result.wins;
-      const doc = quickWinsDoc(wins, {
-        source: sourceOf(state),
-        window: {
-          start: usage.window.start.toISOString(),
-          end: usage.window.end.toISOString(),
-          stepSeconds: usage.window.stepSeconds,
-        },
-        usage: { source: usage.source, confidence: usage.confidence },
-        ...partialOf(usage),
+      return quickWinsDoc(wins, {
+        ...docHeader(state, usage),
         settings: { minMonthly, ...(top > 0 ? { top } : {}), ...(ns ? { namespace: ns } : {}) },
         notes: [...new Set([...usage.notes, ...result.notes])],
       });
-      const style = opts.color && stdout.isTTY && format === "table" ? COLOR : PLAIN;
-      const text =
-        format === "json"
-          ? quickWinsJson(doc)
-          : format === "yaml"
-            ? quickWinsYaml(doc)
-            : format === "markdown"
-              ? quickWinsMarkdown(doc)
-              : format === "html"
-                ? quickWinsHtml(doc)
-                : quickWinsTable(doc, style);
-      await write(stdout, text);
-      return EXIT.ok;
-    }, raw),
-  );
+    },
+    render: {
+      table: quickWinsTable,
+      json: quickWinsJson,
+      yaml: quickWinsYaml,
+      markdown: quickWinsMarkdown,
+      html: quickWinsHtml,
+    },
+  });
 }

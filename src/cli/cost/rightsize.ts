@@ -11,25 +11,8 @@ import {
   type RightsizeDoc,
 } from "../../cost/render/rightsize.js";
 import { sourceOf } from "../../cost/render/format.js";
-import type { ClusterState } from "../../state/cluster-state.js";
-import type { PriceSheet } from "../../cost/pricing.js";
-import { COLOR, PLAIN } from "../../report/render/index.js";
-import { EXIT, usageError } from "../errors.js";
-import type { CommandContext } from "../context.js";
-import { loadState } from "../source.js";
-import {
-  addUsageOptions,
-  checkFormat,
-  loadCostConfig,
-  parseUsageFlags,
-  partialOf,
-  resolveUsage,
-  write,
-  type RunFn,
-  type UsageFlags,
-} from "./shared.js";
-
-const FORMATS = ["table", "json", "yaml", "kustomize", "kubectl"] as const;
+import { usageError } from "../errors.js";
+import { parseLimit, partialOf, registerCostCommand, type CostInput, type RunFn } from "./shared.js";
 
 interface NumSpec {
   flag: string;
@@ -66,32 +49,27 @@ export function parseRightsizeSettings(raw: Record<string, unknown>): Partial<Ri
   };
 }
 
-/** Shared by rightsize and whatif: state, usage and recommendations. */
-export async function computeRightsize(
-  ctx: CommandContext,
-  flags: UsageFlags,
+/** Shared by rightsize and whatif: the recommendations from the state and usage, priced. */
+export function computeRightsize(
+  { ctx, state, usage, costs }: CostInput<unknown>,
   settings: Partial<RightsizeSettings>,
-): Promise<{ state: ClusterState; sheet: PriceSheet; doc: RightsizeDoc }> {
+): RightsizeDoc {
   const { opts, log } = ctx;
-  const inputs = loadCostConfig(flags, log);
-  const state = await loadState(opts, log);
-  const { usage } = await resolveUsage(ctx, state, flags);
   const result = recommend(
     state,
     usage,
     settings,
     opts.namespace ? { namespaces: new Set([opts.namespace]) } : {},
   );
-  const partial = partialOf(usage);
-  const doc = rightsizeDoc(result, state, inputs.sheet, sourceOf(state), {
-    ...partial,
+  const doc = rightsizeDoc(result, state, costs!.sheet, sourceOf(state), {
+    ...partialOf(usage),
     usageNotes: usage.notes,
   });
   if (usage.source === "none")
     log.warn(
       "no usage data: nothing to recommend (give --prometheus URL, or run against a live cluster with metrics-server)",
     );
-  return { state, sheet: inputs.sheet, doc };
+  return doc;
 }
 
 export function addSettingsOptions(cmd: Command): Command {
@@ -111,24 +89,24 @@ export function addSettingsOptions(cmd: Command): Command {
 }
 
 export function registerRightsize(cost: Command, run: RunFn): void {
-  const cmd = cost
-    .command("rightsize")
-    .description(
+  registerCostCommand(cost, run, {
+    name: "rightsize",
+    description:
       "CPU and memory requests (and memory limits) from usage history, with $ per month and provenance",
-    )
-    .option(
-      "--explain",
-      "show the provenance of every recommendation (points, percentile, buffer, floor, bound)",
-    )
-    .option(
-      "--top <n>",
-      "table output: show at most n containers, biggest savings first (default 30; 0: all)",
-    );
-  addSettingsOptions(cmd);
-  addUsageOptions(cmd, "14d");
-  cmd.addHelpText(
-    "after",
-    `
+    configure: (cmd) =>
+      addSettingsOptions(
+        cmd
+          .option(
+            "--explain",
+            "show the provenance of every recommendation (points, percentile, buffer, floor, bound)",
+          )
+          .option(
+            "--top <n>",
+            "table output: show at most n containers, biggest savings first (default 30; 0: all)",
+          ),
+      ),
+    defaultWindow: "14d",
+    help: `
 Examples:
   day2 cost rightsize                              # the demo cluster if there is no kubeconfig
   day2 cost rightsize --explain --top 5            # where each number came from
@@ -150,31 +128,19 @@ pod runs on (from the price sheet) x 730 h x the pods running now.
 
 Exit codes: 0 ok (also partial: see the "partial:" line), 2 usage error, 3 input or
 connection error, or Prometheus answered no query at all.`,
-  );
-  cmd.action((raw: Record<string, unknown>) =>
-    run(async (ctx) => {
-      const { opts, stdout, args } = ctx;
-      const format = checkFormat(opts, "day2 cost rightsize", FORMATS);
+    prices: true,
+    parse: (args, { usageFlags }) => {
       const settings = parseRightsizeSettings(args);
-      const flags = parseUsageFlags(args);
-      const topText = args.top as string | undefined;
-      if (topText !== undefined && !/^\d+$/.test(topText))
-        throw usageError(`--top: expected a non-negative integer, got ${JSON.stringify(topText)}`);
-      const top = topText === undefined ? 30 : Number(topText);
-      const { doc } = await computeRightsize(ctx, flags, settings);
-      const style = opts.color && stdout.isTTY && format === "table" ? COLOR : PLAIN;
-      const text =
-        format === "json"
-          ? rightsizeJson(doc)
-          : format === "yaml"
-            ? rightsizeYaml(doc)
-            : format === "kustomize"
-              ? rightsizeKustomize(doc)
-              : format === "kubectl"
-                ? rightsizeKubectl(doc)
-                : rightsizeTable(doc, style, args.explain === true, top === 0 ? undefined : top);
-      await write(stdout, text);
-      return EXIT.ok;
-    }, raw),
-  );
+      usageFlags();
+      return { settings, explain: args.explain === true, limit: parseLimit(args, 30) };
+    },
+    compute: (input) => computeRightsize(input, input.options.settings),
+    render: {
+      table: (doc, style, { explain, limit }) => rightsizeTable(doc, style, explain, limit),
+      json: rightsizeJson,
+      yaml: rightsizeYaml,
+      kustomize: rightsizeKustomize,
+      kubectl: rightsizeKubectl,
+    },
+  });
 }

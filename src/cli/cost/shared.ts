@@ -14,8 +14,13 @@
  * reproducible; a live cluster: now), aligned down to the step. The default step is 10m for a
  * Prometheus window of 7 days or more (KRR's and the issue's resolution), 5m for a day or
  * more, 1m below; 1h for the demo's generated history (fast, and its shapes are hourly).
+ *
+ * Every subcommand is a CostCommand (registerCostCommand): its own flags, what it computes from
+ * the state and usage, and a renderer per output format; runCostCommand does the rest.
  */
 import type { Command } from "commander";
+import { sourceOf, type DocHeader } from "../../cost/render/format.js";
+import { COLOR, PLAIN, type Style } from "../../report/render/index.js";
 import type { ClusterState } from "../../state/cluster-state.js";
 import type { DemoOptions } from "../../demo/index.js";
 import { demoOptionsFromScale } from "../../demo/index.js";
@@ -29,12 +34,12 @@ import { fetchUsage } from "../../cost/usage/prometheus.js";
 import { PromClient } from "../../prom/client.js";
 import { PromError } from "../../prom/errors.js";
 import { KubeClient } from "../../kube/index.js";
-import { CliError, usageError } from "../errors.js";
+import { CliError, EXIT, usageError } from "../errors.js";
 import type { CommandContext } from "../context.js";
 import type { GlobalOptions } from "../options.js";
 import { parseDuration } from "../options.js";
 import type { Logger } from "../progress.js";
-import { connect } from "../source.js";
+import { connect, loadState } from "../source.js";
 
 export type RunFn = (
   fn: (ctx: CommandContext) => Promise<number>,
@@ -81,6 +86,12 @@ export function parseTop(raw: Record<string, unknown>): number | undefined {
   if (!/^\d+$/.test(text))
     throw usageError(`--top: expected a non-negative integer, got ${JSON.stringify(text)}`);
   return Number(text);
+}
+
+/** --top with a default; 0 (all) is undefined: no limit. */
+export function parseLimit(raw: Record<string, unknown>, fallback: number): number | undefined {
+  const top = parseTop(raw) ?? fallback;
+  return top === 0 ? undefined : top;
 }
 
 /** Adds the shared flags; `defaultWindow` is the subcommand's (documented in its help). */
@@ -317,4 +328,121 @@ export function partialOf(
 ): PartialInfo {
   const problems = [...new Set(usages.flatMap((u) => (u?.partial ? [...u.problems] : [])))];
   return { partial: usages.some((u) => u?.partial === true), problems };
+}
+
+/** The source, window, usage and partial marker every cost document starts with. */
+export function docHeader(state: ClusterState, usage: UsageData, partial = partialOf(usage)): DocHeader {
+  return {
+    source: sourceOf(state),
+    window: {
+      start: usage.window.start.toISOString(),
+      end: usage.window.end.toISOString(),
+      stepSeconds: usage.window.stepSeconds,
+    },
+    usage: { source: usage.source, confidence: usage.confidence },
+    ...partial,
+  };
+}
+
+/** What a subcommand's `parse` gets besides the raw flags. */
+export interface ParseContext<F extends string> {
+  /** -o, with wide as table. */
+  format: F;
+  /** -o wide. */
+  wide: boolean;
+  /** The usage flags (parsed once; call it where their errors come in the subcommand's order). */
+  usageFlags: () => UsageFlags;
+}
+
+/** What a subcommand's `compute` gets: the state and the usage its flags chose. */
+export interface CostInput<O> {
+  ctx: CommandContext;
+  options: O;
+  state: ClusterState;
+  usage: UsageData;
+  /** The usage, unless there is none. */
+  observed: UsageData | undefined;
+  /** The client, for follow-up queries, when --prometheus was given. */
+  prom?: PromClient;
+  /** day2.yaml's price sheet and cost labels (loaded when the spec says `prices`). */
+  costs?: CostInputs;
+}
+
+/** One `day2 cost` subcommand: its flags and help, what it computes, a renderer per -o format. */
+export interface CostCommand<F extends string, O, D> {
+  name: string;
+  /** How usage errors name it (default "day2 cost <name>"). */
+  title?: string;
+  isDefault?: boolean;
+  description: string;
+  /** Aliases and the subcommand's own options (added before the usage flags). */
+  configure?: (cmd: Command) => void;
+  /** The default --window (documented in the help). */
+  defaultWindow: string;
+  /** The help's "after" text. */
+  help: string;
+  /** Loads day2.yaml's price sheet (before the state). */
+  prices: boolean;
+  /** The step when --step is not given (else the usage source's default). */
+  defaultStep?: number;
+  /** The subcommand's own flags; the usage flags are parsed after it unless it asks first. */
+  parse?: (args: Record<string, unknown>, p: ParseContext<F>) => O;
+  compute: (input: CostInput<O>) => D | Promise<D>;
+  /** The -o formats, in the order the usage error lists them, and how each renders. */
+  render: { [K in F]: (out: D, style: Style, options: O) => string };
+}
+
+/**
+ * A subcommand's action: checks -o, parses the flags, loads the price sheet, the state and the
+ * usage, computes, renders in the chosen format (colour only for a table on a terminal) and
+ * writes it.
+ */
+export async function runCostCommand<F extends string, O, D>(
+  ctx: CommandContext,
+  spec: CostCommand<F, O, D>,
+): Promise<number> {
+  const { opts, log, stdout, args } = ctx;
+  const formats = Object.keys(spec.render) as F[];
+  const format = checkFormat(opts, spec.title ?? `day2 cost ${spec.name}`, formats) as F;
+  let parsed: UsageFlags | undefined;
+  const usageFlags = (): UsageFlags => (parsed ??= parseUsageFlags(args));
+  const options = spec.parse
+    ? spec.parse(args, { format, wide: opts.output === "wide", usageFlags })
+    : (undefined as O);
+  const flags = usageFlags();
+  const costs = spec.prices ? loadCostConfig(flags, log) : undefined;
+  const state = await loadState(opts, log);
+  const { usage, prom } = await resolveUsage(
+    ctx,
+    state,
+    spec.defaultStep === undefined ? flags : { ...flags, stepSeconds: flags.stepSeconds ?? spec.defaultStep },
+  );
+  const out = await spec.compute({
+    ctx,
+    options,
+    state,
+    usage,
+    observed: usage.source === "none" ? undefined : usage,
+    ...(prom ? { prom } : {}),
+    ...(costs ? { costs } : {}),
+  });
+  const style = opts.color && stdout.isTTY && format === "table" ? COLOR : PLAIN;
+  await write(stdout, spec.render[format](out, style, options));
+  return EXIT.ok;
+}
+
+/** Adds a subcommand to `day2 cost`: its flags, the usage flags, its help and its action. */
+export function registerCostCommand<F extends string, O, D>(
+  cost: Command,
+  run: RunFn,
+  spec: CostCommand<F, O, D>,
+): Command {
+  const cmd = cost
+    .command(spec.name, spec.isDefault ? { isDefault: true } : undefined)
+    .description(spec.description);
+  spec.configure?.(cmd);
+  addUsageOptions(cmd, spec.defaultWindow);
+  cmd.addHelpText("after", spec.help);
+  cmd.action((raw: Record<string, unknown>) => run((ctx) => runCostCommand(ctx, spec), raw));
+  return cmd;
 }

@@ -1,6 +1,5 @@
 /** `day2 cost waste`: what costs money (or clutters) for nothing, by kind, with $ per month and confidence. */
 import type { Command } from "commander";
-import { sourceOf } from "../../cost/render/format.js";
 import {
   WASTE_KIND_NAMES,
   wasteDoc,
@@ -11,23 +10,8 @@ import {
   wasteYaml,
 } from "../../cost/render/waste.js";
 import { wasteReport, type WasteKind } from "../../cost/waste.js";
-import { COLOR, PLAIN } from "../../report/render/index.js";
-import { EXIT, usageError } from "../errors.js";
-import { loadState } from "../source.js";
-import {
-  addUsageOptions,
-  checkFormat,
-  collect,
-  loadCostConfig,
-  parseTop,
-  parseUsageFlags,
-  partialOf,
-  resolveUsage,
-  write,
-  type RunFn,
-} from "./shared.js";
-
-const FORMATS = ["table", "json", "yaml", "markdown", "html"] as const;
+import { usageError } from "../errors.js";
+import { collect, docHeader, parseLimit, registerCostCommand, type RunFn } from "./shared.js";
 
 /** --kind a,b (repeatable): the kinds to keep; undefined: all. */
 export function parseKinds(values: readonly string[] | undefined): WasteKind[] | undefined {
@@ -42,17 +26,16 @@ export function parseKinds(values: readonly string[] | undefined): WasteKind[] |
 }
 
 export function registerWaste(cost: Command, run: RunFn): void {
-  const cmd = cost
-    .command("waste")
-    .description(
+  registerCostCommand(cost, run, {
+    name: "waste",
+    description:
       "unused volumes, load balancers with no endpoints, idle and scaled-to-zero workloads, orphans, old ReplicaSets, ...: $ per month and confidence",
-    )
-    .option("--kind <kinds>", "only these kinds, comma-separated or repeated (see below)", collect)
-    .option("--top <n>", "table output: at most n rows per kind (default 10; 0: all)");
-  addUsageOptions(cmd, "7d");
-  cmd.addHelpText(
-    "after",
-    `
+    configure: (cmd) =>
+      cmd
+        .option("--kind <kinds>", "only these kinds, comma-separated or repeated (see below)", collect)
+        .option("--top <n>", "table output: at most n rows per kind (default 10; 0: all)"),
+    defaultWindow: "7d",
+    help: `
 Examples:
   day2 cost waste                                   # the demo cluster if there is no kubeconfig
   day2 cost waste --kind unmounted-pvc,unbound-pv,lb-no-endpoints
@@ -70,49 +53,33 @@ one row per Deployment; json and yaml list every item.
 
 Exit codes: 0 ok (also partial), 2 usage error, 3 input or connection error, or Prometheus
 answered no query at all.`,
-  );
-  cmd.action((raw: Record<string, unknown>) =>
-    run(async (ctx) => {
-      const { opts, log, stdout, args } = ctx;
-      const format = checkFormat(opts, "day2 cost waste", FORMATS);
+    prices: true,
+    parse: (args, { wide, usageFlags }) => {
       const kinds = parseKinds(args.kind as string[] | undefined);
-      const flags = parseUsageFlags(args);
-      const top = parseTop(args) ?? 10;
-      const inputs = loadCostConfig(flags, log);
-      const state = await loadState(opts, log);
-      const { usage } = await resolveUsage(ctx, state, flags);
-      const report = wasteReport(state, inputs.sheet, usage.source === "none" ? undefined : usage);
-      const ns = opts.namespace;
+      usageFlags();
+      return { kinds, limit: parseLimit(args, 10), wide };
+    },
+    compute: ({ ctx, options, state, usage, observed, costs }) => {
+      const { kinds } = options;
+      const report = wasteReport(state, costs!.sheet, observed);
+      const ns = ctx.opts.namespace;
       const items = report.items.filter(
         (it) =>
           (!kinds || kinds.includes(it.kind)) &&
           (!ns || it.object.namespace === ns || (it.object.kind === "Namespace" && it.object.name === ns)),
       );
-      const doc = wasteDoc(items, {
-        source: sourceOf(state),
-        window: {
-          start: usage.window.start.toISOString(),
-          end: usage.window.end.toISOString(),
-          stepSeconds: usage.window.stepSeconds,
-        },
-        usage: { source: usage.source, confidence: usage.confidence },
-        ...partialOf(usage),
+      return wasteDoc(items, {
+        ...docHeader(state, usage),
         filter: { ...(kinds ? { kinds } : {}), ...(ns ? { namespace: ns } : {}) },
         notes: [...new Set([...usage.notes, ...report.notes])],
       });
-      const style = opts.color && stdout.isTTY && format === "table" ? COLOR : PLAIN;
-      const text =
-        format === "json"
-          ? wasteJson(doc)
-          : format === "yaml"
-            ? wasteYaml(doc)
-            : format === "markdown"
-              ? wasteMarkdown(doc)
-              : format === "html"
-                ? wasteHtml(doc)
-                : wasteTable(doc, style, top === 0 ? undefined : top, opts.output === "wide");
-      await write(stdout, text);
-      return EXIT.ok;
-    }, raw),
-  );
+    },
+    render: {
+      table: (doc, style, { limit, wide }) => wasteTable(doc, style, limit, wide),
+      json: wasteJson,
+      yaml: wasteYaml,
+      markdown: wasteMarkdown,
+      html: wasteHtml,
+    },
+  });
 }

@@ -4,28 +4,23 @@ import { HOURS_PER_MONTH, priceNode } from "../../cost/pricing.js";
 import { changeKey, simulate, type RequestChange } from "../../cost/whatif.js";
 import { whatifJson, whatifTable, whatifYaml, type WhatIfDoc } from "../../cost/render/whatif.js";
 import { API_VERSION } from "../../cost/render/format.js";
-import { COLOR, PLAIN } from "../../report/render/index.js";
-import { EXIT } from "../errors.js";
 import { addSettingsOptions, computeRightsize, parseRightsizeSettings } from "./rightsize.js";
-import { addUsageOptions, checkFormat, parseUsageFlags, write, type RunFn } from "./shared.js";
-
-const FORMATS = ["table", "json", "yaml"] as const;
+import { registerCostCommand, type RunFn } from "./shared.js";
 
 export function registerWhatif(cost: Command, run: RunFn): void {
-  const cmd = cost
-    .command("whatif")
-    .description(
+  registerCostCommand(cost, run, {
+    name: "whatif",
+    description:
       "apply the right-sizing recommendations and re-pack each node pool: nodes freed, $ per month, blockers",
-    )
-    .option(
-      "--no-local-storage-blocks",
-      "pods with emptyDir or hostPath volumes may move (the autoscaler's default: they may not)",
-    );
-  addSettingsOptions(cmd);
-  addUsageOptions(cmd, "14d");
-  cmd.addHelpText(
-    "after",
-    `
+    configure: (cmd) =>
+      addSettingsOptions(
+        cmd.option(
+          "--no-local-storage-blocks",
+          "pods with emptyDir or hostPath volumes may move (the autoscaler's default: they may not)",
+        ),
+      ),
+    defaultWindow: "14d",
+    help: `
 Examples:
   day2 cost whatif                                  # the demo cluster if there is no kubeconfig
   day2 cost whatif --prometheus http://127.0.0.1:9090 -o json
@@ -40,14 +35,14 @@ blockers. Nodes are priced with the price sheet (instance type, spot or on-deman
 
 Exit codes: 0 ok (also partial), 2 usage error, 3 input or connection error, or Prometheus
 answered no query at all.`,
-  );
-  cmd.action((raw: Record<string, unknown>) =>
-    run(async (ctx) => {
-      const { opts, log, stdout, args } = ctx;
-      const format = checkFormat(opts, "day2 cost whatif", FORMATS);
-      const settings = parseRightsizeSettings(args);
-      const flags = parseUsageFlags(args);
-      const { state, sheet, doc } = await computeRightsize(ctx, flags, settings);
+    prices: true,
+    parse: (args) => ({
+      settings: parseRightsizeSettings(args),
+      localStorageBlocks: args.localStorageBlocks !== false,
+    }),
+    compute: (input): WhatIfDoc => {
+      const { ctx, options, state, costs } = input;
+      const doc = computeRightsize(input, options.settings);
       const changes = new Map<string, RequestChange>();
       let workloads = 0;
       for (const w of doc.workloads) {
@@ -64,18 +59,18 @@ answered no query at all.`,
         }
         if (any) workloads++;
       }
-      log.debug(`whatif: ${changes.size} request changes in ${workloads} workloads`);
+      ctx.log.debug(`whatif: ${changes.size} request changes in ${workloads} workloads`);
       const hourly = new Map<string, number>();
       const result = simulate(state, changes, {
         nodeHourlyPrice: (n) => {
           let h = hourly.get(n.name);
-          if (h === undefined) hourly.set(n.name, (h = priceNode(n, sheet).hourly));
+          if (h === undefined) hourly.set(n.name, (h = priceNode(n, costs!.sheet).hourly));
           return h;
         },
         hoursPerMonth: HOURS_PER_MONTH,
-        localStorageBlocks: args.localStorageBlocks !== false,
+        localStorageBlocks: options.localStorageBlocks,
       });
-      const out: WhatIfDoc = {
+      return {
         apiVersion: API_VERSION,
         kind: "WhatIf",
         source: doc.source,
@@ -91,12 +86,11 @@ answered no query at all.`,
         },
         result,
       };
-      const style = opts.color && stdout.isTTY && format === "table" ? COLOR : PLAIN;
-      await write(
-        stdout,
-        format === "json" ? whatifJson(out) : format === "yaml" ? whatifYaml(out) : whatifTable(out, style),
-      );
-      return EXIT.ok;
-    }, raw),
-  );
+    },
+    render: {
+      table: whatifTable,
+      json: whatifJson,
+      yaml: whatifYaml,
+    },
+  });
 }

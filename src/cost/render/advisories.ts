@@ -3,22 +3,27 @@
  * its findings ($ per month, confidence, a suggestion) or the "no data because ..." line that
  * says what is missing. As a table, json/yaml, Markdown or one HTML page.
  */
-import { stringify } from "yaml";
 import type { Advisory, AdvisoryItem } from "../advisories.js";
 import { columns } from "../../report/render/columns.js";
 import type { Style } from "../../report/render/style.js";
-import { API_VERSION, money, partialLines, usd, windowText, type SourceLine } from "./format.js";
-import { escapeHtml, pageHtml } from "./html.js";
-import { mdFence, mdTable } from "./markdown.js";
+import {
+  API_VERSION,
+  docWriters,
+  money,
+  partialLines,
+  sourceText,
+  textHead,
+  textNotes,
+  usd,
+  usageText,
+  type DocHeader,
+} from "./format.js";
+import { escapeHtml, htmlSection, notesHtml, pageHtml, paraHtml, tableHtml } from "./html.js";
+import { mdFence, mdHead, mdNotes, mdSection, mdTable } from "./markdown.js";
 
-export interface AdvisoriesDoc {
+export interface AdvisoriesDoc extends DocHeader {
   apiVersion: string;
   kind: "Advisories";
-  source: SourceLine;
-  window: { start: string; end: string; stepSeconds: number };
-  usage: { source: string; confidence: string };
-  partial: boolean;
-  problems: readonly string[];
   namespace?: string;
   advisories: readonly Advisory[];
   notes: readonly string[];
@@ -38,22 +43,10 @@ function rounded(d: AdvisoriesDoc): unknown {
   };
 }
 
-export function advisoriesJson(d: AdvisoriesDoc): string {
-  return JSON.stringify(rounded(d), null, 2) + "\n";
-}
-
-export function advisoriesYaml(d: AdvisoriesDoc): string {
-  return stringify(rounded(d), { aliasDuplicateObjects: false });
-}
+export const { json: advisoriesJson, yaml: advisoriesYaml } = docWriters(rounded);
 
 function header(d: AdvisoriesDoc): string {
-  return `${d.source.kind} · ${d.source.detail} · window ${windowText(d.window)}${d.namespace ? ` · namespace ${d.namespace}` : ""}`;
-}
-
-function usageLine(d: AdvisoriesDoc): string {
-  return d.usage.source === "none"
-    ? "usage: none"
-    : `usage: ${d.usage.source} (${d.usage.confidence} confidence)`;
+  return `${sourceText(d)}${d.namespace ? ` · namespace ${d.namespace}` : ""}`;
 }
 
 /** Regions are priced as a difference (negative: cheaper); the others as $ at stake. */
@@ -81,35 +74,23 @@ function suggestionLines(items: readonly AdvisoryItem[]): string[] {
 }
 
 export function advisoriesTable(d: AdvisoriesDoc, style: Style): string {
-  const out = [
-    style.bold(`day2 cost advisories · ${header(d)}`),
-    usageLine(d),
-    ...partialLines(d).map((l) => style.yellow(l)),
-  ];
+  const out = textHead(style, `day2 cost advisories · ${header(d)}`, [usageText(d.usage)], d);
   d.advisories.forEach((a, i) => {
     out.push("", style.bold(`${i + 1}. ${a.title}`), `${a.id}: ${status(a)}`);
     if (a.items.length) {
       out.push(columns(["FINDING", moneyHead(a), "CONF"], rows(a)));
       for (const s of suggestionLines(a.items)) out.push(`suggestion: ${s}`);
     }
-    for (const n of a.notes) out.push(style.dim(`note: ${n}`));
+    out.push(...textNotes(style, a.notes));
   });
-  if (d.notes.length) out.push("", ...d.notes.map((n) => style.dim(`note: ${n}`)));
+  if (d.notes.length) out.push("", ...textNotes(style, d.notes));
   return out.join("\n") + "\n";
 }
 
 export function advisoriesMarkdown(d: AdvisoriesDoc): string {
-  const out = [
-    "# day2 cost advisories",
-    "",
-    header(d),
-    "",
-    usageLine(d),
-    ...partialLines(d).map((l) => `\n> **${l}**`),
-    "",
-  ];
+  const out = mdHead("day2 cost advisories", header(d), usageText(d.usage), d);
   d.advisories.forEach((a, i) => {
-    out.push(`## ${i + 1}. ${a.title}`, "", `\`${a.id}\`: ${status(a)}`, "");
+    out.push(...mdSection(`${i + 1}. ${a.title}`, `\`${a.id}\`: ${status(a)}`));
     if (a.items.length) {
       out.push(
         mdTable(
@@ -125,32 +106,38 @@ export function advisoriesMarkdown(d: AdvisoriesDoc): string {
         if (rest.length) out.push(mdFence(rest.join("\n"), "yaml"), "");
       }
     }
-    for (const n of a.notes) out.push(`- note: ${n}`);
+    out.push(...mdNotes(a.notes));
     if (a.notes.length) out.push("");
   });
-  if (d.notes.length) out.push(...d.notes.map((n) => `- note: ${n}`), "");
+  if (d.notes.length) out.push(...mdNotes(d.notes), "");
   return out.join("\n");
 }
 
 export function advisoriesHtml(d: AdvisoriesDoc): string {
-  const body = [`<p>${escapeHtml(usageLine(d))}</p>`];
+  const body = [paraHtml(usageText(d.usage))];
   d.advisories.forEach((a, i) => {
     body.push(
-      `<h2>${i + 1}. ${escapeHtml(a.title)}</h2>`,
-      `<p${a.status === "no-data" ? ' class="muted"' : ""}><code>${escapeHtml(a.id)}</code>: ${escapeHtml(status(a))}</p>`,
+      ...htmlSection(
+        `${i + 1}. ${a.title}`,
+        `<p${a.status === "no-data" ? ' class="muted"' : ""}><code>${escapeHtml(a.id)}</code>: ${escapeHtml(status(a))}</p>`,
+      ),
     );
     if (a.items.length)
-      body.push(`<table><thead><tr><th>Finding</th><th class="num">${escapeHtml(moneyHead(a) === "Δ/MONTH" ? "Δ/month" : "$/month")}</th><th>Confidence</th><th>Suggestion</th></tr></thead><tbody>
-${a.items
-  .map(
-    (it) =>
-      `<tr><td>${escapeHtml(it.title)}</td><td class="num">${escapeHtml(usd(it.monthly))}</td><td title="${escapeHtml(it.confidenceReason)}">${escapeHtml(it.confidence)}</td><td><pre>${escapeHtml(it.suggestion)}</pre></td></tr>`,
-  )
-  .join("\n")}
-</tbody></table>`);
-    for (const n of a.notes) body.push(`<p class="muted">note: ${escapeHtml(n)}</p>`);
+      body.push(
+        tableHtml(
+          ["Finding", moneyHead(a) === "Δ/MONTH" ? "Δ/month" : "$/month", "Confidence", "Suggestion"],
+          a.items.map((it) => [
+            it.title,
+            usd(it.monthly),
+            { text: it.confidence, title: it.confidenceReason },
+            { text: it.suggestion, pre: true },
+          ]),
+          [1],
+        ),
+      );
+    body.push(...notesHtml(a.notes));
   });
-  for (const n of d.notes) body.push(`<p class="muted">note: ${escapeHtml(n)}</p>`);
+  body.push(...notesHtml(d.notes));
   return pageHtml({
     title: "day2 cost advisories",
     subtitle: header(d),

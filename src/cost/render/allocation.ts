@@ -4,14 +4,26 @@
  * carries the reconciliation: rows + overhead (unless shared) + idle + unclaimed volumes =
  * cluster cost.
  */
-import { stringify } from "yaml";
 import type { AllocationResult, CostGroup } from "../allocation.js";
 import { reconcile } from "../allocation.js";
 import { HOURS_PER_MONTH } from "../pricing.js";
 import { columns } from "../../report/render/columns.js";
 import type { Style } from "../../report/render/style.js";
-import { API_VERSION, money, partialLines, pct, usd, windowText, type SourceLine } from "./format.js";
-import { escapeHtml, pageHtml, tableHtml, tilesHtml } from "./html.js";
+import { sentenceCase } from "./breakdown.js";
+import {
+  API_VERSION,
+  docWriters,
+  money,
+  partialLines,
+  pct,
+  sourceText,
+  textHead,
+  textNotes,
+  usd,
+  type SourceLine,
+} from "./format.js";
+import { htmlSection, pageHtml, paraHtml, tableHtml, tilesHtml } from "./html.js";
+import { mdHead, mdSection, mdTable } from "./markdown.js";
 
 export type GroupBy =
   { kind: "namespace" | "workload" | "pod" | "container" } | { kind: "label"; key: string };
@@ -214,13 +226,7 @@ function rounded(d: AllocationDoc): unknown {
   return { ...out, reconciliation };
 }
 
-export function allocationJson(d: AllocationDoc): string {
-  return JSON.stringify(rounded(d), null, 2) + "\n";
-}
-
-export function allocationYaml(d: AllocationDoc): string {
-  return stringify(rounded(d), { aliasDuplicateObjects: false });
-}
+export const { json: allocationJson, yaml: allocationYaml } = docWriters(rounded);
 
 function reconciliationLine(d: AllocationDoc): string {
   const parts = [
@@ -293,10 +299,6 @@ function nameCells(d: AllocationDoc, r: AllocationRow): string[] {
   return [r.name];
 }
 
-function header(d: AllocationDoc): string {
-  return `day2 cost · ${d.source.kind} · ${d.source.detail} · window ${windowText({ ...d.window, stepSeconds: d.window.stepSeconds })}`;
-}
-
 function usageLine(d: AllocationDoc): string {
   const u = d.usage;
   const how =
@@ -307,12 +309,7 @@ function usageLine(d: AllocationDoc): string {
 }
 
 export function allocationTable(d: AllocationDoc, style: Style, limit: number | undefined): string {
-  const out: string[] = [
-    style.bold(header(d)),
-    usageLine(d),
-    ...partialLines(d).map((l) => style.yellow(l)),
-    "",
-  ];
+  const out: string[] = [...textHead(style, `day2 cost · ${sourceText(d)}`, [usageLine(d)], d), ""];
   out.push(style.bold("COST"));
   out.push(columns(["", "WINDOW", "PER MONTH", "SHARE"], summaryRows(d)));
   out.push("", reconciliationLine(d));
@@ -334,7 +331,7 @@ export function allocationTable(d: AllocationDoc, style: Style, limit: number | 
       ),
     );
   const notes = [...new Set([...d.usage.notes, ...d.notes])];
-  if (notes.length) out.push("", ...notes.map((n) => style.dim(`note: ${n}`)));
+  if (notes.length) out.push("", ...textNotes(style, notes));
   out.push(
     style.dim(
       `prices: ${d.pricing.map((p) => `${p.name}${p.asOf ? ` (as of ${p.asOf})` : ""}${p.approximate ? " (approximate)" : ""}`).join("; ")}`,
@@ -344,45 +341,32 @@ export function allocationTable(d: AllocationDoc, style: Style, limit: number | 
 }
 
 export function allocationMarkdown(d: AllocationDoc): string {
-  const esc = (s: string): string => s.replace(/\|/g, "\\|");
-  const table = (head: string[], rows: string[][]): string =>
-    [
-      `| ${head.join(" | ")} |`,
-      `|${head.map(() => " --- ").join("|")}|`,
-      ...rows.map((r) => `| ${r.map(esc).join(" | ")} |`),
-    ].join("\n");
+  const un = unlabeledLine(d);
   const out = [
-    "# day2 cost",
-    "",
-    `${d.source.kind} · ${d.source.detail} · window ${windowText(d.window)}`,
-    "",
-    usageLine(d),
-    ...partialLines(d).map((l) => `\n> **${l}**`),
-    "",
-    "## Cost",
-    "",
-    table(
-      ["", "Window", "Per month", "Share"],
-      summaryRows(d).map((r) => [r[0].trim(), r[1], r[2], r[3]]),
+    ...mdHead("day2 cost", sourceText(d), usageLine(d), d),
+    ...mdSection(
+      "Cost",
+      mdTable(
+        ["", "Window", "Per month", "Share"],
+        summaryRows(d).map((r) => [r[0].trim(), r[1], r[2], r[3]]),
+      ),
+      reconciliationLine(d),
+      ...(un ? [un] : []),
     ),
-    "",
-    reconciliationLine(d),
-    "",
-    ...(unlabeledLine(d) ? [unlabeledLine(d)!, ""] : []),
-    `## By ${d.by}`,
-    "",
-    table(
-      [...nameHead(d), ...HEAD].map((h) => h[0] + h.slice(1).toLowerCase()),
-      d.rows.map((r) => [...nameCells(d, r), ...rowCells(r)]),
+    ...mdSection(
+      `By ${d.by}`,
+      mdTable(
+        [...nameHead(d), ...HEAD].map(sentenceCase),
+        d.rows.map((r) => [...nameCells(d, r), ...rowCells(r)]),
+      ),
     ),
-    "",
   ];
   return out.join("\n");
 }
 
 export function allocationHtml(d: AllocationDoc): string {
   const body = [
-    `<p>${escapeHtml(usageLine(d))}</p>`,
+    paraHtml(usageLine(d)),
     tilesHtml([
       { label: "Cluster / month", value: usd(d.cluster.monthly) },
       { label: "Allocated / month", value: usd(d.allocated.monthly) },
@@ -393,21 +377,25 @@ export function allocationHtml(d: AllocationDoc): string {
       { label: "Overhead / month", value: usd(d.overhead.monthly) },
       { label: "Unused requests / month", value: usd(d.workloadIdle.monthly) },
     ]),
-    "<h2>Cost</h2>",
-    tableHtml(["", "Window", "Per month", "Share"], summaryRows(d), [1, 2, 3]),
-    `<p>${escapeHtml(reconciliationLine(d))}</p>`,
-    unlabeledLine(d) ? `<p class="muted">${escapeHtml(unlabeledLine(d)!)}</p>` : "",
-    `<h2>By ${escapeHtml(d.by)} (${d.rows.length})</h2>`,
-    tableHtml(
-      [...nameHead(d), ...HEAD],
-      d.rows.map((r) => [...nameCells(d, r), ...rowCells(r)]),
-      HEAD.map((_, i) => nameHead(d).length + i),
+    ...htmlSection(
+      "Cost",
+      tableHtml(["", "Window", "Per month", "Share"], summaryRows(d), [1, 2, 3]),
+      paraHtml(reconciliationLine(d)),
+      unlabeledLine(d) ? paraHtml(unlabeledLine(d)!, true) : "",
     ),
-    `<p class="muted">${escapeHtml(d.pricing.map((p) => p.name).join("; "))}</p>`,
+    ...htmlSection(
+      `By ${d.by} (${d.rows.length})`,
+      tableHtml(
+        [...nameHead(d), ...HEAD],
+        d.rows.map((r) => [...nameCells(d, r), ...rowCells(r)]),
+        HEAD.map((_, i) => nameHead(d).length + i),
+      ),
+    ),
+    paraHtml(d.pricing.map((p) => p.name).join("; "), true),
   ].join("\n");
   return pageHtml({
     title: "day2 cost",
-    subtitle: `${d.source.kind} · ${d.source.detail} · window ${windowText(d.window)}`,
+    subtitle: sourceText(d),
     partial: partialLines(d),
     body,
   });

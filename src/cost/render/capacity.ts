@@ -1,12 +1,11 @@
 /** `day2 cost capacity` output: per pool forecasts and headroom crossings; html with SVG charts. */
-import { stringify } from "yaml";
 import type { MetricForecast, PoolForecast } from "../forecast.js";
 import { describeCrossing } from "../forecast.js";
 import { lineChartSvg } from "../chart.js";
 import { columns } from "../../report/render/columns.js";
 import type { Style } from "../../report/render/style.js";
-import { API_VERSION, partialLines, windowText, type SourceLine } from "./format.js";
-import { escapeHtml, pageHtml, tableHtml } from "./html.js";
+import { API_VERSION, docWriters, partialLines, sourceText, textHead, type DocHeader } from "./format.js";
+import { escapeHtml, htmlSection, pageHtml, tableHtml } from "./html.js";
 
 export interface CapacityMetric {
   metric: string;
@@ -28,14 +27,9 @@ export interface CapacityPool {
   metrics: CapacityMetric[];
 }
 
-export interface CapacityDoc {
+export interface CapacityDoc extends DocHeader {
   apiVersion: string;
   kind: "CapacityForecast";
-  source: SourceLine;
-  window: { start: string; end: string; stepSeconds: number };
-  usage: { source: string; confidence: string };
-  partial: boolean;
-  problems: readonly string[];
   headroom: number;
   horizonDays: number;
   requestsFrom: string;
@@ -85,13 +79,7 @@ export function capacityDoc(
   };
 }
 
-export function capacityJson(d: CapacityDoc): string {
-  return JSON.stringify(d, null, 2) + "\n";
-}
-
-export function capacityYaml(d: CapacityDoc): string {
-  return stringify(d, { aliasDuplicateObjects: false });
-}
+export const { json: capacityJson, yaml: capacityYaml } = docWriters<CapacityDoc>();
 
 export function formatValue(unit: string, v: number | null): string {
   if (v === null || !Number.isFinite(v)) return "-";
@@ -136,12 +124,12 @@ const HEAD_PCT = (d: CapacityDoc): string[] => [
 
 export function capacityTable(d: CapacityDoc, style: Style): string {
   const out = [
-    style.bold(
-      `day2 cost capacity · ${d.source.kind} · ${d.source.detail} · history ${windowText(d.window)}`,
+    ...textHead(
+      style,
+      `day2 cost capacity · ${sourceText(d, "history")}`,
+      [`requests: ${d.requestsFrom}`, `usage: ${d.usageFrom}`],
+      d,
     ),
-    `requests: ${d.requestsFrom}`,
-    `usage: ${d.usageFrom}`,
-    ...partialLines(d).map((l) => style.yellow(l)),
     "",
     columns(HEAD_PCT(d), rows(d)),
     "",
@@ -155,11 +143,10 @@ export function capacityTable(d: CapacityDoc, style: Style): string {
 export function capacityHtml(d: CapacityDoc, forecasts: readonly PoolForecast[]): string {
   const body: string[] = [
     `<p>requests: ${escapeHtml(d.requestsFrom)}<br>usage: ${escapeHtml(d.usageFrom)}</p>`,
-    "<h2>Forecasts</h2>",
-    tableHtml(HEAD_PCT(d), rows(d), [2, 3, 4]),
+    ...htmlSection("Forecasts", tableHtml(HEAD_PCT(d), rows(d), [2, 3, 4])),
   ];
   forecasts.forEach((f, pi) => {
-    body.push(`<h2>Pool ${escapeHtml(f.pool)}</h2>`, `<div class="charts">`);
+    body.push(...htmlSection(`Pool ${f.pool}`, `<div class="charts">`));
     for (const m of f.metrics) {
       const svg = lineChartSvg({
         title: `${f.pool}: ${m.label}`,
@@ -178,7 +165,7 @@ export function capacityHtml(d: CapacityDoc, forecasts: readonly PoolForecast[])
   });
   return pageHtml({
     title: "day2 cost capacity",
-    subtitle: `${d.source.kind} · ${d.source.detail} · history ${windowText(d.window)} · headroom ${Math.round(d.headroom * 100)}% · ${d.horizonDays} days ahead`,
+    subtitle: `${sourceText(d, "history")} · headroom ${Math.round(d.headroom * 100)}% · ${d.horizonDays} days ahead`,
     partial: partialLines(d),
     body: body.join("\n"),
   });

@@ -1,4 +1,9 @@
-/** Number formatting shared by the cost renderers: dollars, cores, bytes, percentages. */
+/**
+ * What the cost renderers share: number formatting (dollars, cores, bytes, percentages), the
+ * header every document starts with, json/yaml text and the header lines.
+ */
+import { stringify } from "yaml";
+import type { Style } from "../../report/render/style.js";
 import type { ClusterState } from "../../state/cluster-state.js";
 
 export const API_VERSION = "day2.dev/v1alpha1";
@@ -44,6 +49,53 @@ export function sourceOf(state: ClusterState): SourceLine {
   };
 }
 
+/** A usage window in a document. */
+export interface WindowSpan {
+  start: string;
+  end: string;
+  stepSeconds: number;
+}
+
+/** What every cost document carries after apiVersion and kind. */
+export interface DocHeader {
+  source: SourceLine;
+  window: WindowSpan;
+  usage: { source: string; confidence: string };
+  partial: boolean;
+  problems: readonly string[];
+}
+
+/** A document as json: two-space indent, a final newline. */
+export function jsonText(doc: unknown): string {
+  return JSON.stringify(doc, null, 2) + "\n";
+}
+
+/** A document as yaml (repeated objects written out, not aliased). */
+export function yamlText(doc: unknown): string {
+  return stringify(doc, { aliasDuplicateObjects: false });
+}
+
+/** The json and yaml writers of a document, after `prepare` (money rounded, for readability). */
+export function docWriters<D>(prepare: (d: D) => unknown = (d) => d): {
+  json: (d: D) => string;
+  yaml: (d: D) => string;
+} {
+  return { json: (d) => jsonText(prepare(d)), yaml: (d) => yamlText(prepare(d)) };
+}
+
+/** "demo · seed 42, scale small · window 7d ending ... (1h step)". */
+export function sourceText(
+  d: { source: SourceLine; window: { start: Date | string; end: Date | string; stepSeconds: number } },
+  span = "window",
+): string {
+  return `${d.source.kind} · ${d.source.detail} · ${span} ${windowText(d.window)}`;
+}
+
+/** "usage: demo (high confidence)", or "usage: none..." with what that means for the output. */
+export function usageText(u: { source: string; confidence: string }, none = "usage: none"): string {
+  return u.source === "none" ? none : `usage: ${u.source} (${u.confidence} confidence)`;
+}
+
 /** The partial marker line every table output ends its header with, when partial. */
 export function partialLines(partial: { partial: boolean; problems: readonly string[] }): string[] {
   if (!partial.partial) return [];
@@ -52,6 +104,21 @@ export function partialLines(partial: { partial: boolean; problems: readonly str
   return [
     `partial: ${shown.length ? shown.join("; ") : "some usage queries failed"}${more > 0 ? `; and ${more} more` : ""}`,
   ];
+}
+
+/** The top of a table output: the title in bold, the given lines, the partial marker in yellow. */
+export function textHead(
+  style: Style,
+  title: string,
+  lines: readonly string[],
+  partial: { partial: boolean; problems: readonly string[] },
+): string[] {
+  return [style.bold(title), ...lines, ...partialLines(partial).map((l) => style.yellow(l))];
+}
+
+/** Notes, dimmed, one a line. */
+export function textNotes(style: Style, notes: readonly string[]): string[] {
+  return notes.map((n) => style.dim(`note: ${n}`));
 }
 
 /** A window as "7d ending 2026-11-20 12:00 UTC (1h step)". */

@@ -19,16 +19,40 @@ export function tilesHtml(tiles: readonly Tile[]): string {
   return `<div class="tiles">${tiles.map((t) => `<div class="tile"><span class="muted">${escapeHtml(t.label)}</span><b>${escapeHtml(t.value)}</b></div>`).join("")}</div>`;
 }
 
+/** A cell: text, or text with a tooltip (`title`), or preformatted (commands, manifests). */
+export type HtmlCell = string | number | { text: string | number; title?: string; pre?: boolean };
+
+function cellHtml(c: HtmlCell, cls: string): string {
+  if (typeof c !== "object") return `<td${cls}>${escapeHtml(c)}</td>`;
+  const title = c.title === undefined ? "" : ` title="${escapeHtml(c.title)}"`;
+  const text = escapeHtml(c.text);
+  return `<td${cls}${title}>${c.pre ? `<pre>${text}</pre>` : text}</td>`;
+}
+
 /** A table; cells are escaped text; columns whose index is in `numeric` align right. */
 export function tableHtml(
   head: readonly string[],
-  rows: readonly (string | number)[][],
+  rows: readonly (readonly HtmlCell[])[],
   numeric: readonly number[] = [],
 ): string {
   const cls = (i: number): string => (numeric.includes(i) ? ' class="num"' : "");
   return `<table><thead><tr>${head.map((h, i) => `<th${cls(i)}>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>
-${rows.map((r) => `<tr>${r.map((c, i) => `<td${cls(i)}>${escapeHtml(c)}</td>`).join("")}</tr>`).join("\n")}
+${rows.map((r) => `<tr>${r.map((c, i) => cellHtml(c, cls(i))).join("")}</tr>`).join("\n")}
 </tbody></table>`;
+}
+
+/** A section: its heading, then the blocks. */
+export function htmlSection(heading: string, ...blocks: readonly string[]): string[] {
+  return [`<h2>${escapeHtml(heading)}</h2>`, ...blocks];
+}
+
+/** A paragraph of escaped text. */
+export function paraHtml(text: string, muted = false): string {
+  return `<p${muted ? ' class="muted"' : ""}>${escapeHtml(text)}</p>`;
+}
+
+export function notesHtml(notes: readonly string[]): string[] {
+  return notes.map((n) => paraHtml(`note: ${n}`, true));
 }
 
 export function pageHtml(o: {

@@ -1,4 +1,5 @@
-/** Markdown pieces shared by the cost renderers of waste, quick wins and advisories. */
+/** Markdown pieces shared by the cost renderers: the page head, sections, tables, fences, notes. */
+import { partialLines } from "./format.js";
 
 /** A cell: pipes escaped, line breaks as <br> so a row stays one line. */
 export function mdCell(s: string | number): string {
@@ -18,4 +19,23 @@ export function mdFence(text: string, lang = ""): string {
   const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = "`".repeat(longest + 1);
   return `${fence}${lang}\n${text}\n${fence}`;
+}
+
+/** The top of a page: the title, the header line, the usage line and the partial marker. */
+export function mdHead(
+  title: string,
+  header: string,
+  usage: string,
+  partial: { partial: boolean; problems: readonly string[] },
+): string[] {
+  return [`# ${title}`, "", header, "", usage, ...partialLines(partial).map((l) => `\n> **${l}**`), ""];
+}
+
+/** A section: its heading, then each block followed by a blank line. */
+export function mdSection(heading: string, ...blocks: readonly string[]): string[] {
+  return [`## ${heading}`, "", ...blocks.flatMap((b) => [b, ""])];
+}
+
+export function mdNotes(notes: readonly string[]): string[] {
+  return notes.map((n) => `- note: ${n}`);
 }

@@ -4,23 +4,35 @@
  * per category and overall; notes on what could not be judged. As a table (a list, then the
  * actions by number), json/yaml, Markdown or one HTML page.
  */
-import { stringify } from "yaml";
 import type { QuickWin, QuickWinCategory } from "../quick-wins.js";
 import { QUICK_WIN_ORDER } from "../quick-wins.js";
 import { columns } from "../../report/render/columns.js";
 import type { Style } from "../../report/render/style.js";
-import { API_VERSION, money, partialLines, usd, windowText, type SourceLine } from "./format.js";
-import { escapeHtml, pageHtml, tableHtml, tilesHtml } from "./html.js";
-import { mdFence, mdTable } from "./markdown.js";
+import {
+  breakdownHtml,
+  breakdownMarkdown,
+  breakdownText,
+  breakdownTiles,
+  type Breakdown,
+} from "./breakdown.js";
+import {
+  API_VERSION,
+  docWriters,
+  money,
+  partialLines,
+  sourceText,
+  textHead,
+  textNotes,
+  usd,
+  usageText,
+  type DocHeader,
+} from "./format.js";
+import { htmlSection, notesHtml, pageHtml, paraHtml, tableHtml } from "./html.js";
+import { mdFence, mdHead, mdNotes, mdSection } from "./markdown.js";
 
-export interface QuickWinsDoc {
+export interface QuickWinsDoc extends DocHeader {
   apiVersion: string;
   kind: "QuickWins";
-  source: SourceLine;
-  window: { start: string; end: string; stepSeconds: number };
-  usage: { source: string; confidence: string };
-  partial: boolean;
-  problems: readonly string[];
   settings: { minMonthly: number; top?: number; namespace?: string };
   /** Over every win that passed --min-monthly (and -n), not only the ones shown. */
   summary: { wins: number; monthly: number; shown: number; shownMonthly: number };
@@ -66,22 +78,13 @@ function rounded(d: QuickWinsDoc): unknown {
   };
 }
 
-export function quickWinsJson(d: QuickWinsDoc): string {
-  return JSON.stringify(rounded(d), null, 2) + "\n";
-}
-
-export function quickWinsYaml(d: QuickWinsDoc): string {
-  return stringify(rounded(d), { aliasDuplicateObjects: false });
-}
-
-function header(d: QuickWinsDoc): string {
-  return `${d.source.kind} · ${d.source.detail} · window ${windowText(d.window)}`;
-}
+export const { json: quickWinsJson, yaml: quickWinsYaml } = docWriters(rounded);
 
 function usageLine(d: QuickWinsDoc): string {
-  return d.usage.source === "none"
-    ? "usage: none: only unused volumes, load balancers, storage classes, spot and quotas can be judged"
-    : `usage: ${d.usage.source} (${d.usage.confidence} confidence)`;
+  return usageText(
+    d.usage,
+    "usage: none: only unused volumes, load balancers, storage classes, spot and quotas can be judged",
+  );
 }
 
 function totalLine(d: QuickWinsDoc): string {
@@ -92,8 +95,11 @@ function totalLine(d: QuickWinsDoc): string {
   return `total: ${d.summary.wins} wins, ${usd(d.summary.monthly)} per month (${filters.join("; ")})`;
 }
 
-function categoryRows(d: QuickWinsDoc): string[][] {
-  return d.categories.map((c) => [c.category, String(c.wins), usd(c.monthly)]);
+function byCategory(d: QuickWinsDoc): Breakdown {
+  return {
+    head: ["CATEGORY", "WINS"],
+    rows: d.categories.map((c) => ({ name: c.category, count: c.wins, monthly: c.monthly })),
+  };
 }
 
 function moreLine(d: QuickWinsDoc): string | undefined {
@@ -105,12 +111,10 @@ function moreLine(d: QuickWinsDoc): string | undefined {
 
 export function quickWinsTable(d: QuickWinsDoc, style: Style): string {
   const out = [
-    style.bold(`day2 cost quick-wins · ${header(d)}`),
-    usageLine(d),
-    ...partialLines(d).map((l) => style.yellow(l)),
+    ...textHead(style, `day2 cost quick-wins · ${sourceText(d)}`, [usageLine(d)], d),
     "",
     style.bold("BY CATEGORY (in the order to act)"),
-    d.categories.length ? columns(["CATEGORY", "WINS", "$/MONTH"], categoryRows(d)) : "none",
+    breakdownText(byCategory(d)),
     "",
     totalLine(d),
   ];
@@ -137,28 +141,15 @@ export function quickWinsTable(d: QuickWinsDoc, style: Style): string {
     const more = moreLine(d);
     if (more) out.push(style.dim(more));
   }
-  out.push("");
-  for (const n of d.notes) out.push(style.dim(`note: ${n}`));
+  out.push("", ...textNotes(style, d.notes));
   return out.join("\n") + "\n";
 }
 
 export function quickWinsMarkdown(d: QuickWinsDoc): string {
   const out = [
-    "# day2 cost quick-wins",
-    "",
-    header(d),
-    "",
-    usageLine(d),
-    ...partialLines(d).map((l) => `\n> **${l}**`),
-    "",
-    "## By category (in the order to act)",
-    "",
-    d.categories.length ? mdTable(["Category", "Wins", "$/month"], categoryRows(d)) : "none",
-    "",
-    totalLine(d),
-    "",
-    "## Quick wins",
-    "",
+    ...mdHead("day2 cost quick-wins", sourceText(d), usageLine(d), d),
+    ...mdSection("By category (in the order to act)", breakdownMarkdown(byCategory(d)), totalLine(d)),
+    ...mdSection("Quick wins"),
   ];
   for (const w of d.wins) {
     out.push(
@@ -175,38 +166,38 @@ export function quickWinsMarkdown(d: QuickWinsDoc): string {
   }
   const more = moreLine(d);
   if (more) out.push(more, "");
-  out.push(...d.notes.map((n) => `- note: ${n}`), "");
+  out.push(...mdNotes(d.notes), "");
   return out.join("\n");
 }
 
 export function quickWinsHtml(d: QuickWinsDoc): string {
-  const wins = `<table><thead><tr><th class="num">#</th><th>Category</th><th class="num">$/month</th><th>Confidence</th><th>Win</th><th>Action</th></tr></thead><tbody>
-${d.wins
-  .map(
-    (w) =>
-      `<tr><td class="num">${w.rank}</td><td>${escapeHtml(w.category)}</td><td class="num">${escapeHtml(usd(w.monthly))}</td><td title="${escapeHtml(w.confidenceReason)}">${escapeHtml(w.confidence)}</td><td>${escapeHtml(w.title)}</td><td><pre>${escapeHtml(w.action)}</pre></td></tr>`,
-  )
-  .join("\n")}
-</tbody></table>`;
+  const wins = tableHtml(
+    ["#", "Category", "$/month", "Confidence", "Win", "Action"],
+    d.wins.map((w) => [
+      w.rank,
+      w.category,
+      usd(w.monthly),
+      { text: w.confidence, title: w.confidenceReason },
+      w.title,
+      { text: w.action, pre: true },
+    ]),
+    [0, 2],
+  );
   const more = moreLine(d);
   const body = [
-    `<p>${escapeHtml(usageLine(d))}</p>`,
-    tilesHtml([
-      { label: "Quick wins", value: String(d.summary.wins) },
-      { label: "Total / month", value: usd(d.summary.monthly) },
-      ...d.categories.slice(0, 3).map((c) => ({ label: `${c.category} / month`, value: usd(c.monthly) })),
-    ]),
-    "<h2>By category (in the order to act)</h2>",
-    tableHtml(["Category", "Wins", "$/month"], categoryRows(d), [1, 2]),
-    `<p>${escapeHtml(totalLine(d))}</p>`,
-    `<h2>Quick wins (${d.summary.shown}${d.summary.shown < d.summary.wins ? ` of ${d.summary.wins}` : ""})</h2>`,
-    wins,
-    more ? `<p class="muted">${escapeHtml(more)}</p>` : "",
-    ...d.notes.map((n) => `<p class="muted">note: ${escapeHtml(n)}</p>`),
+    paraHtml(usageLine(d)),
+    breakdownTiles(byCategory(d), "Quick wins", { count: d.summary.wins, monthly: d.summary.monthly }),
+    ...htmlSection("By category (in the order to act)", breakdownHtml(byCategory(d)), paraHtml(totalLine(d))),
+    ...htmlSection(
+      `Quick wins (${d.summary.shown}${d.summary.shown < d.summary.wins ? ` of ${d.summary.wins}` : ""})`,
+      wins,
+      more ? paraHtml(more, true) : "",
+    ),
+    ...notesHtml(d.notes),
   ].join("\n");
   return pageHtml({
     title: "day2 cost quick-wins",
-    subtitle: header(d),
+    subtitle: sourceText(d),
     partial: partialLines(d),
     body,
   });

@@ -4,7 +4,6 @@
  * run on (priceNode), times the pods that run it now. As a table (with --explain: provenance
  * lines), json/yaml, kustomize patches or kubectl patch commands.
  */
-import { stringify } from "yaml";
 import type { ClusterState } from "../../state/cluster-state.js";
 import type { Node } from "../../state/types.js";
 import type { NodePrice, PriceSheet } from "../pricing.js";
@@ -18,7 +17,18 @@ import type {
 import { patchesYaml, rightsizePatches, rightsizeRows, type RightsizeRow } from "../rightsize-output.js";
 import { columns } from "../../report/render/columns.js";
 import type { Style } from "../../report/render/style.js";
-import { API_VERSION, money, partialLines, usd, windowText, type SourceLine } from "./format.js";
+import {
+  API_VERSION,
+  docWriters,
+  money,
+  sourceText,
+  textHead,
+  textNotes,
+  usd,
+  windowText,
+  type DocHeader,
+  type SourceLine,
+} from "./format.js";
 
 const GiB = 2 ** 30;
 
@@ -33,14 +43,10 @@ export interface ContainerSaving {
   pricedAt: string;
 }
 
-export interface RightsizeDoc {
+export interface RightsizeDoc extends DocHeader {
   apiVersion: string;
   kind: "RightsizeRecommendations";
-  source: SourceLine;
   usage: { source: string; confidence: string; notes: readonly string[] };
-  window: { start: string; end: string; stepSeconds: number };
-  partial: boolean;
-  problems: readonly string[];
   settings: {
     cpuPercentile: number;
     memoryBufferPercent: number;
@@ -164,13 +170,7 @@ function jsonReady(d: RightsizeDoc): unknown {
   };
 }
 
-export function rightsizeJson(d: RightsizeDoc): string {
-  return JSON.stringify(jsonReady(d), null, 2) + "\n";
-}
-
-export function rightsizeYaml(d: RightsizeDoc): string {
-  return stringify(jsonReady(d), { aliasDuplicateObjects: false });
-}
+export const { json: rightsizeJson, yaml: rightsizeYaml } = docWriters(jsonReady);
 
 function resultOf(d: RightsizeDoc): RightsizeResult {
   return { workloads: d.workloads } as unknown as RightsizeResult;
@@ -192,11 +192,15 @@ function provenanceLines(c: ContainerRecommendation): string[] {
   return out;
 }
 
-function header(d: RightsizeDoc): string[] {
-  return [
-    `day2 cost rightsize · ${d.source.kind} · ${d.source.detail} · window ${windowText(d.window)}`,
-    `usage: ${d.usage.source} (${d.usage.confidence} confidence) · strategy: KRR simple (CPU p${d.settings.cpuPercentile}, memory max +${d.settings.memoryBufferPercent}%, at least ${d.settings.minPoints} points, floors ${d.settings.cpuFloor}/${d.settings.memoryFloor})`,
-  ];
+function header(d: RightsizeDoc, style: Style): string[] {
+  return textHead(
+    style,
+    `day2 cost rightsize · ${sourceText(d)}`,
+    [
+      `usage: ${d.usage.source} (${d.usage.confidence} confidence) · strategy: KRR simple (CPU p${d.settings.cpuPercentile}, memory max +${d.settings.memoryBufferPercent}%, at least ${d.settings.minPoints} points, floors ${d.settings.cpuFloor}/${d.settings.memoryFloor})`,
+    ],
+    d,
+  );
 }
 
 export function rightsizeTable(
@@ -205,12 +209,7 @@ export function rightsizeTable(
   explain: boolean,
   limit: number | undefined,
 ): string {
-  const out: string[] = [
-    style.bold(header(d)[0]!),
-    header(d)[1]!,
-    ...partialLines(d).map((l) => style.yellow(l)),
-    "",
-  ];
+  const out: string[] = [...header(d, style), ""];
   const rows = rightsizeRows(resultOf(d));
   const saving = new Map<string, number>();
   for (const w of d.workloads)
@@ -272,7 +271,7 @@ export function rightsizeTable(
     `${d.summary.recommended} of ${d.summary.containers} containers in ${d.summary.workloads} workloads have a recommendation; applying them all: ${d.summary.monthlySavings >= 0 ? `${usd(d.summary.monthlySavings)} saved` : `${usd(-d.summary.monthlySavings)} more`} per month (priced at each pod's node rates)`,
   );
   const notes = [...new Set([...d.usage.notes, ...d.notes])];
-  if (notes.length) out.push(...notes.map((n) => style.dim(`note: ${n}`)));
+  out.push(...textNotes(style, notes));
   return out.join("\n") + "\n";
 }
 

@@ -1,35 +1,26 @@
 /** `day2 cost tuning` output: HPA findings, node-pool utilisation and scale-down blockers. */
-import { stringify } from "yaml";
 import type { AutoscalingTuning } from "../hpa-tuning.js";
 import { columns } from "../../report/render/columns.js";
 import type { Style } from "../../report/render/style.js";
-import { cores, gib, partialLines, pct, windowText, type SourceLine } from "./format.js";
+import { cores, gib, docWriters, pct, sourceText, textHead, textNotes, type DocHeader } from "./format.js";
 
-export interface TuningDoc {
+export interface TuningDoc extends DocHeader {
   apiVersion: string;
   kind: "AutoscalingTuning";
-  source: SourceLine;
-  window: { start: string; end: string; stepSeconds: number };
-  usage: { source: string; confidence: string };
-  partial: boolean;
-  problems: readonly string[];
   tuning: AutoscalingTuning;
 }
 
-export function tuningJson(d: TuningDoc): string {
-  return JSON.stringify(d, null, 2) + "\n";
-}
-
-export function tuningYaml(d: TuningDoc): string {
-  return stringify(d, { aliasDuplicateObjects: false });
-}
+export const { json: tuningJson, yaml: tuningYaml } = docWriters<TuningDoc>();
 
 export function tuningTable(d: TuningDoc, style: Style, limit: number | undefined): string {
   const t = d.tuning;
   const out = [
-    style.bold(`day2 cost tuning · ${d.source.kind} · ${d.source.detail} · window ${windowText(d.window)}`),
-    `usage: ${d.usage.source} (${d.usage.confidence} confidence)`,
-    ...partialLines(d).map((l) => style.yellow(l)),
+    ...textHead(
+      style,
+      `day2 cost tuning · ${sourceText(d)}`,
+      [`usage: ${d.usage.source} (${d.usage.confidence} confidence)`],
+      d,
+    ),
     "",
     style.bold(`HPA FINDINGS (${t.hpas.length})`),
   ];
@@ -93,6 +84,6 @@ export function tuningTable(d: TuningDoc, style: Style, limit: number | undefine
     );
   if (shown.length < blocked.length)
     out.push(style.dim(`… ${blocked.length - shown.length} more nodes; -o json for all`));
-  for (const n of t.notes) out.push(style.dim(`note: ${n}`));
+  out.push(...textNotes(style, t.notes));
   return out.join("\n") + "\n";
 }

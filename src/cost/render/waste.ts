@@ -3,13 +3,31 @@
  * Table and Markdown show old ReplicaSets one row per Deployment (a cluster keeps hundreds of
  * them); json/yaml carry every item. Also one HTML page.
  */
-import { stringify } from "yaml";
 import type { WasteItem, WasteKind } from "../waste.js";
 import { columns } from "../../report/render/columns.js";
 import type { Style } from "../../report/render/style.js";
-import { API_VERSION, money, partialLines, usd, windowText, type SourceLine } from "./format.js";
-import { escapeHtml, pageHtml, tableHtml, tilesHtml } from "./html.js";
-import { mdTable } from "./markdown.js";
+import {
+  breakdownHtml,
+  breakdownMarkdown,
+  breakdownText,
+  breakdownTiles,
+  sentenceCase,
+  type Breakdown,
+} from "./breakdown.js";
+import {
+  API_VERSION,
+  docWriters,
+  money,
+  partialLines,
+  sourceText,
+  textHead,
+  textNotes,
+  usd,
+  usageText,
+  type DocHeader,
+} from "./format.js";
+import { htmlSection, notesHtml, pageHtml, paraHtml, tableHtml } from "./html.js";
+import { mdHead, mdNotes, mdSection, mdTable } from "./markdown.js";
 
 /** Every kind, in the order kinds of equal dollars are listed, with its section heading. */
 export const WASTE_KINDS = {
@@ -31,14 +49,9 @@ export const WASTE_KINDS = {
 
 export const WASTE_KIND_NAMES = Object.keys(WASTE_KINDS) as WasteKind[];
 
-export interface WasteDoc {
+export interface WasteDoc extends DocHeader {
   apiVersion: string;
   kind: "Waste";
-  source: SourceLine;
-  window: { start: string; end: string; stepSeconds: number };
-  usage: { source: string; confidence: string };
-  partial: boolean;
-  problems: readonly string[];
   filter: { kinds?: readonly WasteKind[]; namespace?: string };
   summary: { items: number; monthly: number };
   /** Kinds with items, most dollars first (then in WASTE_KINDS order). */
@@ -79,27 +92,22 @@ function rounded(d: WasteDoc): unknown {
   };
 }
 
-export function wasteJson(d: WasteDoc): string {
-  return JSON.stringify(rounded(d), null, 2) + "\n";
-}
-
-export function wasteYaml(d: WasteDoc): string {
-  return stringify(rounded(d), { aliasDuplicateObjects: false });
-}
+export const { json: wasteJson, yaml: wasteYaml } = docWriters(rounded);
 
 /** A column head as a sentence-case title (Markdown and HTML). */
 function title(h: string): string {
-  return h === "OLD REPLICASETS" ? "Old ReplicaSets" : h[0] + h.slice(1).toLowerCase();
-}
-
-function header(d: WasteDoc): string {
-  return `${d.source.kind} · ${d.source.detail} · window ${windowText(d.window)}`;
+  return h === "OLD REPLICASETS" ? "Old ReplicaSets" : sentenceCase(h);
 }
 
 function usageLine(d: WasteDoc): string {
-  return d.usage.source === "none"
-    ? "usage: none: idle workloads are not judged"
-    : `usage: ${d.usage.source} (${d.usage.confidence} confidence)`;
+  return usageText(d.usage, "usage: none: idle workloads are not judged");
+}
+
+function byKind(d: WasteDoc): Breakdown {
+  return {
+    head: ["KIND", "ITEMS"],
+    rows: d.byKind.map((k) => ({ name: k.kind, count: k.items, monthly: k.monthly })),
+  };
 }
 
 function totalLine(d: WasteDoc): string {
@@ -213,17 +221,10 @@ function sections(d: WasteDoc, wide: boolean): Section[] {
 
 export function wasteTable(d: WasteDoc, style: Style, limit: number | undefined, wide: boolean): string {
   const out = [
-    style.bold(`day2 cost waste · ${header(d)}`),
-    usageLine(d),
-    ...partialLines(d).map((l) => style.yellow(l)),
+    ...textHead(style, `day2 cost waste · ${sourceText(d)}`, [usageLine(d)], d),
     "",
     style.bold("BY KIND"),
-    d.byKind.length
-      ? columns(
-          ["KIND", "ITEMS", "$/MONTH"],
-          d.byKind.map((k) => [k.kind, String(k.items), usd(k.monthly)]),
-        )
-      : "none",
+    breakdownText(byKind(d)),
     "",
     totalLine(d),
   ];
@@ -241,69 +242,45 @@ export function wasteTable(d: WasteDoc, style: Style, limit: number | undefined,
     ...d.notes,
     ...(wide ? [] : ["the kubectl command for each item: -o wide, -o json or -o markdown"]),
   ];
-  if (notes.length) out.push("", ...notes.map((n) => style.dim(`note: ${n}`)));
+  if (notes.length) out.push("", ...textNotes(style, notes));
   return out.join("\n") + "\n";
 }
 
 export function wasteMarkdown(d: WasteDoc): string {
   const out = [
-    "# day2 cost waste",
-    "",
-    header(d),
-    "",
-    usageLine(d),
-    ...partialLines(d).map((l) => `\n> **${l}**`),
-    "",
-    "## By kind",
-    "",
-    d.byKind.length
-      ? mdTable(
-          ["Kind", "Items", "$/month"],
-          d.byKind.map((k) => [k.kind, k.items, usd(k.monthly)]),
-        )
-      : "none",
-    "",
-    totalLine(d),
-    "",
+    ...mdHead("day2 cost waste", sourceText(d), usageLine(d), d),
+    ...mdSection("By kind", breakdownMarkdown(byKind(d)), totalLine(d)),
   ];
   for (const s of sections(d, true))
     out.push(
-      `## ${s.title}`,
-      "",
-      mdTable(
-        s.head.map(title),
-        s.rows.map((r) => r.map((c, i) => (s.head[i] === "ACTION" ? `\`${c}\`` : c))),
+      ...mdSection(
+        s.title,
+        mdTable(
+          s.head.map(title),
+          s.rows.map((r) => r.map((c, i) => (s.head[i] === "ACTION" ? `\`${c}\`` : c))),
+        ),
       ),
-      "",
     );
-  out.push(...d.notes.map((n) => `- note: ${n}`), "");
+  out.push(...mdNotes(d.notes), "");
   return out.join("\n");
 }
 
 export function wasteHtml(d: WasteDoc): string {
   const body = [
-    `<p>${escapeHtml(usageLine(d))}</p>`,
-    tilesHtml([
-      { label: "Waste items", value: String(d.summary.items) },
-      { label: "Total / month", value: usd(d.summary.monthly) },
-      ...d.byKind.slice(0, 3).map((k) => ({ label: `${k.kind} / month`, value: usd(k.monthly) })),
-    ]),
-    "<h2>By kind</h2>",
-    tableHtml(
-      ["Kind", "Items", "$/month"],
-      d.byKind.map((k) => [k.kind, k.items, usd(k.monthly)]),
-      [1, 2],
-    ),
-    `<p>${escapeHtml(totalLine(d))}</p>`,
-    ...sections(d, true).flatMap((s) => [
-      `<h2>${escapeHtml(s.title)}</h2>`,
-      tableHtml(
-        s.head.map(title),
-        s.rows,
-        s.head.flatMap((h, i) => (h === "$/MONTH" || h === "OLD REPLICASETS" ? [i] : [])),
+    paraHtml(usageLine(d)),
+    breakdownTiles(byKind(d), "Waste items", { count: d.summary.items, monthly: d.summary.monthly }),
+    ...htmlSection("By kind", breakdownHtml(byKind(d)), paraHtml(totalLine(d))),
+    ...sections(d, true).flatMap((s) =>
+      htmlSection(
+        s.title,
+        tableHtml(
+          s.head.map(title),
+          s.rows,
+          s.head.flatMap((h, i) => (h === "$/MONTH" || h === "OLD REPLICASETS" ? [i] : [])),
+        ),
       ),
-    ]),
-    ...d.notes.map((n) => `<p class="muted">note: ${escapeHtml(n)}</p>`),
+    ),
+    ...notesHtml(d.notes),
   ].join("\n");
-  return pageHtml({ title: "day2 cost waste", subtitle: header(d), partial: partialLines(d), body });
+  return pageHtml({ title: "day2 cost waste", subtitle: sourceText(d), partial: partialLines(d), body });
 }

@@ -1,30 +1,28 @@
 /** `day2 cost whatif` output: nodes freed per pool, $ per month, and what blocks the rest. */
-import { stringify } from "yaml";
 import type { WhatIfResult } from "../whatif.js";
 import { columns } from "../../report/render/columns.js";
 import type { Style } from "../../report/render/style.js";
-import { cores, gib, money, partialLines, usd, windowText, type SourceLine } from "./format.js";
+import {
+  cores,
+  gib,
+  docWriters,
+  money,
+  sourceText,
+  textHead,
+  textNotes,
+  usd,
+  type DocHeader,
+} from "./format.js";
 
-export interface WhatIfDoc {
+export interface WhatIfDoc extends DocHeader {
   apiVersion: string;
   kind: "WhatIf";
-  source: SourceLine;
-  usage: { source: string; confidence: string };
-  window: { start: string; end: string; stepSeconds: number };
-  partial: boolean;
-  problems: readonly string[];
   /** What was applied: the right-sizing recommendations of `day2 cost rightsize`. */
   applied: { workloads: number; changes: number; unmatched: readonly string[]; rightsizeMonthly: number };
   result: WhatIfResult;
 }
 
-export function whatifJson(d: WhatIfDoc): string {
-  return JSON.stringify(roundDoc(d), null, 2) + "\n";
-}
-
-export function whatifYaml(d: WhatIfDoc): string {
-  return stringify(roundDoc(d), { aliasDuplicateObjects: false });
-}
+export const { json: whatifJson, yaml: whatifYaml } = docWriters(roundDoc);
 
 function roundDoc(d: WhatIfDoc): unknown {
   return {
@@ -46,9 +44,14 @@ function roundDoc(d: WhatIfDoc): unknown {
 export function whatifTable(d: WhatIfDoc, style: Style): string {
   const r = d.result;
   const out = [
-    style.bold(`day2 cost whatif · ${d.source.kind} · ${d.source.detail} · window ${windowText(d.window)}`),
-    `applied: ${d.applied.changes} request changes in ${d.applied.workloads} workloads from day2 cost rightsize (usage ${d.usage.source}, ${d.usage.confidence} confidence); re-packed each pool first-fit decreasing`,
-    ...partialLines(d).map((l) => style.yellow(l)),
+    ...textHead(
+      style,
+      `day2 cost whatif · ${sourceText(d)}`,
+      [
+        `applied: ${d.applied.changes} request changes in ${d.applied.workloads} workloads from day2 cost rightsize (usage ${d.usage.source}, ${d.usage.confidence} confidence); re-packed each pool first-fit decreasing`,
+      ],
+      d,
+    ),
     "",
     style.bold("POOLS"),
     columns(
@@ -111,6 +114,6 @@ export function whatifTable(d: WhatIfDoc, style: Style): string {
       );
   if (d.applied.unmatched.length)
     out.push(style.dim(`note: ${d.applied.unmatched.length} changes matched no running container`));
-  for (const n of r.notes) out.push(style.dim(`note: ${n}`));
+  out.push(...textNotes(style, r.notes));
   return out.join("\n") + "\n";
 }
