@@ -7,15 +7,20 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { stringify } from "yaml";
 import { day2Async } from "../../test/support/day2-cli.js";
 import { amAlert, amPayload } from "../../test/support/server.js";
+import { demoIncidentHistory } from "../incident/demo.js";
+import { demoIncidentsDoc } from "../incident/demo-config.js";
+import { onCallRows } from "../incident/oncall.js";
+import { parseIncidents } from "../incident/policy-config.js";
 import { openServerStore } from "../server/store-adapter.js";
-import { defaultDbPath, parseSize } from "./serve.js";
+import { defaultDbPath, defaultDemoDbPath, parseSize } from "./serve.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const MAIN = join(ROOT, "src", "cli", "main.ts");
@@ -181,6 +186,7 @@ test(
 test("the default database lives in the user's data directory", () => {
   assert.equal(defaultDbPath({ XDG_DATA_HOME: "/data" }), "/data/day2/day2.db");
   assert.match(defaultDbPath({}), /\.local\/share\/day2\/day2\.db$/);
+  assert.equal(defaultDemoDbPath({ XDG_DATA_HOME: "/data" }), "/data/day2/demo.db");
   assert.equal(parseSize("4MiB", "--body-limit"), 4 * 1024 * 1024);
   assert.throws(() => parseSize("lots", "--body-limit"), /--body-limit/);
 });
@@ -198,6 +204,113 @@ test("day2 serve refuses bad flags with a usage error naming the flag", async ()
     );
     assert.equal(t.code, 2);
     assert.match(t.stderr, /--role/);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+/** Resolves once `out()` matches `re` (stderr and stdout arrive on separate pipes). */
+async function waitFor(out: () => string, re: RegExp): Promise<RegExpExecArray> {
+  for (let i = 0; i < 200; i++) {
+    const m = re.exec(out());
+    if (m) return m;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no ${re} in: ${out()}`);
+}
+
+async function stop(proc: ChildProcessWithoutNullStreams): Promise<number | null> {
+  if (proc.exitCode !== null) return proc.exitCode;
+  const exited = new Promise<number | null>((resolve) => proc.on("exit", (code) => resolve(code)));
+  proc.kill("SIGTERM");
+  return exited;
+}
+
+test(
+  "day2 serve --demo seeds the demo history once; the API lists every demo incident",
+  { timeout: 240_000 },
+  async () => {
+    const tmp = mkdtempSync(join(tmpdir(), "day2-serve-demo-"));
+    const db = join(tmp, "demo.db");
+    let proc: ChildProcessWithoutNullStreams | undefined;
+    try {
+      const created = await day2Async(
+        ["token", "create", "--role", "viewer", "--name", "demo", "--db", db],
+        {},
+        tmp,
+      );
+      assert.equal(created.code, 0, created.stderr);
+      const token = created.stdout.trim();
+
+      const first = await startServe(["--demo", "--seed", "7", "--db", db], mkdtempSync(join(tmp, "home-")));
+      proc = first.proc;
+      const line = await waitFor(
+        first.out,
+        /demo data \(not real\): seeded (\d+) incidents.* up to (\S+) \(seed (\d+)\)/,
+      );
+      assert.equal(line[3], "7");
+      const history = demoIncidentHistory({ seed: 7, now: Date.parse(line[2]!) });
+      assert.equal(Number(line[1]), history.incidents.length);
+      assert.match(first.out(), /on-call schedules: 3 from the demo config/);
+
+      const list = async (url: string) => {
+        const res = await fetch(`${url}/api/v1/incidents?limit=5`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        assert.equal(res.status, 200, await res.clone().text());
+        return (await res.json()) as { total: number; items: { id: string }[] };
+      };
+      const page = await list(first.url);
+      assert.equal(page.total, history.incidents.length);
+      const ids = new Set(history.incidents.map((i) => i.id));
+      for (const item of page.items) assert.ok(ids.has(item.id), `${item.id} is a demo incident`);
+      assert.equal(await stop(first.proc), 0, first.out());
+      proc = undefined;
+
+      // A second start adds nothing.
+      const second = await startServe(["--demo", "--db", db], mkdtempSync(join(tmp, "home-")));
+      proc = second.proc;
+      await waitFor(second.out, /demo data \(not real\): the store already holds incidents, nothing seeded/);
+      assert.equal((await list(second.url)).total, history.incidents.length);
+      assert.equal(await stop(second.proc), 0, second.out());
+      proc = undefined;
+    } finally {
+      if (proc) proc.kill("SIGKILL");
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  },
+);
+
+test("day2 oncall reads the demo's on-call config; --seed abc is a usage error", async () => {
+  const tmp = mkdtempSync(join(tmpdir(), "day2-serve-demo-"));
+  try {
+    const now = Date.UTC(2026, 10, 20, 12);
+    const file = join(tmp, "day2.yaml");
+    writeFileSync(file, stringify({ incidents: demoIncidentsDoc(now, 90) }));
+    const r = await day2Async(
+      ["oncall", "--config", file, "--at", new Date(now).toISOString(), "-o", "json"],
+      {},
+      tmp,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { items: { schedule: string; when: string; user?: string }[] };
+    const expected = onCallRows(parseIncidents(demoIncidentsDoc(now, 90)).schedules, now);
+    assert.equal(expected.length, 6, "now and next for each of the three demo schedules");
+    assert.deepEqual(
+      out.items.map((i) => [i.schedule, i.when, i.user]),
+      expected.map((i) => [i.schedule, i.when, i.user]),
+    );
+    // The demo's "someone covering right now" override.
+    assert.deepEqual(out.items[0], {
+      ...out.items[0],
+      schedule: "platform-oncall",
+      when: "now",
+      override: true,
+    });
+
+    const bad = await day2Async(["serve", "--demo", "--seed", "abc", "--db", join(tmp, "x.db")], {}, tmp);
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /--seed/);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

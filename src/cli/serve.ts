@@ -3,10 +3,14 @@
  * SQLite file (default, under the user's data directory) or PostgreSQL (--db postgres://...).
  * SIGTERM or SIGINT: stop accepting, finish in-flight requests and the intake queue, close the
  * store, exit 0.
+ *
+ * --demo seeds 90 days of demo incident history (once: only into a store with no incidents)
+ * and runs with the demo's on-call config unless --config is given. Its default database is
+ * a separate file, demo.db beside day2.db, so a real database never gets demo data by accident.
  */
 import type { Command } from "commander";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { buildServer, DEFAULT_BODY_LIMIT } from "../server/app.js";
 import { adaptStore } from "../server/store-adapter.js";
 import { loadConfig } from "../config/config.js";
@@ -14,6 +18,7 @@ import { IncidentEngine, engineId } from "../incident/engine.js";
 import { engineHooks, engineOps } from "../incident/engine-ops.js";
 import { AlwaysLeader, KubeLeaseLeader, PgAdvisoryLeader, parseLeaseRef } from "../incident/engine-leader.js";
 import type { Leadership } from "../incident/engine-leader.js";
+import { DEMO_DAYS, demoIncidentsConfig, seedDemo } from "../incident/demo-seed.js";
 import { resolveIncidents } from "../incident/policy-config.js";
 import { KubeClient } from "../kube/http.js";
 import { loadKubeConfig } from "../kube/config.js";
@@ -30,6 +35,11 @@ export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
       ? env.XDG_DATA_HOME
       : join(homedir(), ".local", "share");
   return join(base, "day2", "day2.db");
+}
+
+/** `day2 serve --demo`'s default database: demo.db beside the default day2.db. */
+export function defaultDemoDbPath(env: NodeJS.ProcessEnv = process.env): string {
+  return join(dirname(defaultDbPath(env)), "demo.db");
 }
 
 export const DB_HELP =
@@ -112,13 +122,31 @@ async function serve(ctx: CommandContext, o: ServeOpts): Promise<number> {
     throw usageError(
       `--alertmanager-url: expected an http:// or https:// URL, got ${JSON.stringify(o.alertmanagerUrl)}`,
     );
-  // Config first: a bad file fails before anything is opened.
-  const config = loadConfig(o.config);
-  const incidents = config?.incidents ?? resolveIncidents(undefined);
-  const target = o.db ?? defaultDbPath();
+  // --demo and --seed are the global options (validated there: --seed abc is a usage error).
+  const demo = ctx.opts.demo;
+  const seed = ctx.opts.seed;
+  const demoNow = Date.now();
+  // Config first: a bad file fails before anything is opened. --demo without --config runs
+  // with the demo's schedules and escalation policies (./day2.yaml is not read).
+  const config = demo && o.config === undefined ? undefined : loadConfig(o.config);
+  const incidents =
+    config?.incidents ?? (demo && !config ? demoIncidentsConfig(demoNow) : resolveIncidents(undefined));
+  const configName = config?.file ?? (demo ? "the demo config" : "config");
+  const target = o.db ?? (demo ? defaultDemoDbPath() : defaultDbPath());
   const raw = await Store.open(target);
   let engine: IncidentEngine;
   try {
+    if (demo) {
+      const seeded = await seedDemo(raw, { seed, now: demoNow });
+      const c = seeded.counts;
+      ctx.log.info(
+        seeded.imported
+          ? `demo data (not real): seeded ${c.incidents} incidents, ${c.alerts} alerts, ${c.timeline} timeline entries, ` +
+              `${c.reviews} reviews, ${c.actionItems} action items over ${DEMO_DAYS} days up to ` +
+              `${new Date(seeded.now).toISOString()} (seed ${seed})`
+          : "demo data (not real): the store already holds incidents, nothing seeded",
+      );
+    }
     const id = engineId();
     engine = new IncidentEngine({
       store: raw,
@@ -129,7 +157,7 @@ async function serve(ctx: CommandContext, o: ServeOpts): Promise<number> {
       log: { info: (m) => ctx.log.info(m), warn: (m) => ctx.log.warn(m) },
     });
     const seeded = await engine.seedSchedules();
-    if (seeded) ctx.log.info(`on-call schedules: ${seeded} from ${config?.file ?? "config"}`);
+    if (seeded) ctx.log.info(`on-call schedules: ${seeded} from ${configName}`);
   } catch (err) {
     await raw.close();
     throw err;
@@ -218,6 +246,13 @@ Examples:
   day2 serve                                    # http://127.0.0.1:8080, SQLite in the data directory
   day2 serve --port 0                           # a free port; prints "listening on http://127.0.0.1:PORT"
   day2 serve --address 0.0.0.0 --db postgres://day2@db/day2
+  day2 serve --demo --seed 7                    # demo data, see below
+
+Demo: --demo seeds 90 days of demo incidents, alerts, timelines, reviews and action items
+(seeded once: only into a store without incidents) and runs with the demo's on-call schedules
+and escalation policies unless --config is given. Its default --db is demo.db beside day2.db,
+never your real database. Tokens stay explicit; for the API and the dashboard:
+  day2 token create --role admin --name me --db ~/.local/share/day2/demo.db
 
 Routes: /healthz, /readyz, /metrics, /api/v1/openapi.json (the full API),
 POST /api/v1/alerts/alertmanager (Alertmanager webhook, bearer token with role responder).

@@ -521,9 +521,11 @@ class HistoryBuilder {
   private maybeReview(incident: Incident, steps: Step[]): void {
     const { rng } = this;
     if (incident.status !== "resolved" || !rng.chance(REVIEW_P[incident.priority])) return;
-    const at =
+    // Whole milliseconds, as every stored time.
+    const at = Math.round(
       this.clock.nextBusinessStart(incident.resolvedAt! + rng.range(0.8, 5) * DAY) +
-      rng.int(30, 360) * MINUTE;
+        rng.int(30, 360) * MINUTE,
+    );
     if (at > this.now - 30 * MINUTE) return;
     const actor = incident.commander ?? incident.assignee ?? "day2";
     steps.push({

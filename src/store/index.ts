@@ -7,6 +7,7 @@
 import type { Incident, IncidentStatus, TimelineEntry, ActionItem } from "../incident/types.js";
 import { openDatabase, type Dialect, type OpenOptions, type StoreDb } from "./db.js";
 import * as incidents from "./incidents.js";
+import * as history from "./history.js";
 import { ingestAlerts, type IngestOptions, type IngestResult } from "./ingest.js";
 import { appliedMigrations, knownMigrations, migrateToLatest, type MigrationOutcome } from "./migrations.js";
 import * as outbox from "./outbox.js";
@@ -43,6 +44,17 @@ export type { OutboxNotification, DeadLetterInput } from "./outbox.js";
 export type { StoredSchedule, OncallOverride, MaintenanceWindow } from "./planning.js";
 export type { Snapshot, SnapshotKind, FindingRecord } from "./snapshots.js";
 export type { MigrationOutcome } from "./migrations.js";
+export type {
+  HistoryImport,
+  HistoryImportOptions,
+  HistoryImportResult,
+  HistoryCounts,
+  HistoryActionItem,
+  HistoryReview,
+  HistorySchedule,
+  HistoryOverride,
+  HistoryMaintenanceWindow,
+} from "./history.js";
 
 export interface StoreOpenOptions extends OpenOptions {
   /** Run migrations on open. Default true. */
@@ -261,6 +273,14 @@ export class Store {
   }
   listFindings(options?: { openOnly?: boolean; rule?: string }): Promise<snapshots.FindingRecord[]> {
     return snapshots.listFindings(this.raw, options);
+  }
+
+  // bulk import (ids and times kept, one transaction)
+  importHistory(
+    data: history.HistoryImport,
+    options?: history.HistoryImportOptions,
+  ): Promise<history.HistoryImportResult> {
+    return history.importHistory(this.raw, data, options);
   }
 
   // retention
