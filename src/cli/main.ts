@@ -17,6 +17,8 @@ import { registerServe } from "./serve.js";
 import { registerToken } from "./token.js";
 import { registerIncident } from "./incident.js";
 import { registerOncall } from "./oncall.js";
+import { registerKpi } from "./kpi.js";
+import { registerRhythm } from "./rhythm.js";
 
 const require = createRequire(import.meta.url);
 
@@ -75,6 +77,8 @@ Examples:
   registerToken(program, run);
   registerIncident(program, run);
   registerOncall(program, run);
+  registerKpi(program, run);
+  registerRhythm(program, run);
   for (const cmd of program.commands) cmd.exitOverride();
   for (const cmd of program.commands.flatMap((c) => c.commands)) cmd.exitOverride();
   // Formats only some commands write (-o kustomize, -o kubectl) are refused everywhere else.

@@ -100,6 +100,8 @@ const configSchema = z.strictObject(
     cost: costSettings.optional(),
     // Severity policy, business hours, schedules, escalation, maintenance: src/incident/policy-config.
     incidents: incidentsSchema.optional(),
+    // KPI targets and queries: validated by src/kpi/config (day2 kpi) with the field named.
+    kpis: z.unknown().optional(),
   },
   { error: required("a mapping (rules:, suppressions:)") },
 );

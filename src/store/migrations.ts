@@ -271,6 +271,25 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         await timelineAppendOnly(db, dialect);
       },
     },
+    "0002_rhythm_signoffs": {
+      up: async (db) => {
+        await db.schema
+          .createTable("rhythm_signoffs")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("cadence", "text", (c) => c.notNull())
+          .addColumn("item", "text", (c) => c.notNull())
+          .addColumn("period", "text", (c) => c.notNull())
+          .addColumn("who", "text", (c) => c.notNull())
+          .addColumn("at", "bigint", (c) => c.notNull())
+          .addColumn("note", "text")
+          .execute();
+        await db.schema
+          .createIndex("rhythm_signoffs_period")
+          .on("rhythm_signoffs")
+          .columns(["cadence", "period"])
+          .execute();
+      },
+    },
   };
 }
 

@@ -1,0 +1,295 @@
+/**
+ * `day2 rhythm daily|weekly|monthly|quarterly`: the handbook's operational checklists, each
+ * item evaluated with evidence from the scanner, the cost model and the incident store where
+ * day2 can see it, else a manual item; and `day2 rhythm signoff` to record who did a manual
+ * item for the current period (stored in the incident store's rhythm_signoffs table).
+ */
+import { existsSync } from "node:fs";
+import type { Command } from "commander";
+import { RULES } from "../checks/index.js";
+import { buildScan } from "../report/scan.js";
+import { compliancePercent } from "../score/compliance.js";
+import { COLOR, PLAIN } from "../report/render/index.js";
+import { allocate } from "../cost/allocation.js";
+import { quickWins } from "../cost/quick-wins.js";
+import { wasteReport } from "../cost/waste.js";
+import { poolHistories } from "../cost/capacity-history.js";
+import { forecastPool } from "../cost/forecast.js";
+import { OPEN_STATUSES, Store, isPostgresUrl } from "../store/index.js";
+import type { Incident } from "../incident/types.js";
+import { addRhythmSignoff, listRhythmSignoffs } from "../store/rhythm.js";
+import type { ClusterState } from "../state/cluster-state.js";
+import { CADENCES, CHECKLISTS, findItem, isCadence, periodOf, type Cadence } from "../rhythm/checklists.js";
+import {
+  evaluate,
+  type CapacityInput,
+  type CostInput,
+  type IncidentInput,
+  type RhythmInputs,
+  type ScanInput,
+  type Signoff,
+} from "../rhythm/evaluate.js";
+import { rhythmHtml, rhythmJson, rhythmMarkdown, rhythmTable, type RhythmDoc } from "../rhythm/render.js";
+import type { CommandContext } from "./context.js";
+import { EXIT, usageError } from "./errors.js";
+import { checkFormat, loadCostConfig, resolveUsage, spanText, type RunFn } from "./cost/shared.js";
+import { DB_HELP, defaultDbPath } from "./serve.js";
+import { loadState } from "./source.js";
+
+const FORMATS = ["table", "markdown", "html", "json"] as const;
+const COST_WINDOW = 14 * 86_400;
+
+function parseAt(raw: unknown): number {
+  if (raw === undefined) return Date.now();
+  const t = typeof raw === "string" ? Date.parse(raw) : Number.NaN;
+  if (!Number.isFinite(t)) throw usageError(`--at: expected an ISO 8601 time, got ${JSON.stringify(raw)}`);
+  return t;
+}
+
+function scanInput(state: ClusterState, now: number): ScanInput {
+  const report = buildScan(state, { rules: RULES, today: now });
+  const security = { critical: 0, high: 0 };
+  for (const f of report.findings)
+    if (f.category === "security" && (f.severity === "critical" || f.severity === "high"))
+      security[f.severity]++;
+  const cluster = report.score!.cluster;
+  const v = report.vulnerabilities;
+  const c = report.compliance ? compliancePercent(report.compliance) : undefined;
+  return {
+    score: cluster.score,
+    grade: cluster.grade,
+    findingCounts: report.findingCounts,
+    security,
+    cves: {
+      critical: v?.critical ?? null,
+      high: v?.high ?? null,
+      ...(v?.reason ? { reason: v.reason } : {}),
+    },
+    compliance: {
+      percent: c?.percent ?? null,
+      level: c?.level ?? "restricted",
+      ...(c?.reason ? { reason: c.reason } : c ? {} : { reason: "no compliance report" }),
+    },
+  };
+}
+
+async function costInputs(
+  ctx: CommandContext,
+  state: ClusterState,
+  notes: string[],
+): Promise<{ cost?: CostInput; capacity?: CapacityInput }> {
+  const flags = { headers: {}, windowSeconds: COST_WINDOW };
+  const { sheet } = loadCostConfig(flags, ctx.log);
+  const { usage } = await resolveUsage(ctx, state, flags);
+  const observed = usage.source === "none" ? undefined : usage;
+  if (!observed) notes.push("no usage history: costs by requests only, no capacity forecast");
+  const alloc = allocate(state, sheet, usage);
+  const wins = quickWins(state, sheet, observed);
+  const waste = wasteReport(state, sheet, observed);
+  const cost: CostInput = {
+    monthly: alloc.cluster.monthly,
+    idleMonthly: alloc.idle.monthly,
+    idleShare: alloc.cluster.monthly > 0 ? Math.max(0, alloc.idle.monthly) / alloc.cluster.monthly : 0,
+    window: `the last ${spanText(COST_WINDOW)} (usage: ${usage.source})`,
+    topNamespaces: [...alloc.namespaces]
+      .sort((a, b) => b.monthly - a.monthly)
+      .map((n) => ({ name: n.name, monthly: n.monthly })),
+    quickWins: {
+      count: wins.wins.length,
+      monthly: wins.monthly,
+      top: [...wins.wins]
+        .sort((a, b) => b.monthly - a.monthly)
+        .map((w) => ({ title: w.title, monthly: w.monthly })),
+    },
+    waste: { count: waste.items.length, monthly: waste.monthly },
+  };
+  if (!observed) return { cost };
+  const headroom = 0.8;
+  const horizonDays = 30;
+  const h = poolHistories(state, usage.window, { usage });
+  const crossings: CapacityInput["crossings"] = [];
+  for (const p of h.pools)
+    for (const m of forecastPool(p, { headroom, horizonDays }).metrics)
+      if (m.crossing.status !== "not-within-horizon")
+        crossings.push({
+          pool: p.pool,
+          metric: m.metric,
+          status: m.crossing.status,
+          at: m.crossing.at.toISOString().slice(0, 10),
+        });
+  return { cost, capacity: { headroom, horizonDays, crossings, pools: h.pools.length } };
+}
+
+/** The store from --db, or the default one if it exists (a report never creates one). */
+async function openStore(db: unknown, create: boolean): Promise<Store | undefined> {
+  const target = typeof db === "string" ? db : defaultDbPath();
+  if (!create && !isPostgresUrl(target) && !existsSync(target)) return undefined;
+  return Store.open(target);
+}
+
+/** Incidents created since the start of the quarter (and at least the last 24h), newest first. */
+async function incidentInputs(store: Store, now: number): Promise<IncidentInput> {
+  const d = new Date(now);
+  const since = Math.min(
+    now - 86_400_000,
+    Date.UTC(d.getUTCFullYear(), Math.floor(d.getUTCMonth() / 3) * 3, 1),
+  );
+  const recent: Incident[] = [];
+  for (let offset = 0; ; offset += 1000) {
+    const page = await store.listIncidents({}, { limit: 1000, offset });
+    recent.push(...page.items.filter((i) => i.createdAt >= since && i.createdAt <= now));
+    const last = page.items.at(-1);
+    if (!last || last.createdAt < since || offset + page.items.length >= page.total) break;
+  }
+  const open: Incident[] = [];
+  for (let offset = 0; ; offset += 1000) {
+    const page = await store.listIncidents({ status: [...OPEN_STATUSES] }, { limit: 1000, offset });
+    open.push(...page.items);
+    if (!page.items.length || offset + page.items.length >= page.total) break;
+  }
+  return { open, recent, openActionItems: await store.listOpenActionItems() };
+}
+
+function asSignoff(r: {
+  cadence: string;
+  item: string;
+  period: string;
+  who: string;
+  at: number;
+  note?: string;
+}): Signoff {
+  return { ...r, cadence: r.cadence as Cadence };
+}
+
+async function runReport(ctx: CommandContext, cadence: Cadence): Promise<number> {
+  const { opts, log, stdout, args } = ctx;
+  const format = checkFormat(opts, `day2 rhythm ${cadence}`, FORMATS);
+  const now = parseAt(args.at);
+  const notes: string[] = [];
+  const store = await openStore(args.db, false);
+  let incidents: RhythmInputs["incidents"];
+  let signoffs: Signoff[] = [];
+  try {
+    if (store) {
+      incidents = await incidentInputs(store, now);
+      signoffs = (await listRhythmSignoffs(store.raw, { cadence, period: periodOf(cadence, now) })).map(
+        asSignoff,
+      );
+    } else {
+      incidents = {
+        reason: `no incident store (give --db, or run day2 serve; looked for ${defaultDbPath()})`,
+      };
+    }
+  } finally {
+    await store?.close();
+  }
+  const state = await loadState(opts, log);
+  const needsCost = CHECKLISTS[cadence].some(
+    (i) =>
+      i.evaluator === "cost-trend" ||
+      i.evaluator === "capacity" ||
+      i.evaluator === "cost-optimisation" ||
+      i.context === "cost-summary",
+  );
+  const { cost, capacity } = needsCost ? await costInputs(ctx, state, notes) : {};
+  const inputs: RhythmInputs = {
+    now,
+    clusterVersion: state.info.version?.gitVersion,
+    scan: scanInput(state, now),
+    ...(cost ? { cost } : {}),
+    ...(capacity ? { capacity } : {}),
+    incidents,
+    signoffs,
+  };
+  const doc: RhythmDoc = {
+    apiVersion: "day2.dev/v1alpha1",
+    kind: "RhythmReport",
+    ...evaluate(cadence, inputs),
+    source: `${state.info.source} (${state.info.sourceDetail})`,
+    notes,
+  };
+  const style = opts.color && stdout.isTTY && format === "table" ? COLOR : PLAIN;
+  const text =
+    format === "json"
+      ? rhythmJson(doc)
+      : format === "markdown"
+        ? rhythmMarkdown(doc)
+        : format === "html"
+          ? rhythmHtml(doc)
+          : rhythmTable(doc, style);
+  stdout.write(text);
+  return EXIT.ok;
+}
+
+async function runSignoff(ctx: CommandContext, cadenceText: string, itemId: string): Promise<number> {
+  const { args, stdout } = ctx;
+  if (!isCadence(cadenceText))
+    throw usageError(`unknown cadence ${JSON.stringify(cadenceText)}: expected ${CADENCES.join(", ")}`);
+  const item = findItem(cadenceText, itemId);
+  if (!item)
+    throw usageError(
+      `unknown ${cadenceText} item ${JSON.stringify(itemId)}: expected ${CHECKLISTS[cadenceText].map((i) => i.id).join(", ")}`,
+    );
+  const who = typeof args.by === "string" ? args.by.trim() : "";
+  if (!who) throw usageError("--by: expected who signs off, e.g. --by alice");
+  const at = parseAt(args.at);
+  const note = typeof args.note === "string" && args.note.trim() ? args.note.trim() : undefined;
+  const period = periodOf(cadenceText, at);
+  const store = (await openStore(args.db, true))!;
+  try {
+    await addRhythmSignoff(store.raw, {
+      cadence: cadenceText,
+      item: item.id,
+      period,
+      who,
+      at,
+      ...(note ? { note } : {}),
+    });
+  } finally {
+    await store.close();
+  }
+  stdout.write(`signed off ${cadenceText} ${item.id} ("${item.title}") for ${period} by ${who}\n`);
+  return EXIT.ok;
+}
+
+export function registerRhythm(program: Command, run: RunFn): void {
+  const rhythm = program
+    .command("rhythm")
+    .description(
+      "the operational rhythm: daily, weekly, monthly and quarterly checklists with evidence and sign-offs",
+    );
+  for (const cadence of CADENCES) {
+    rhythm
+      .command(cadence)
+      .description(`the ${cadence} checklist: each item evaluated with evidence, or manual with its sign-off`)
+      .option("--db <path|url>", DB_HELP)
+      .option("--at <time>", "evaluate as of this time (ISO 8601; default now): the period and the last 24h")
+      .addHelpText(
+        "after",
+        `
+Items: ${CHECKLISTS[cadence].map((i) => i.id).join(", ")}
+
+Examples:
+  day2 rhythm ${cadence}                     # the demo cluster if there is no kubeconfig
+  day2 rhythm ${cadence} --db day2.db -o html > ${cadence}.html
+  day2 rhythm signoff ${cadence} ${CHECKLISTS[cadence].find((i) => !i.evaluator)?.id ?? CHECKLISTS[cadence][0]!.id} --by alice --note "done"
+
+Statuses: OK and ATTENTION (evaluated from the scanner, the cost model and the incident store),
+TO DO and DONE (manual items, signed off per period), NO DATA (the source is absent).
+Output: -o table (default), markdown, html, json. Exit codes: 0 ok, 2 usage error, 3 input error.`,
+      )
+      .action((raw: Record<string, unknown>) => run((ctx) => runReport(ctx, cadence), raw));
+  }
+  rhythm
+    .command("signoff")
+    .description("record that an item was done for the current period (who, when, note)")
+    .argument("<cadence>", CADENCES.join(" | "))
+    .argument("<item>", "the item's id (see day2 rhythm <cadence> --help)")
+    .option("--by <name>", "who signs it off (required)")
+    .option("--note <text>", "what was done or found")
+    .option("--db <path|url>", DB_HELP)
+    .option("--at <time>", "when (ISO 8601; default now); decides the period")
+    .action((cadence: string, item: string, raw: Record<string, unknown>) =>
+      run((ctx) => runSignoff(ctx, cadence, item), raw),
+    );
+}

@@ -1,0 +1,83 @@
+/**
+ * Status and trend rules, one place for all 16 KPIs.
+ *
+ * - no value: no-data.
+ * - max / min: missed outside the target; at-risk inside it but within the at-risk margin of the
+ *   bound; else met. The default margin is 10% of the bound (max: 15 min -> at risk from
+ *   13.5 min; min: 720 h -> at risk below 792 h); for a minimum in % it is 10% of the headroom to
+ *   100 (99.95% -> at risk below 99.955%, a tenth of the error budget left). A bound of 0 has no
+ *   margin (0 critical CVEs is met, 1 is missed).
+ * - range: missed outside; at-risk inside but within 10% of the range's width of an edge
+ *   (60-80%: 60-62% and 78-80%); else met.
+ * - trend: needs the previous value: met when the value moved the right way, at-risk when flat
+ *   (within 1% of the previous value, or the target's `atRisk` in the unit), missed when it went
+ *   the wrong way; without a previous value the status is no-data and the reason says so.
+ */
+import type { KpiStatus, Target, Trend } from "./types.js";
+
+/** A change within 1% of the previous value is flat. */
+export const FLAT_SHARE = 0.01;
+
+export function trendOf(
+  value: number | null,
+  previous: number | null | undefined,
+  flat?: number,
+): Trend | null {
+  if (value === null || previous === null || previous === undefined || !Number.isFinite(previous))
+    return null;
+  const delta = value - previous;
+  const tolerance = flat ?? Math.abs(previous) * FLAT_SHARE;
+  const direction = Math.abs(delta) <= tolerance ? "flat" : delta > 0 ? "up" : "down";
+  return { previous, delta, direction };
+}
+
+/** The at-risk margin of a target, in the KPI's unit. */
+export function atRiskMargin(t: Target, unit: string): number {
+  if (t.atRisk !== undefined) return t.atRisk;
+  switch (t.kind) {
+    case "max":
+      return Math.abs(t.value) * 0.1;
+    case "min":
+      return unit === "%" && t.value <= 100 ? (100 - t.value) * 0.1 : Math.abs(t.value) * 0.1;
+    case "range":
+      return (t.max - t.min) * 0.1;
+    case "trend":
+      return 0;
+  }
+}
+
+export interface StatusResult {
+  status: KpiStatus;
+  /** Set when the status needs explaining (a trend target without a previous value). */
+  reason?: string;
+}
+
+export function statusOf(t: Target, unit: string, value: number | null, trend: Trend | null): StatusResult {
+  if (value === null) return { status: "no-data" };
+  const m = atRiskMargin(t, unit);
+  switch (t.kind) {
+    case "max": {
+      const ok = t.strict ? value < t.value : value <= t.value;
+      if (!ok) return { status: "missed" };
+      return { status: m > 0 && value > t.value - m ? "at-risk" : "met" };
+    }
+    case "min": {
+      const ok = t.strict ? value > t.value : value >= t.value;
+      if (!ok) return { status: "missed" };
+      return { status: m > 0 && value < t.value + m ? "at-risk" : "met" };
+    }
+    case "range": {
+      if (value < t.min || value > t.max) return { status: "missed" };
+      return { status: m > 0 && (value < t.min + m || value > t.max - m) ? "at-risk" : "met" };
+    }
+    case "trend": {
+      if (!trend)
+        return {
+          status: "no-data",
+          reason: `trend target: no previous value to compare with (give --previous with an earlier \`day2 kpi -o json\`)`,
+        };
+      if (trend.direction === "flat") return { status: "at-risk" };
+      return { status: trend.direction === t.direction ? "met" : "missed" };
+    }
+  }
+}
