@@ -89,6 +89,48 @@ forEachBackend("store ingest", (b) => {
     assert.equal((await store.getIncident(id))?.timeline.at(-1)?.kind, "resolved");
   });
 
+  test("large batches (several multi-row statements) and an alert changed within its batch", async () => {
+    const store = await b.open();
+    const fps = Array.from({ length: 300 }, (_, i) => `f${String(i).padStart(3, "0")}`);
+    const first = await store.ingestAlerts(
+      [
+        ...fps.map((fp, i) => alert(fp, { groupKey: `g${i % 3}` })),
+        // Created above, resolved in the same batch: stored once, in its last state.
+        { ...alert("f000", { groupKey: "g0" }), status: "resolved" as const, endsAt: T0 + 5 },
+      ],
+      { now: T0 },
+    );
+    assert.deepEqual(first.alerts.created, fps);
+    assert.deepEqual(first.alerts.resolved, ["f000"]);
+    assert.equal(first.incidents.opened.length, 3);
+    assert.deepEqual(await counts(store), { alerts: 300, incidents: 3, timeline: 3 + 300 + 1 });
+    const g0 = first.incidents.opened.find((i) => i.groupKey === "g0")!;
+    const detail = await store.getIncident(g0.id);
+    assert.equal(detail?.alerts.find((a) => a.fingerprint === "f000")?.status, "resolved");
+    assert.deepEqual(
+      detail?.timeline.map((e) => e.kind),
+      ["triggered", ...Array.from({ length: 101 }, () => "alert")],
+    );
+    // Resolve every alert of g0 and g1 (200 updates): both incidents resolve, g2 stays open.
+    const resolving = fps
+      .filter((_, i) => i % 3 !== 2)
+      .map((fp, i) => ({
+        ...alert(fp, { groupKey: `g${fps.indexOf(fp) % 3}` }),
+        status: "resolved" as const,
+        endsAt: T0 + 10 + i,
+      }));
+    const second = await store.ingestAlerts(resolving, { now: T0 + 100 });
+    assert.deepEqual(second.alerts.resolved, resolving.map((a) => a.fingerprint).slice(1));
+    assert.deepEqual(second.alerts.updated, ["f000"], "f000 was resolved already; its endsAt changed");
+    assert.deepEqual(second.incidents.resolved.map((i) => i.groupKey).sort(), ["g0", "g1"]);
+    assert.equal(second.incidents.updated.length, 0);
+    const alerts = await store.raw.db.selectFrom("alerts").selectAll().orderBy("fingerprint").execute();
+    assert.equal(alerts.filter((a) => a.status === "resolved").length, 200);
+    assert.equal(alerts.find((a) => a.fingerprint === "f003")?.ends_at, T0 + 12);
+    assert.equal(alerts.find((a) => a.fingerprint === "f003")?.source, alert("f003").source);
+    assert.deepEqual(await counts(store), { alerts: 300, incidents: 3, timeline: 304 + 199 + 2 });
+  });
+
   test("with the policy flag off the incident stays open", async () => {
     const store = await b.open();
     const opened = await store.ingestAlerts([alert("a")], { now: T0 });

@@ -9,8 +9,8 @@ import { PRIORITIES, type Incident, type Priority } from "../incident/types.js";
 import { writeTx, type StoreDb } from "./db.js";
 import { OPEN_STATUSES } from "./migrations.js";
 import { incidentFromRow, newId } from "./rows.js";
-import type { AlertsTable, Database, IncidentsTable } from "./schema.js";
-import { appendTimelineIn } from "./timeline.js";
+import type { AlertsTable, Database, IncidentsTable, TimelineTable } from "./schema.js";
+import { timelineRow, type TimelineInput } from "./timeline.js";
 import { cancelTimersIn } from "./timers.js";
 import { validateAlerts, type AlertInput } from "./validate.js";
 
@@ -107,6 +107,16 @@ function unchanged(existing: AlertsTable, a: AlertInput, endsAt: number | null):
 
 const CHUNK = 500;
 
+/** Bound parameters per multi-row statement: under SQLite's historical limit of 999. */
+const MAX_PARAMS = 999;
+
+/** `rows` in slices that each fit one multi-row statement. */
+function* statementChunks<T extends object>(rows: T[]): Generator<T[]> {
+  if (!rows.length) return;
+  const per = Math.max(1, Math.floor(MAX_PARAMS / Object.keys(rows[0] as object).length));
+  for (let i = 0; i < rows.length; i += per) yield rows.slice(i, i + per);
+}
+
 class Ingestion {
   readonly result: IngestResult = {
     alerts: { created: [], updated: [], resolved: [], unchanged: [] },
@@ -118,6 +128,16 @@ class Ingestion {
   private readonly opened = new Set<string>();
   private readonly reopened = new Set<string>();
   private readonly touched = new Set<string>();
+  /**
+   * Writes are buffered in the order they happen and flushed as multi-row statements before
+   * anything reads them back (incidents first: alerts and timeline entries refer to them).
+   * Ids are drawn when an entry is buffered, so the stored rows are the ones the old
+   * statement-per-row code wrote.
+   */
+  private readonly newIncidents: IncidentsTable[] = [];
+  private readonly newAlerts = new Map<string, AlertsTable>();
+  private readonly changedAlerts = new Map<string, AlertsTable>();
+  private readonly newTimeline: TimelineTable[] = [];
   private readonly now: number;
 
   constructor(
@@ -131,7 +151,9 @@ class Ingestion {
   async run(): Promise<IngestResult> {
     await this.load();
     for (const a of this.batch) await this.one(a);
+    await this.flush();
     await this.resolveFinished();
+    await this.flush();
     await this.collect();
     return this.result;
   }
@@ -192,29 +214,16 @@ class Ingestion {
       const current = row.incident_id && this.openByGroup.get(row.group_key) === row.incident_id;
       if (!current) row.incident_id = await this.attach(row.group_key, a);
     }
-    await this.trx
-      .updateTable("alerts")
-      .set({
-        status: row.status,
-        labels: row.labels,
-        annotations: row.annotations,
-        starts_at: row.starts_at,
-        ends_at: row.ends_at,
-        generator_url: row.generator_url,
-        suppressed: row.suppressed,
-        received_at: row.received_at,
-        updated_at: row.updated_at,
-        incident_id: row.incident_id,
-      })
-      .where("fingerprint", "=", a.fingerprint)
-      .execute();
+    // An alert created earlier in this batch is still to be inserted: insert its latest state.
+    if (this.newAlerts.has(a.fingerprint)) this.newAlerts.set(a.fingerprint, row);
+    else this.changedAlerts.set(a.fingerprint, row);
     this.alerts.set(a.fingerprint, row);
     this.result.changed = true;
     if (statusChanged && a.status === "resolved") this.result.alerts.resolved.push(a.fingerprint);
     else this.result.alerts.updated.push(a.fingerprint);
     if (statusChanged && row.incident_id) {
       this.touched.add(row.incident_id);
-      await this.note(row.incident_id, a, a.status === "resolved" ? "resolved" : "firing again");
+      this.note(row.incident_id, a, a.status === "resolved" ? "resolved" : "firing again");
     }
   }
 
@@ -239,19 +248,19 @@ class Ingestion {
       received_at: a.receivedAt ?? this.now,
       updated_at: this.now,
     };
-    await this.trx.insertInto("alerts").values(row).execute();
+    this.newAlerts.set(a.fingerprint, row);
     this.alerts.set(a.fingerprint, row);
     this.result.alerts.created.push(a.fingerprint);
     this.result.changed = true;
     if (incidentId) {
       this.touched.add(incidentId);
-      await this.note(incidentId, a, a.status);
+      this.note(incidentId, a, a.status);
     }
   }
 
-  private async note(incidentId: string, a: AlertInput, what: string): Promise<void> {
+  private note(incidentId: string, a: AlertInput, what: string): void {
     const name = a.labels["alertname"] ?? a.fingerprint;
-    await appendTimelineIn(this.trx, {
+    this.timeline({
       incidentId,
       at: this.now,
       kind: "alert",
@@ -291,8 +300,8 @@ class Ingestion {
       escalation_level: 0,
       updated_at: this.now,
     };
-    await this.trx.insertInto("incidents").values(row).execute();
-    await appendTimelineIn(this.trx, {
+    this.newIncidents.push(row);
+    this.timeline({
       incidentId: row.id,
       at: this.now,
       kind: "triggered",
@@ -323,7 +332,7 @@ class Ingestion {
       .set({ status: "triggered", resolved_at: null, updated_at: this.now })
       .where("id", "=", last.id)
       .execute();
-    await appendTimelineIn(this.trx, {
+    this.timeline({
       incidentId: last.id,
       at: this.now,
       kind: "reopened",
@@ -337,14 +346,25 @@ class Ingestion {
 
   private async resolveFinished(): Promise<void> {
     if (this.options.resolveWhenAllAlertsResolved === false) return;
-    for (const id of this.touched) {
-      const firing = await this.trx
+    const touched = [...this.touched];
+    // The rows of this batch's alerts are as stored now: an incident one of them fires for needs
+    // no query. Only the others are counted, in one grouped query per chunk.
+    const firing = new Set<string>();
+    for (const row of this.alerts.values())
+      if (row.status === "firing" && row.incident_id) firing.add(row.incident_id);
+    const unknown = touched.filter((id) => !firing.has(id));
+    for (let i = 0; i < unknown.length; i += CHUNK) {
+      const rows = await this.trx
         .selectFrom("alerts")
-        .select((eb) => eb.fn.countAll<number>().as("n"))
-        .where("incident_id", "=", id)
+        .select("incident_id")
+        .where("incident_id", "in", unknown.slice(i, i + CHUNK))
         .where("status", "=", "firing")
-        .executeTakeFirstOrThrow();
-      if (Number(firing.n) > 0) continue;
+        .groupBy("incident_id")
+        .execute();
+      for (const r of rows) if (r.incident_id) firing.add(r.incident_id);
+    }
+    for (const id of touched) {
+      if (firing.has(id)) continue;
       const done = await this.trx
         .updateTable("incidents")
         .set({ status: "resolved", resolved_at: this.now, escalation_due_at: null, updated_at: this.now })
@@ -353,7 +373,7 @@ class Ingestion {
         .executeTakeFirst();
       if (Number(done.numUpdatedRows) === 0) continue;
       await cancelTimersIn(this.trx, id, this.now);
-      await appendTimelineIn(this.trx, {
+      this.timeline({
         incidentId: id,
         at: this.now,
         kind: "resolved",
@@ -362,6 +382,45 @@ class Ingestion {
       });
       for (const [k, v] of this.openByGroup) if (v === id) this.openByGroup.delete(k);
     }
+  }
+
+  private timeline(e: TimelineInput): void {
+    this.newTimeline.push(timelineRow(e));
+  }
+
+  /** Writes the buffered rows: new incidents, new alerts, changed alerts, timeline entries. */
+  private async flush(): Promise<void> {
+    for (const rows of statementChunks(this.newIncidents.splice(0)))
+      await this.trx.insertInto("incidents").values(rows).execute();
+    for (const rows of statementChunks([...this.newAlerts.values()]))
+      await this.trx.insertInto("alerts").values(rows).execute();
+    this.newAlerts.clear();
+    // Existing alerts (locked FOR UPDATE on PostgreSQL): one upsert per chunk in which every row
+    // conflicts, so each becomes an UPDATE of the columns an update rewrites (not source or
+    // group_key, which stay as first stored).
+    for (const rows of statementChunks([...this.changedAlerts.values()])) {
+      await this.trx
+        .insertInto("alerts")
+        .values(rows)
+        .onConflict((oc) =>
+          oc.column("fingerprint").doUpdateSet((eb) => ({
+            status: eb.ref("excluded.status"),
+            labels: eb.ref("excluded.labels"),
+            annotations: eb.ref("excluded.annotations"),
+            starts_at: eb.ref("excluded.starts_at"),
+            ends_at: eb.ref("excluded.ends_at"),
+            generator_url: eb.ref("excluded.generator_url"),
+            suppressed: eb.ref("excluded.suppressed"),
+            received_at: eb.ref("excluded.received_at"),
+            updated_at: eb.ref("excluded.updated_at"),
+            incident_id: eb.ref("excluded.incident_id"),
+          })),
+        )
+        .execute();
+    }
+    this.changedAlerts.clear();
+    for (const rows of statementChunks(this.newTimeline.splice(0)))
+      await this.trx.insertInto("timeline").values(rows).execute();
   }
 
   private async collect(): Promise<void> {

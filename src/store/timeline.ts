@@ -8,7 +8,7 @@ import { TIMELINE_KINDS_CHECK } from "./kinds.js";
 import type { TimelineEntry, TimelineKind } from "../incident/types.js";
 import { writeTx, type StoreDb } from "./db.js";
 import { NotFoundError, StoreValidationError, newId, timelineFromRow } from "./rows.js";
-import type { Database } from "./schema.js";
+import type { Database, TimelineTable } from "./schema.js";
 
 export interface TimelineInput {
   incidentId: string;
@@ -30,9 +30,9 @@ export function validateTimeline(e: TimelineInput): void {
     throw new StoreValidationError("at", "must be epoch milliseconds");
 }
 
-/** Appends inside an open transaction. */
-export async function appendTimelineIn(trx: Kysely<Database>, e: TimelineInput): Promise<TimelineEntry> {
-  const row = {
+/** The row of a new entry (its id drawn now). */
+export function timelineRow(e: TimelineInput): TimelineTable {
+  return {
     id: newId("tl"),
     incident_id: e.incidentId,
     at: e.at ?? Date.now(),
@@ -41,6 +41,11 @@ export async function appendTimelineIn(trx: Kysely<Database>, e: TimelineInput):
     text: e.text,
     data: e.data === undefined ? null : JSON.stringify(e.data),
   };
+}
+
+/** Appends inside an open transaction. */
+export async function appendTimelineIn(trx: Kysely<Database>, e: TimelineInput): Promise<TimelineEntry> {
+  const row = timelineRow(e);
   await trx.insertInto("timeline").values(row).execute();
   return timelineFromRow(row);
 }
