@@ -58,6 +58,7 @@ const FILES = [
   "pagination.test.ts",
   "trivy.test.ts",
   "metrics-server.test.ts",
+  "lease.test.ts",
 ];
 
 /** Upper bound for the test child; the suite takes ~1.5 min here. */
