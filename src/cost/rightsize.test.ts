@@ -639,8 +639,9 @@ describe("rightsize output", () => {
     );
     const w0 = only(recommend(st, u).workloads, "web");
     const keep = workloadPatch(w0)!;
+    type TemplateSpec = { template: { spec: { containers: { resources: unknown }[] } } };
     const res = (p: typeof keep) =>
-      ((p.patch.spec as any).template.spec.containers[0] as { resources: unknown }).resources; // eslint-disable-line @typescript-eslint/no-explicit-any
+      (p.patch.spec as unknown as TemplateSpec).template.spec.containers[0]!.resources;
     assert.deepEqual(res(keep), {
       requests: { cpu: "500m", memory: "345Mi" },
       limits: { cpu: "500m", memory: "345Mi" },

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { freePort } from "./prometheus.js";
+import { freePort, waitHttpReady } from "./net.js";
 
 export const ALERTMANAGER_BIN = process.env["ALERTMANAGER_BIN"] || "/usr/bin/prometheus-alertmanager";
 
@@ -109,28 +109,6 @@ function counter(metrics: string, name: string): number {
   return sum;
 }
 
-async function waitReady(
-  url: string,
-  proc: ChildProcess,
-  timeoutMs: number,
-  log: () => string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (proc.exitCode !== null || proc.signalCode !== null)
-      throw new Error(`alertmanager exited (${proc.exitCode ?? proc.signalCode}) before ready:\n${log()}`);
-    try {
-      const r = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) });
-      await r.arrayBuffer();
-      if (r.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`alertmanager not ready after ${timeoutMs} ms:\n${log()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** Starts Alertmanager with one route to the webhook; resolves once /-/ready answers 200. */
 export async function startAlertmanager(opts: StartAlertmanagerOptions): Promise<TestAlertmanager> {
   const dir = mkdtempSync(join(tmpdir(), "day2-am-"));
@@ -182,7 +160,7 @@ export async function startAlertmanager(opts: StartAlertmanagerOptions): Promise
       spawned.once("spawn", () => resolve());
       spawned.once("error", (e) => reject(new Error(`cannot start ${ALERTMANAGER_BIN}: ${e.message}`)));
     });
-    await waitReady(url, spawned, opts.readyTimeoutMs ?? 30_000, logTail);
+    await waitHttpReady("alertmanager", `${url}/-/ready`, spawned, opts.readyTimeoutMs ?? 30_000, logTail);
 
     const post = async (alerts: PostableAlert[]): Promise<void> => {
       const r = await fetch(`${url}/api/v2/alerts`, {

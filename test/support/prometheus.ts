@@ -9,11 +9,13 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ClusterStateBuilder } from "../../src/state/builder.js";
 import type { ClusterState } from "../../src/state/cluster-state.js";
+import { freePort, waitHttpReady } from "./net.js";
+
+export { freePort };
 
 export const PROMETHEUS_BIN = process.env["PROMETHEUS_BIN"] || "/usr/bin/prometheus";
 export const PROMTOOL_BIN = process.env["PROMTOOL_BIN"] || "/usr/bin/promtool";
@@ -266,18 +268,6 @@ export interface StartPrometheusOptions {
   readyTimeoutMs?: number;
 }
 
-/** A free TCP port on 127.0.0.1 (closed again before it is returned). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 /** Span of an OpenMetrics text in hours, from its first and last timestamps (cheap scan). */
 function spanHours(text: string): number {
   let min = Number.POSITIVE_INFINITY;
@@ -310,28 +300,6 @@ export function backfill(text: string, dir: string): number {
     throw new Error(`promtool backfill exited ${r.status}: ${(r.stderr || r.stdout).slice(-2000)}`);
   rmSync(file, { force: true });
   return Date.now() - t0;
-}
-
-async function waitReady(
-  url: string,
-  proc: ChildProcess,
-  timeoutMs: number,
-  log: () => string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (proc.exitCode !== null || proc.signalCode !== null)
-      throw new Error(`prometheus exited (${proc.exitCode ?? proc.signalCode}) before ready:\n${log()}`);
-    try {
-      const r = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) });
-      await r.arrayBuffer();
-      if (r.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`prometheus not ready after ${timeoutMs} ms:\n${log()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** Backfills the data and starts Prometheus on it; resolves once /-/ready answers 200. */
@@ -389,7 +357,7 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Tes
       spawned.once("spawn", () => resolve());
       spawned.once("error", (e) => reject(new Error(`cannot start ${PROMETHEUS_BIN}: ${e.message}`)));
     });
-    await waitReady(url, spawned, opts.readyTimeoutMs ?? 30_000, logTail);
+    await waitHttpReady("prometheus", `${url}/-/ready`, spawned, opts.readyTimeoutMs ?? 30_000, logTail);
     return {
       url,
       port,
