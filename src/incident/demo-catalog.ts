@@ -315,7 +315,7 @@ export const ALERT_RULES: readonly AlertRule[] = [
     fanout: [1, 2],
     family: "node",
     expr: 'kube_node_status_condition{condition=~"(MemoryPressure|DiskPressure|PIDPressure)",status="true"} == 1',
-    summary: "Node has as active Condition.",
+    summary: "Node has an active condition.",
     description:
       "{node} has active Condition {condition}. This is caused by resource usage exceeding eviction thresholds.",
   }),
