@@ -72,6 +72,9 @@ async function main(): Promise<void> {
   );
 
   const report = measure("report-snapshot", [CLI, "report", "--snapshot", snap, "-o", "json"]);
+  // The issue's target is a scan: the report plus suppressions, the score and compliance.
+  const scanJson = measure("scan-snapshot-json", [CLI, "scan", "--snapshot", snap, "-o", "json"]);
+  const scanTable = measure("scan-snapshot-table", [CLI, "scan", "--snapshot", snap]);
   const snapFloor = measure("snapshot-parse-floor", [join(ROOT, "bench", "snapshot-parse-floor.mjs"), snap]);
   const reportList = measure("report-list", [CLI, "report", "--snapshot", list, "-o", "json"]);
   // V8 cannot hold a string longer than 2^29 - 24 characters: past that a bare JSON.parse
@@ -93,6 +96,8 @@ async function main(): Promise<void> {
     "| what | median time | median peak RSS | runs |",
     "|---|---|---|---|",
     row("`day2 report --snapshot S.ndjson.gz -o json` (load + index + judge + render)", report),
+    row("`day2 scan --snapshot S.ndjson.gz -o json` (report + score + compliance)", scanJson),
+    row("`day2 scan --snapshot S.ndjson.gz` (the same as a table)", scanTable),
     row("floor for the same file: gunzip + `JSON.parse` of every line, nothing kept", snapFloor),
     row("`day2 report --snapshot S-list.json -o json` (kubectl List, streamed)", reportList),
     floor
