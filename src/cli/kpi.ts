@@ -33,6 +33,7 @@ import {
   write,
 } from "./cost/shared.js";
 import type { RunFn } from "./cost/shared.js";
+import { registerKpiSuccess } from "./kpi-success.js";
 import { loadState } from "./source.js";
 
 const PAGE = 500;
@@ -136,8 +137,21 @@ export function renderKpiTable(rows: readonly KpiResult[]): string {
 }
 
 async function runKpi(ctx: CommandContext): Promise<number> {
-  const { opts, log, stdout, args } = ctx;
-  const format = checkFormat(opts, "day2 kpi", ["table", "json", "yaml"]);
+  const format = checkFormat(ctx.opts, "day2 kpi", ["table", "json", "yaml"]);
+  const results = await computeKpis(ctx);
+  const text =
+    format === "json"
+      ? JSON.stringify(results, null, 2) + "\n"
+      : format === "yaml"
+        ? stringify(results)
+        : renderKpiTable(results);
+  await write(ctx.stdout, text);
+  return EXIT.ok;
+}
+
+/** The 16 KPIs from `day2 kpi`'s flags and sources (shared by `day2 kpi success`). */
+export async function computeKpis(ctx: CommandContext): Promise<KpiResult[]> {
+  const { opts, log, args } = ctx;
   const o = args as KpiOptions;
   if (o.db && (o.server ?? o.token)) throw usageError("--db and --server/--token cannot be used together");
   const flags = parseUsageFlags(args);
@@ -183,15 +197,7 @@ async function runKpi(ctx: CommandContext): Promise<number> {
     },
     catalog,
   );
-  const results = evaluate(catalog, measurements, previous);
-  const text =
-    format === "json"
-      ? JSON.stringify(results, null, 2) + "\n"
-      : format === "yaml"
-        ? stringify(results)
-        : renderKpiTable(results);
-  await write(stdout, text);
-  return EXIT.ok;
+  return evaluate(catalog, measurements, previous);
 }
 
 async function runSloRules(ctx: CommandContext): Promise<number> {
@@ -220,18 +226,24 @@ async function runSloRules(ctx: CommandContext): Promise<number> {
   return EXIT.ok;
 }
 
+/** The flags that choose the KPIs' sources (`day2 kpi show` and `day2 kpi success`). */
+export function addKpiSourceOptions(cmd: Command): Command {
+  cmd
+    .option("--server <url>", "incident history from this day2 server (default: $DAY2_SERVER)")
+    .option("--token <token>", "an API token for --server (default: $DAY2_TOKEN)")
+    .option("--db <path|url>", "incident history from this store (SQLite file or postgres:// URL)")
+    .option("--previous <file>", "an earlier `day2 kpi -o json`: trends and trend targets against it");
+  return addUsageOptions(cmd, "30d");
+}
+
 export function registerKpi(program: Command, run: RunFn): void {
   const kpi = program
     .command("kpi")
     .description("the 16 operations KPIs: value, target, status (met, at-risk, missed, no-data) and trend");
   const show = kpi
     .command("show", { isDefault: true })
-    .description("the KPIs with their flags (the default: `day2 kpi` is `day2 kpi show`)")
-    .option("--server <url>", "incident history from this day2 server (default: $DAY2_SERVER)")
-    .option("--token <token>", "an API token for --server (default: $DAY2_TOKEN)")
-    .option("--db <path|url>", "incident history from this store (SQLite file or postgres:// URL)")
-    .option("--previous <file>", "an earlier `day2 kpi -o json`: trends and trend targets against it");
-  addUsageOptions(show, "30d");
+    .description("the KPIs with their flags (the default: `day2 kpi` is `day2 kpi show`)");
+  addKpiSourceOptions(show);
   kpi.addHelpText(
     "after",
     `
@@ -246,6 +258,7 @@ Targets and queries: day2.yaml \`kpis.<id>.target\` ("< 30", ">= 99.9", "60-80",
 \`kpis.queries\` (PromQL with $window). A KPI without a source says "no data" and why.`,
   );
   show.action((raw: Record<string, unknown>) => run((ctx) => runKpi(ctx), raw));
+  registerKpiSuccess(kpi, run, { computeKpis, addKpiSourceOptions });
   kpi
     .command("slo-rules")
     .description("uptime's SLO burn-rate alerts (14.4x, 6x, 3x, 1x; multi-window) as a PrometheusRule")

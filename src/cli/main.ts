@@ -29,6 +29,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   oncall: async () => (await import("./oncall.js")).registerOncall,
   kpi: async () => (await import("./kpi.js")).registerKpi,
   rhythm: async () => (await import("./rhythm.js")).registerRhythm,
+  review: async () => (await import("./review.js")).registerReview,
 };
 
 /**

@@ -34,6 +34,8 @@ import type { CommandContext } from "./context.js";
 import { EXIT, usageError } from "./errors.js";
 import { checkFormat, loadCostConfig, resolveUsage, spanText, type RunFn } from "./cost/shared.js";
 import { DB_HELP, defaultDbPath } from "./serve.js";
+import { SUCCESS_CADENCE, SUCCESS_SIGNOFF_ITEMS, successItemOf } from "../success/items.js";
+import { addSuccessSignoff } from "../success/signoffs.js";
 import { loadState } from "./source.js";
 
 const FORMATS = ["table", "markdown", "html", "json"] as const;
@@ -221,10 +223,21 @@ async function runReport(ctx: CommandContext, cadence: Cadence): Promise<number>
   return EXIT.ok;
 }
 
-async function runSignoff(ctx: CommandContext, cadenceText: string, itemId: string): Promise<number> {
+async function runSignoff(
+  ctx: CommandContext,
+  cadenceText: string,
+  itemId: string | undefined,
+): Promise<number> {
   const { args, stdout } = ctx;
+  // The success criteria's sign-offs: `signoff success.<item>` (or `signoff success <item>`).
+  if (cadenceText === SUCCESS_CADENCE || cadenceText.startsWith(`${SUCCESS_CADENCE}.`))
+    return runSuccessSignoff(ctx, cadenceText === SUCCESS_CADENCE ? (itemId ?? "") : cadenceText);
   if (!isCadence(cadenceText))
     throw usageError(`unknown cadence ${JSON.stringify(cadenceText)}: expected ${CADENCES.join(", ")}`);
+  if (itemId === undefined)
+    throw usageError(
+      `missing item: day2 rhythm signoff ${cadenceText} <item> (see day2 rhythm ${cadenceText} --help)`,
+    );
   const item = findItem(cadenceText, itemId);
   if (!item)
     throw usageError(
@@ -249,6 +262,29 @@ async function runSignoff(ctx: CommandContext, cadenceText: string, itemId: stri
     await store.close();
   }
   stdout.write(`signed off ${cadenceText} ${item.id} ("${item.title}") for ${period} by ${who}\n`);
+  return EXIT.ok;
+}
+
+/** A success criterion's sign-off (src/success): valid for a quarter, then open again. */
+async function runSuccessSignoff(ctx: CommandContext, itemText: string): Promise<number> {
+  const { args, stdout } = ctx;
+  const item = successItemOf(itemText);
+  if (!item)
+    throw usageError(
+      `unknown success item ${JSON.stringify(itemText)}: expected ${SUCCESS_SIGNOFF_ITEMS.map((i) => i.id).join(", ")}`,
+    );
+  const who = typeof args.by === "string" ? args.by.trim() : "";
+  if (!who) throw usageError("--by: expected who signs off, e.g. --by alice");
+  const at = parseAt(args.at);
+  const note = typeof args.note === "string" && args.note.trim() ? args.note.trim() : undefined;
+  const store = (await openStore(args.db, true))!;
+  try {
+    await addSuccessSignoff(store.raw, { item, who, at, ...(note ? { note } : {}) });
+  } finally {
+    await store.close();
+  }
+  const title = SUCCESS_SIGNOFF_ITEMS.find((i) => i.id === item)!.title;
+  stdout.write(`signed off ${item} ("${title}") by ${who}; counts for a quarter (day2 kpi success)\n`);
   return EXIT.ok;
 }
 
@@ -283,13 +319,16 @@ Output: -o table (default), markdown, html, json. Exit codes: 0 ok, 2 usage erro
   rhythm
     .command("signoff")
     .description("record that an item was done for the current period (who, when, note)")
-    .argument("<cadence>", CADENCES.join(" | "))
-    .argument("<item>", "the item's id (see day2 rhythm <cadence> --help)")
+    .argument(
+      "<cadence>",
+      `${CADENCES.join(" | ")}, or a success criterion id (${SUCCESS_SIGNOFF_ITEMS.map((i) => i.id).join(", ")})`,
+    )
+    .argument("[item]", "the item's id (see day2 rhythm <cadence> --help)")
     .option("--by <name>", "who signs it off (required)")
     .option("--note <text>", "what was done or found")
     .option("--db <path|url>", DB_HELP)
     .option("--at <time>", "when (ISO 8601; default now); decides the period")
-    .action((cadence: string, item: string, raw: Record<string, unknown>) =>
+    .action((cadence: string, item: string | undefined, raw: Record<string, unknown>) =>
       run((ctx) => runSignoff(ctx, cadence, item), raw),
     );
 }
