@@ -9,6 +9,7 @@ import { stringify } from "yaml";
 import { allocate } from "../cost/allocation.js";
 import type { AllocationResult } from "../cost/allocation.js";
 import { buildPriceSheet } from "../cost/pricing.js";
+import { demoIncidentHistory } from "../incident/demo.js";
 import type { Incident } from "../incident/types.js";
 import { definition } from "../kpi/catalog.js";
 import type { IncidentHistory } from "../kpi/compute/incidents.js";
@@ -27,12 +28,14 @@ import { CliError, EXIT, usageError } from "./errors.js";
 import {
   addUsageOptions,
   checkFormat,
+  demoOptionsOf,
   parseUsageFlags,
   resolveUsage,
   spanText,
   write,
 } from "./cost/shared.js";
 import type { RunFn } from "./cost/shared.js";
+import type { ClusterState } from "../state/cluster-state.js";
 import { registerKpiSuccess } from "./kpi-success.js";
 import { loadState } from "./source.js";
 
@@ -93,6 +96,17 @@ async function incidentHistory(
   } catch (e) {
     throw new CliError("D2_ERR_SERVER", `day2 server: ${(e as Error).message}`, { cause: e });
   }
+}
+
+/** The demo cluster's incident history (as `day2 serve --demo` seeds it), else none. */
+function demoIncidents(
+  state: ClusterState,
+  window: { from: number; to: number },
+): IncidentHistory | undefined {
+  const demo = demoOptionsOf(state);
+  if (!demo) return undefined;
+  const history = demoIncidentHistory({ seed: demo.seed, now: window.to });
+  return { incidents: history.incidents, window, source: "the demo's incident history" };
 }
 
 function readPrevious(path: string | undefined): ReturnType<typeof previousValues> {
@@ -170,8 +184,11 @@ export async function computeKpis(ctx: CommandContext): Promise<KpiResult[]> {
     log.warn(`cost allocation failed: ${(e as Error).message}`);
   }
   // Incident history is real time: its window ends now, whatever the cluster's collection time.
+  // The demo cluster comes with 90 days of demo incidents, up to its own collection time.
   const now = Date.now();
-  const incidents = await incidentHistory(o, { from: now - flags.windowSeconds * 1000, to: now });
+  const incidents =
+    (await incidentHistory(o, { from: now - flags.windowSeconds * 1000, to: now })) ??
+    demoIncidents(state, window);
   let answers: PromAnswers | undefined;
   if (prom) {
     log.info(
