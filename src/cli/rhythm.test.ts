@@ -12,7 +12,7 @@ const tmp = mkdtempSync(join(tmpdir(), "day2-rhythm-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 const AT = "2026-11-25T09:00:00Z";
 
-test("daily on the demo cluster: evaluated items with evidence, incident items without a store say so", async () => {
+test("daily on the demo cluster: evaluated items with evidence, incidents from the demo history without a store", async () => {
   const r = await day2Async(["rhythm", "daily", "--demo", "--at", AT, "-o", "json"], {}, tmp);
   assert.equal(r.code, 0, r.stderr);
   const doc = JSON.parse(r.stdout) as {
@@ -25,7 +25,9 @@ test("daily on the demo cluster: evaluated items with evidence, incident items w
   assert.match(by.get("cost-trends")!.evidence.join("\n"), /monthly cost \$[\d,]+\.\d\d/);
   assert.match(by.get("cluster-health")!.evidence.join("\n"), /score \d+\.\d/);
   assert.equal(by.get("cluster-health")!.command, "day2 scan");
-  assert.equal(by.get("critical-incidents")!.status, "not-available");
+  // No store: the demo cluster's own incident history, ending at --at.
+  assert.match(by.get("overnight-alerts")!.evidence[0]!, /^\d+ incidents? in the last 24h/);
+  assert.match(by.get("critical-incidents")!.evidence[0]!, /^\d+ open P0\/P1 incidents? \(\d+ open in all\)/);
 });
 
 test("daily and quarterly with the demo incident history: incident evidence from the store", async () => {

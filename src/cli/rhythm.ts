@@ -16,6 +16,7 @@ import { wasteReport } from "../cost/waste.js";
 import { poolHistories } from "../cost/capacity-history.js";
 import { forecastPool } from "../cost/forecast.js";
 import { OPEN_STATUSES, Store, isPostgresUrl } from "../store/index.js";
+import { demoIncidentHistory } from "../incident/demo.js";
 import type { Incident } from "../incident/types.js";
 import { addRhythmSignoff, listRhythmSignoffs } from "../store/rhythm.js";
 import type { ClusterState } from "../state/cluster-state.js";
@@ -32,7 +33,14 @@ import {
 import { rhythmHtml, rhythmJson, rhythmMarkdown, rhythmTable, type RhythmDoc } from "../rhythm/render.js";
 import type { CommandContext } from "./context.js";
 import { EXIT, usageError } from "./errors.js";
-import { checkFormat, loadCostConfig, resolveUsage, spanText, type RunFn } from "./cost/shared.js";
+import {
+  checkFormat,
+  demoOptionsOf,
+  loadCostConfig,
+  resolveUsage,
+  spanText,
+  type RunFn,
+} from "./cost/shared.js";
 import { DB_HELP, defaultDbPath } from "./serve.js";
 import { SUCCESS_CADENCE, SUCCESS_SIGNOFF_ITEMS, successItemOf } from "../success/items.js";
 import { addSuccessSignoff } from "../success/signoffs.js";
@@ -152,6 +160,26 @@ async function incidentInputs(store: Store, now: number): Promise<IncidentInput>
   return { open, recent, openActionItems: await store.listOpenActionItems() };
 }
 
+/**
+ * The demo cluster's incidents without a store: the demo history (as `day2 serve --demo`
+ * seeds it) ending now, so the daily items have overnight alerts to show.
+ */
+function demoIncidentInputs(seed: number, now: number): IncidentInput {
+  const history = demoIncidentHistory({ seed, now });
+  const d = new Date(now);
+  const since = Math.min(
+    now - 86_400_000,
+    Date.UTC(d.getUTCFullYear(), Math.floor(d.getUTCMonth() / 3) * 3, 1),
+  );
+  const open = new Set<string>(OPEN_STATUSES);
+  const newest = [...history.incidents].sort((a, b) => b.createdAt - a.createdAt);
+  return {
+    recent: newest.filter((i) => i.createdAt >= since && i.createdAt <= now),
+    open: newest.filter((i) => open.has(i.status)),
+    openActionItems: history.actionItems.filter((a) => a.closedAt === undefined),
+  };
+}
+
 function asSignoff(r: {
   cadence: string;
   item: string;
@@ -186,6 +214,8 @@ async function runReport(ctx: CommandContext, cadence: Cadence): Promise<number>
     await store?.close();
   }
   const state = await loadState(opts, log);
+  const demo = store ? undefined : demoOptionsOf(state);
+  if (demo) incidents = demoIncidentInputs(demo.seed ?? 42, now);
   const needsCost = CHECKLISTS[cadence].some(
     (i) =>
       i.evaluator === "cost-trend" ||
