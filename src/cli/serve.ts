@@ -15,7 +15,7 @@ import { buildServer, DEFAULT_BODY_LIMIT } from "../server/app.js";
 import { adaptStore } from "../server/store-adapter.js";
 import { loadConfig } from "../config/config.js";
 import { IncidentEngine, engineId } from "../incident/engine.js";
-import { engineHooks, engineOps } from "../incident/engine-ops.js";
+import { configSilencers, engineHooks, engineOps } from "../incident/engine-ops.js";
 import { AlwaysLeader, KubeLeaseLeader, PgAdvisoryLeader, parseLeaseRef } from "../incident/engine-leader.js";
 import type { Leadership } from "../incident/engine-leader.js";
 import { DEMO_DAYS, demoIncidentsConfig, seedDemo } from "../incident/demo-seed.js";
@@ -155,6 +155,8 @@ async function serve(ctx: CommandContext, o: ServeOpts): Promise<number> {
       leader: await leadership(ctx, target, id, o, workerMs),
       tickMs: workerMs,
       log: { info: (m) => ctx.log.info(m), warn: (m) => ctx.log.warn(m) },
+      // day2.yaml's maintenance windows get their Alertmanager silences from the leader.
+      workers: configSilencers(o.alertmanagerUrl, incidents.maintenance, ctx.log),
     });
     const seeded = await engine.seedSchedules();
     if (seeded) ctx.log.info(`on-call schedules: ${seeded} from ${configName}`);

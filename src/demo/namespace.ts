@@ -7,6 +7,7 @@ import { endpointSlices, event, ingress, meta, service } from "./objects.js";
 import { hashParts, hexFromKey } from "./random.js";
 import type { NsEmit } from "./workloads.js";
 import { claimZone, emitWorkload, ordinalZone } from "./workloads.js";
+import { vulnerabilityReports } from "./vulnerabilities.js";
 
 const CA =
   "-----BEGIN CERTIFICATE-----\nMIIDBTCCAe2gAwIBAgIIdemo0000000000DQYJKoZIhvcNAQELBQAwFTETMBEGA1UE\nAxMKa3ViZXJuZXRlczAeFw0yNTEwMDQxMjAwMDBaFw0zNTEwMDIxMjAwMDBaMBUx\n-----END CERTIFICATE-----\n";
@@ -433,6 +434,7 @@ export function* emitNamespace(g: Gen, ns: NamespacePlan): Generator<KubeObject>
   if (ns.limitRange) yield limitRange(g, ns, ageMs);
   yield* claims(g, nse);
   for (const w of ns.workloads) yield* emitWorkload(g, nse, w);
+  yield* vulnerabilityReports(g, ns);
   for (const s of ns.services) {
     yield service(g, ns.name, s, s.selector ?? {}, 120 * DAY);
     yield* endpointSlices(g, ns.name, s, [], 120 * DAY);

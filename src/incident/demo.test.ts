@@ -213,6 +213,20 @@ test("every timeline is ordered and agrees with its incident's status and timest
   }
 });
 
+test("war rooms are named inc-<id>-<service> with the id's own inc- said once", () => {
+  const rooms = h.incidents.filter((i) => i.warRoom !== undefined);
+  assert.ok(rooms.length > 10, `${rooms.length} war rooms`);
+  for (const inc of rooms) {
+    assert.ok(inc.id.startsWith("inc-"), inc.id);
+    const expected = `inc-${inc.id.slice("inc-".length)}`.toLowerCase();
+    assert.ok(inc.warRoom!.startsWith(expected), `${inc.warRoom} starts with ${expected}`);
+    assert.ok(!inc.warRoom!.includes("inc-inc-"), inc.warRoom);
+    const said = (byIncident.get(inc.id) ?? []).filter((e) => /war room/.test(e.text));
+    assert.ok(said.length > 0, `${inc.id} timeline names its war room`);
+    for (const e of said) assert.ok(!e.text.includes("inc-inc-"), e.text);
+  }
+});
+
 test("pages go to whoever was on call; escalations happen only after the deadline passed unacknowledged", () => {
   let escalated = 0;
   for (const inc of h.incidents) {

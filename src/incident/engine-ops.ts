@@ -3,13 +3,15 @@
  * on-call rows, review drafts (shown, and stored when a review is recorded), tracked action
  * items, and maintenance windows with their Alertmanager silences (API v2, POST
  * /api/v2/silences with toAlertmanagerSilence; the silence id is stored with the window).
+ * Windows from day2.yaml get theirs from ConfigSilencer, a worker the engine's leader runs.
  */
 import type { AdapterHooks } from "../server/store-adapter.js";
 import { InvalidInputError } from "../server/ports.js";
 import type { IncidentOps, MaintenanceEntry, ReviewInput } from "../server/ports.js";
 import type { AlertInput } from "../store/index.js";
 import type { IncidentEngine } from "./engine.js";
-import { toAlertmanagerSilence } from "./maintenance.js";
+import { dueSilences, toAlertmanagerSilence } from "./maintenance.js";
+import type { AlertmanagerSilence } from "./maintenance.js";
 import { onCallRows } from "./oncall.js";
 import { PolicyConfigError, parseMaintenanceWindow } from "./policy-config.js";
 import type { MaintenanceWindow } from "./policy-config.js";
@@ -26,16 +28,27 @@ export interface OpsOptions {
   timeoutMs?: number;
 }
 
-/** Creates the silence; resolves with its id. Throws with Alertmanager's answer on failure. */
-export async function createSilence(
+/** Creates the window's silence; resolves with its id. Throws with Alertmanager's answer on failure. */
+export function createSilence(
   baseUrl: string,
   window: MaintenanceWindow,
   timeoutMs = 10_000,
 ): Promise<string> {
-  const res = await fetch(`${baseUrl.replace(/\/+$/, "")}/api/v2/silences`, {
+  return postSilence(baseUrl, toAlertmanagerSilence(window), timeoutMs);
+}
+
+const silencesUrl = (baseUrl: string): string => `${baseUrl.replace(/\/+$/, "")}/api/v2/silences`;
+
+/** POST /api/v2/silences; resolves with the silence id. */
+export async function postSilence(
+  baseUrl: string,
+  body: AlertmanagerSilence,
+  timeoutMs = 10_000,
+): Promise<string> {
+  const res = await fetch(silencesUrl(baseUrl), {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify(toAlertmanagerSilence(window)),
+    body: JSON.stringify(body),
     signal: AbortSignal.timeout(timeoutMs),
   });
   const text = await res.text();
@@ -44,6 +57,87 @@ export async function createSilence(
   if (typeof id !== "string")
     throw new Error(`Alertmanager answered without a silenceID: ${text.slice(0, 300)}`);
   return id;
+}
+
+/** A silence as GET /api/v2/silences lists it (the fields day2 reads). */
+export interface GettableSilence {
+  id: string;
+  comment: string;
+  startsAt: string;
+  endsAt: string;
+  status: { state: "active" | "pending" | "expired" };
+}
+
+/** GET /api/v2/silences: every silence Alertmanager holds, expired ones included. */
+export async function listSilences(baseUrl: string, timeoutMs = 10_000): Promise<GettableSilence[]> {
+  const res = await fetch(silencesUrl(baseUrl), { signal: AbortSignal.timeout(timeoutMs) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`Alertmanager answered HTTP ${res.status}: ${text.slice(0, 300)}`);
+  const doc = JSON.parse(text) as unknown;
+  if (!Array.isArray(doc)) throw new Error(`Alertmanager answered a non-list: ${text.slice(0, 300)}`);
+  return doc as GettableSilence[];
+}
+
+export interface ConfigSilencerOptions {
+  timeoutMs?: number;
+  /** After a failure, wait this long before asking Alertmanager again (default 30 s). */
+  retryMs?: number;
+  log?: { info(msg: string): void; warn(msg: string): void };
+}
+
+/**
+ * The silences of day2.yaml's maintenance windows, made sure of by the worker leader on every
+ * tick: at startup, and whenever a recurring window's next occurrence comes up (its silence is
+ * created pending as soon as the previous one ends). Idempotent per occurrence: Alertmanager is
+ * asked which markers exist before anything is posted, so a restart or a new leader creates
+ * nothing twice. Occurrences already made sure of are remembered, so a quiet tick sends no
+ * request at all.
+ */
+export class ConfigSilencer {
+  readonly name = "maintenance silences";
+  private readonly done = new Set<string>();
+  private retryAt = 0;
+
+  constructor(
+    private readonly baseUrl: string,
+    private readonly windows: readonly MaintenanceWindow[],
+    private readonly opts: ConfigSilencerOptions = {},
+  ) {}
+
+  /** Creates the silences due at `now`; resolves with how many were created. */
+  async run(now: number): Promise<number> {
+    const due = dueSilences(this.windows, now).filter((d) => !this.done.has(d.marker));
+    if (due.length === 0 || now < this.retryAt) return 0;
+    try {
+      const existing = (await listSilences(this.baseUrl, this.opts.timeoutMs)).map((x) => x.comment);
+      const missing = dueSilences(this.windows, now, existing);
+      for (const d of due) if (!missing.some((m) => m.marker === d.marker)) this.done.add(d.marker);
+      let created = 0;
+      for (const d of missing) {
+        const id = await postSilence(this.baseUrl, d.silence, this.opts.timeoutMs);
+        this.done.add(d.marker);
+        created++;
+        this.opts.log?.info(
+          `maintenance window ${d.key}: silence ${id} in Alertmanager, ${d.silence.startsAt} to ${d.silence.endsAt}`,
+        );
+      }
+      return created;
+    } catch (err) {
+      this.retryAt = now + (this.opts.retryMs ?? 30_000);
+      throw new Error(`maintenance silences at ${this.baseUrl}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+}
+
+/** The engine workers for day2.yaml's windows: none without an Alertmanager or windows. */
+export function configSilencers(
+  alertmanagerUrl: string | undefined,
+  windows: readonly MaintenanceWindow[],
+  log?: ConfigSilencerOptions["log"],
+): ConfigSilencer[] {
+  return alertmanagerUrl && windows.length
+    ? [new ConfigSilencer(alertmanagerUrl, windows, log ? { log } : {})]
+    : [];
 }
 
 function entry(
@@ -94,6 +188,11 @@ export function engineOps(engine: IncidentEngine, opts: OpsOptions = {}): Incide
         if (err instanceof PolicyConfigError) throw new InvalidInputError(err.problems.join("; "));
         throw err;
       }
+      // The store keeps one-off windows; a recurring one belongs in day2.yaml.
+      if (w.every !== undefined)
+        throw new InvalidInputError(
+          "every: recurring windows are declared in day2.yaml (incidents.maintenance)",
+        );
       let silence: { id?: string; error?: string } | undefined;
       if (opts.alertmanagerUrl) {
         try {

@@ -69,6 +69,14 @@ export interface EngineOptions {
   retryDelayMs?: number;
   log?: EngineLog;
   now?: () => number;
+  /** More leader-only work run at the end of every tick (e.g. config maintenance silences). */
+  workers?: readonly EngineWorker[];
+}
+
+/** A leader-only worker; a failure is logged and retried next tick. */
+export interface EngineWorker {
+  readonly name: string;
+  run(now: number): Promise<unknown>;
 }
 
 const ACTOR = "policy";
@@ -389,6 +397,11 @@ export class IncidentEngine {
     out.setUp = await this.sweep();
     out.sent = await this.notificationTick();
     out.pruned = await this.retentionTick();
+    for (const w of this.opts.workers ?? [])
+      if (this.leader.isLeader())
+        await w
+          .run(this.now())
+          .catch((err: unknown) => this.log.warn(`${w.name}: ${(err as Error).message}`));
     return out;
   }
 

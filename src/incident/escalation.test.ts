@@ -201,6 +201,10 @@ test("war room names are channel-safe slugs of at most 80 characters", () => {
     "inc-01hzx-checkout-cart-service",
   );
   assert.equal(warRoomName({ id: "9" }, "war"), "war-9");
+  // Store ids start with the prefix already: said once.
+  assert.equal(warRoomName({ id: "inc-0mh3k2", service: "web" }), "inc-0mh3k2-web");
+  assert.equal(warRoomName({ id: "INC-7" }), "inc-7");
+  assert.equal(warRoomName({ id: "inc-7" }, "war"), "war-inc-7");
   const long = warRoomName({ id: "x", service: "a".repeat(100) });
   assert.equal(long.length, 80);
 });

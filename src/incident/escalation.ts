@@ -145,15 +145,25 @@ export function escalationPolicyFor(
   return policies.find((p) => matchesAll(p.matchers, labels));
 }
 
-/** `inc-42-payments-api`: lowercase, [a-z0-9_-], at most 80 characters (Slack's limit). */
+/**
+ * `inc-42-payments-api`: lowercase, [a-z0-9_-], at most 80 characters (Slack's limit). Store
+ * ids already start with `inc-`; the prefix is not repeated then (`inc-01j…`, not `inc-inc-01j…`).
+ */
 export function warRoomName(incident: Pick<Incident, "id" | "service">, prefix = "inc"): string {
-  const raw = [prefix, incident.id, incident.service].filter((x) => x !== undefined && x !== "").join("-");
+  const id = withoutPrefix(incident.id, prefix);
+  const raw = [prefix, id, incident.service].filter((x) => x !== undefined && x !== "").join("-");
   const slug = raw
     .toLowerCase()
     .replace(/[^a-z0-9_-]+/g, "-")
     .replace(/-{2,}/g, "-")
     .replace(/^-+|-+$/g, "");
   return slug.slice(0, 80).replace(/-+$/, "");
+}
+
+/** `id` without a leading `<prefix>-` (any case), so a name built as prefix + id says it once. */
+export function withoutPrefix(id: string, prefix: string): string {
+  const p = `${prefix}-`.toLowerCase();
+  return prefix !== "" && id.toLowerCase().startsWith(p) ? id.slice(p.length) : id;
 }
 
 export interface MajorIncidentRoles {

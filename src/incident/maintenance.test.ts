@@ -6,7 +6,15 @@ import formats from "ajv-formats";
 import type { MaintenanceWindow } from "./policy-config.js";
 import { PolicyConfigError, parseIncidents, parseMaintenanceWindow } from "./policy-config.js";
 import { compileMatcher, formatMatcher, parseMatcher } from "./policy-match.js";
-import { inMaintenance, isActive, toAlertmanagerSilence } from "./maintenance.js";
+import {
+  currentOrNextOccurrence,
+  dueSilences,
+  inMaintenance,
+  isActive,
+  silenceMarker,
+  toAlertmanagerSilence,
+  windowKey,
+} from "./maintenance.js";
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -166,4 +174,73 @@ test("windows from day2.yaml; garbage windows name the field", () => {
   assert.deepEqual(problems({ ...base, matchers: [{ name: "a", op: "==", value: "b" }] }), [
     'matchers[0]: expected a matcher like service="api" or { name, op, value }, got a mapping',
   ]);
+});
+
+const HOUR = 3_600_000;
+const WEEK = 7 * 24 * HOUR;
+const weekly = parseMaintenanceWindow({
+  matchers: ['namespace="db"'],
+  startsAt: "2025-10-21T20:00:00Z",
+  endsAt: "2025-10-21T22:00:00Z",
+  every: "1w",
+  createdBy: "dba",
+  comment: "weekly vacuum",
+});
+
+test("a recurring window: occurrence k is the first shifted by k x every; active only inside one", () => {
+  assert.equal(weekly.every, WEEK);
+  const first = { index: 0, startsAt: at("2025-10-21T20:00:00Z"), endsAt: at("2025-10-21T22:00:00Z") };
+  assert.deepEqual(currentOrNextOccurrence(weekly, at("2025-10-01T00:00:00Z")), first, "before: the first");
+  assert.deepEqual(currentOrNextOccurrence(weekly, at("2025-10-21T21:00:00Z")), first, "inside the first");
+  const second = { index: 1, startsAt: first.startsAt + WEEK, endsAt: first.endsAt + WEEK };
+  assert.deepEqual(currentOrNextOccurrence(weekly, first.endsAt), second, "the end is exclusive");
+  assert.deepEqual(currentOrNextOccurrence(weekly, at("2025-10-28T20:00:00Z")), second);
+  assert.equal(currentOrNextOccurrence(weekly, at("2026-01-06T21:59:59Z"))!.index, 11);
+  assert.equal(isActive(weekly, at("2026-01-06T21:59:59Z")), true, "11 weeks later, inside");
+  assert.equal(isActive(weekly, at("2026-01-06T22:00:00Z")), false);
+  assert.equal(isActive(weekly, at("2026-01-07T21:00:00Z")), false, "a day later");
+  assert.equal(inMaintenance({ namespace: "db" }, at("2025-11-04T20:30:00Z"), [weekly]), weekly);
+  // One-off windows end for good.
+  assert.equal(currentOrNextOccurrence(window, at("2025-10-21T22:00:00Z")), undefined);
+  assert.throws(
+    () =>
+      parseMaintenanceWindow({
+        matchers: ['namespace="db"'],
+        startsAt: "2025-10-21T20:00:00Z",
+        endsAt: "2025-10-21T22:00:00Z",
+        every: "1h",
+        createdBy: "dba",
+        comment: "x",
+      }),
+    /every: must not be shorter than the window/,
+  );
+});
+
+test("due silences: the current or next occurrence of each window, unless its marker exists", () => {
+  const now = at("2025-10-21T21:00:00Z");
+  const due = dueSilences([window, weekly], now);
+  assert.deepEqual(
+    due.map((d) => d.key),
+    ["mw-1", windowKey(weekly)],
+  );
+  assert.match(windowKey(weekly), /^config-[0-9a-f]{12}$/);
+  assert.equal(windowKey(weekly), windowKey({ ...weekly }), "stable");
+  assert.notEqual(windowKey(weekly), windowKey({ ...weekly, every: 2 * WEEK }));
+  assert.equal(due[0]!.marker, "[day2 maintenance mw-1 @ 2025-10-21T20:00:00.000Z]");
+  assert.equal(
+    due[0]!.silence.comment,
+    "Postgres 16 upgrade [day2 maintenance mw-1 @ 2025-10-21T20:00:00.000Z]",
+  );
+  // Someone expired the first by hand: a silence with its marker exists, nothing is due for it.
+  const left = dueSilences([window, weekly], now, [`anything ${due[0]!.marker}`]);
+  assert.deepEqual(
+    left.map((d) => d.key),
+    [windowKey(weekly)],
+  );
+  // After both ended: the one-off is gone, the weekly one's next occurrence is due (pending).
+  const later = dueSilences([window, weekly], at("2025-10-22T09:00:00Z"), [due[0]!.marker, due[1]!.marker]);
+  assert.equal(later.length, 1);
+  assert.equal(later[0]!.silence.startsAt, "2025-10-28T20:00:00.000Z");
+  assert.equal(later[0]!.silence.endsAt, "2025-10-28T22:00:00.000Z");
+  assert.equal(later[0]!.marker, silenceMarker(weekly, later[0]!.occurrence));
 });

@@ -442,6 +442,7 @@ test("Slack channel names: lowercase, allowed characters only, at most 80", () =
     slackChannelName({ id: "INC_7", title: "Café  überlastet / 500s" }),
     "inc-inc_7-cafe-uberlastet-500s",
   );
+  assert.equal(slackChannelName({ id: "inc-0mh3k2", title: "Disk full" }), "inc-0mh3k2-disk-full");
   const long = slackChannelName({ id: "0194f3a2-7c1e-7b66-9f0a-2f4f1c9d8e11", title: "word ".repeat(40) });
   assert.ok(long.length <= 80);
   assert.match(long, /^[a-z0-9_-]+$/);

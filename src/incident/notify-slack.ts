@@ -14,6 +14,7 @@
  * The bot that creates a channel is a member of it, so it can post there without an invite.
  * Bot token scopes: channels:manage (or groups:write for private channels) and chat:write.
  */
+import { withoutPrefix } from "./escalation.js";
 import type { Notification, WarRoomNotification } from "./notify.js";
 import { notificationId, slackMessage } from "./notify.js";
 import type { AttemptVerdict, HttpResponseData, PostOutcome, RetryOptions } from "./notify-retry.js";
@@ -110,7 +111,8 @@ export function slackChannelName(incident: Pick<Incident, "id" | "title">, prefi
       .replace(/[^a-z0-9_-]+/g, "-")
       .replace(/-{2,}/g, "-")
       .replace(/^-+|-+$/g, "");
-  const name = [slug(prefix), slug(incident.id), slug(incident.title)].filter(Boolean).join("-");
+  const id = withoutPrefix(incident.id, prefix);
+  const name = [slug(prefix), slug(id), slug(incident.title)].filter(Boolean).join("-");
   return name.slice(0, SLACK_CHANNEL_NAME_MAX).replace(/-+$/g, "") || "incident";
 }
 

@@ -135,6 +135,8 @@ export interface MaintenanceWindow {
   readonly endsAt: number;
   readonly createdBy: string;
   readonly comment: string;
+  /** Recurs every this many ms (startsAt/endsAt are the first occurrence); absent: once. */
+  readonly every?: number;
 }
 
 export interface IncidentsConfig {
@@ -431,12 +433,15 @@ export const maintenanceWindowSchema = z
       endsAt: timestamp,
       createdBy: nonEmpty("who created it"),
       comment: nonEmpty("a comment: say why"),
+      every: duration.optional(),
     },
-    { error: required("a mapping (matchers, startsAt, endsAt, createdBy, comment)") },
+    { error: required("a mapping (matchers, startsAt, endsAt, createdBy, comment, every)") },
   )
   .superRefine((w, ctx) => {
     if (Date.parse(w.endsAt) <= Date.parse(w.startsAt))
       ctx.addIssue({ code: "custom", path: ["endsAt"], message: "must be after startsAt" });
+    else if (w.every !== undefined && parseDuration(w.every) < Date.parse(w.endsAt) - Date.parse(w.startsAt))
+      ctx.addIssue({ code: "custom", path: ["every"], message: "must not be shorter than the window" });
     w.matchers.forEach((m, i) => {
       const op = "op" in m && m.op ? m.op : "=";
       const err = op === "=~" || op === "!~" ? regexError(m.value) : undefined;
@@ -682,6 +687,7 @@ export function normalizeMaintenanceWindow(w: z.output<typeof maintenanceWindowS
     endsAt: Date.parse(w.endsAt),
     createdBy: w.createdBy.trim(),
     comment: w.comment.trim(),
+    ...(w.every !== undefined ? { every: parseDuration(w.every) } : {}),
   };
 }
 

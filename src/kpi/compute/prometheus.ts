@@ -25,8 +25,10 @@ export interface KpiQueries {
 }
 
 export const DEFAULT_QUERIES: Readonly<KpiQueries> = Object.freeze({
+  // ingress-nginx creates a status series on its first such request: a window without any 5xx
+  // has no 5xx series, and without `or vector(0)` a flawless window would read as "no data".
   errorRatio:
-    'sum(rate(nginx_ingress_controller_requests{status=~"5.."}[$window])) / sum(rate(nginx_ingress_controller_requests[$window]))',
+    '(sum(rate(nginx_ingress_controller_requests{status=~"5.."}[$window])) or vector(0)) / sum(rate(nginx_ingress_controller_requests[$window]))',
   p95Latency:
     "histogram_quantile(0.95, sum by (le) (rate(nginx_ingress_controller_request_duration_seconds_bucket[$window])))",
   apiResponseTime:
