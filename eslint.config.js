@@ -21,7 +21,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ["**/*.ts"],
+    // The dashboard (web/, .tsx) gets the same rules, typed through web/tsconfig.json.
+    files: ["**/*.ts", "**/*.tsx"],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       // node:test's test()/describe() return promises the runner tracks itself.

@@ -47,6 +47,9 @@ DAY2_SQLITE_NATIVE_BINDING="$(bash scripts/node24.sh "$CACHE" sqlite-binding)" \
 stage "control plane binaries"
 bash test/cluster/build.sh
 
+stage "dashboard build (the browser tests drive dist/web)"
+npm run -s build:web
+
 stage "integration tests (real kube-apiserver, etcd, controller-manager, scheduler, kwok)"
 node --import tsx test/integration/run.ts | tee "$LOG_DIR/integration.tap" || true
 

@@ -20,7 +20,7 @@ import { demoIncidentsDoc } from "../incident/demo-config.js";
 import { onCallRows } from "../incident/oncall.js";
 import { parseIncidents } from "../incident/policy-config.js";
 import { openServerStore } from "../server/store-adapter.js";
-import { defaultDbPath, defaultDemoDbPath, parseSize } from "./serve.js";
+import { defaultDbPath, defaultDemoDbPath, parseInterval, parseSize } from "./serve.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const MAIN = join(ROOT, "src", "cli", "main.ts");
@@ -189,6 +189,30 @@ test("the default database lives in the user's data directory", () => {
   assert.equal(defaultDemoDbPath({ XDG_DATA_HOME: "/data" }), "/data/day2/demo.db");
   assert.equal(parseSize("4MiB", "--body-limit"), 4 * 1024 * 1024);
   assert.throws(() => parseSize("lots", "--body-limit"), /--body-limit/);
+});
+
+test("--collect-interval takes 30s, 15m, 1h, 1d or 0 (off); anything else names the flag", () => {
+  assert.equal(parseInterval("30s", "--collect-interval"), 30_000);
+  assert.equal(parseInterval("15m", "--collect-interval"), 900_000);
+  assert.equal(parseInterval("1h", "--collect-interval"), 3_600_000);
+  assert.equal(parseInterval("1d", "--collect-interval"), 86_400_000);
+  assert.equal(parseInterval("0", "--collect-interval"), 0);
+  for (const bad of ["soon", "15", "-1m", "1.5m", "500ms", ""])
+    assert.throws(() => parseInterval(bad, "--collect-interval"), /--collect-interval/, bad);
+});
+
+test("day2 serve refuses a bad --collect-interval or --prometheus before opening anything", async () => {
+  const tmp = mkdtempSync(join(tmpdir(), "day2-serve-"));
+  try {
+    const i = await day2Async(["serve", "--collect-interval", "often", "--db", join(tmp, "x.db")], {}, tmp);
+    assert.equal(i.code, 2);
+    assert.match(i.stderr, /--collect-interval: expected a duration/);
+    const p = await day2Async(["serve", "--prometheus", "prom:9090", "--db", join(tmp, "x.db")], {}, tmp);
+    assert.equal(p.code, 2);
+    assert.match(p.stderr, /--prometheus: expected an http/);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 });
 
 test("day2 serve refuses bad flags with a usage error naming the flag", async () => {

@@ -13,6 +13,7 @@ import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { buildServer, DEFAULT_BODY_LIMIT } from "../server/app.js";
 import { adaptStore } from "../server/store-adapter.js";
+import { builtWebRoot, packageRunbooks } from "../server/routes/web.js";
 import { loadConfig } from "../config/config.js";
 import { IncidentEngine, engineId } from "../incident/engine.js";
 import { configSilencers, engineHooks, engineOps } from "../incident/engine-ops.js";
@@ -23,6 +24,16 @@ import { resolveIncidents } from "../incident/policy-config.js";
 import { KubeClient } from "../kube/http.js";
 import { loadKubeConfig } from "../kube/config.js";
 import { Store, isPostgresUrl } from "../store/index.js";
+import { Collector } from "../collect/loop.js";
+import type { CollectSources } from "../collect/collect.js";
+import { hasKubeConfig } from "../kube/config.js";
+import { kpiConfigFromDoc, loadKpiConfig } from "../kpi/config.js";
+import { previousValues } from "../kpi/engine.js";
+import type { Incident } from "../incident/types.js";
+import { latestKpis } from "../store/collections.js";
+import { adaptCollections } from "../server/store-adapter.js";
+import { parseUsageFlags, resolveUsage } from "./cost/shared.js";
+import { loadState } from "./source.js";
 import type { CommandContext } from "./context.js";
 import { EXIT, usageError } from "./errors.js";
 
@@ -63,7 +74,87 @@ export function parseSize(value: string, flag: string): number {
   return Number(m[1]) * factor;
 }
 
+/** "30s", "15m", "2h", "1d", "500ms" -> ms; "0" -> 0 (collection off). */
+export function parseInterval(value: string, flag: string): number {
+  const m = /^(\d+)(ms|s|m|h|d)?$/.exec(value.trim());
+  if (!m || (m[2] === undefined && m[1] !== "0"))
+    throw usageError(
+      `${flag}: expected a duration such as 30s, 15m or 1h (0: off), got ${JSON.stringify(value)}`,
+    );
+  const ms = Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? "ms"]!;
+  if (ms !== 0 && ms < 1000) throw usageError(`${flag}: at least 1s, got ${JSON.stringify(value)}`);
+  return ms;
+}
+
+/** Which cluster `day2 serve` collects, or why none: never the implicit demo of the CLI commands. */
+export function collectionSource(
+  opts: CommandContext["opts"],
+): { source: "snapshot" | "demo" | "live" } | { off: string } {
+  if (opts.snapshot) return { source: "snapshot" };
+  if (opts.demo) return { source: "demo" };
+  if (opts.kubeconfig || opts.context || hasKubeConfig({})) return { source: "live" };
+  return { off: "no kubeconfig, --snapshot or --demo" };
+}
+
+/** The collection's inputs from the CLI's sources and the server's own store. */
+function collectionSources(
+  ctx: CommandContext,
+  store: Store,
+  prometheus: string | undefined,
+): CollectSources {
+  const flags = parseUsageFlags({ ...(prometheus ? { prometheus } : {}), window: "14d" });
+  return {
+    loadState: () => loadState(ctx.opts, ctx.log),
+    usage: (state) => resolveUsage(ctx, state, flags),
+    async incidents(window) {
+      // Incidents that started up to one window earlier still count as downtime inside it.
+      const since = window.from - (window.to - window.from);
+      const incidents: Incident[] = [];
+      for (let offset = 0; ; offset += 500) {
+        const page = await store.listIncidents({}, { limit: 500, offset });
+        incidents.push(...page.items);
+        const last = page.items.at(-1);
+        if (!last || last.createdAt < since || offset + page.items.length >= page.total) break;
+      }
+      return { incidents, window, source: "the day2 store" };
+    },
+    previousKpis: async () => previousValues((await latestKpis(store.raw))?.items ?? []),
+  };
+}
+
+/** The collection loop, or undefined (and one line saying why) when it is off. */
+function makeCollector(
+  ctx: CommandContext,
+  raw: Store,
+  engine: IncidentEngine,
+  o: ServeOpts & { collectMs: number; kpiConfig: ReturnType<typeof loadKpiConfig> },
+): Collector | undefined {
+  const { collectMs, kpiConfig } = o;
+  const from = collectionSource(ctx.opts);
+  if (collectMs === 0 || !("source" in from)) {
+    ctx.log.warn(
+      `collection: off (${collectMs === 0 ? "--collect-interval 0" : (from as { off: string }).off}); the dashboard shows no scan, cost or KPI data`,
+    );
+    return undefined;
+  }
+  ctx.log.info(`collection: the ${from.source} cluster`);
+  return new Collector({
+    store: raw.raw,
+    sources: collectionSources(ctx, raw, o.prometheus),
+    settings: {
+      ...(kpiConfig.config ? { config: kpiConfig.config } : {}),
+      catalog: kpiConfig.catalog,
+      queries: kpiConfig.queries,
+    },
+    intervalMs: collectMs,
+    isLeader: () => engine.leader.isLeader(),
+    log: { info: (m) => ctx.log.info(m), warn: (m) => ctx.log.warn(m) },
+  });
+}
+
 interface ServeOpts {
+  collectInterval: string;
+  prometheus?: string;
   port: string;
   address: string;
   db?: string;
@@ -111,6 +202,14 @@ function urlOf(address: string, port: number): string {
   return `http://${address.includes(":") ? `[${address}]` : address}:${port}`;
 }
 
+/** The built dashboard to host (dist/web), or a note that there is none. */
+function webOptions(ctx: CommandContext): { webRoot?: string; runbooksRoot?: string } {
+  const webRoot = builtWebRoot(import.meta.url);
+  const runbooksRoot = packageRunbooks(import.meta.url);
+  if (!webRoot) ctx.log.info("dashboard not built: npm run build:web");
+  return webRoot ? { webRoot, ...(runbooksRoot ? { runbooksRoot } : {}) } : {};
+}
+
 async function serve(ctx: CommandContext, o: ServeOpts): Promise<number> {
   const port = intOption(o.port, "--port", 0, 65535);
   const bodyLimit = parseSize(o.bodyLimit, "--body-limit");
@@ -118,6 +217,9 @@ async function serve(ctx: CommandContext, o: ServeOpts): Promise<number> {
   const retryAfterSeconds = intOption(o.retryAfter, "--retry-after", 1, 3600);
   const shutdownMs = intOption(o.shutdownTimeout, "--shutdown-timeout", 1) * 1000;
   const workerMs = intOption(o.workerInterval, "--worker-interval", 10, 3_600_000);
+  const collectMs = parseInterval(o.collectInterval, "--collect-interval");
+  // Validates --prometheus (a usage error naming it) before anything is opened.
+  if (o.prometheus !== undefined) parseUsageFlags({ prometheus: o.prometheus });
   if (o.alertmanagerUrl !== undefined && !/^https?:\/\/[^/]/.test(o.alertmanagerUrl))
     throw usageError(
       `--alertmanager-url: expected an http:// or https:// URL, got ${JSON.stringify(o.alertmanagerUrl)}`,
@@ -132,6 +234,9 @@ async function serve(ctx: CommandContext, o: ServeOpts): Promise<number> {
   const incidents =
     config?.incidents ?? (demo && !config ? demoIncidentsConfig(demoNow) : resolveIncidents(undefined));
   const configName = config?.file ?? (demo ? "the demo config" : "config");
+  // KPI targets and queries from the same file (--demo without --config: the defaults).
+  const kpiConfig =
+    demo && o.config === undefined ? kpiConfigFromDoc({}, "the demo config") : loadKpiConfig(o.config);
   const target = o.db ?? (demo ? defaultDemoDbPath() : defaultDbPath());
   const raw = await Store.open(target);
   let engine: IncidentEngine;
@@ -166,9 +271,18 @@ async function serve(ctx: CommandContext, o: ServeOpts): Promise<number> {
   }
   const store = adaptStore(raw, incidents.policy, engineHooks(engine));
   const ops = engineOps(engine, o.alertmanagerUrl ? { alertmanagerUrl: o.alertmanagerUrl } : {});
+  const web = webOptions(ctx);
+  const collector = makeCollector(ctx, raw, engine, { ...o, collectMs, kpiConfig });
+  const workers = {
+    stop: async () => {
+      await collector?.stop();
+      await engine.stop();
+    },
+  };
   const app = buildServer(
-    { store, ops, workers: engine },
+    { store, ops, workers, collections: adaptCollections(raw) },
     {
+      ...web,
       bodyLimit,
       intake: { capacity, retryAfterSeconds },
       logger: ctx.opts.verbose > 0 ? { level: ctx.opts.verbose > 1 ? "debug" : "info" } : false,
@@ -183,8 +297,13 @@ async function serve(ctx: CommandContext, o: ServeOpts): Promise<number> {
   const addr = app.server.address();
   const actual = typeof addr === "object" && addr ? addr.port : port;
   ctx.stdout.write(`listening on ${urlOf(o.address, actual)}\n`);
+  if (web.webRoot) ctx.stdout.write(`dashboard on ${urlOf(o.address, actual)}/\n`);
   engine.linkBase = `${urlOf(o.address, actual)}/api/v1/incidents`;
   await engine.start();
+  if (collector) {
+    collector.start();
+    ctx.log.info(`collection: every ${o.collectInterval} (worker leader only)`);
+  }
   ctx.log.info(`workers: every ${workerMs} ms, leader election: ${engine.leader.name}`);
   ctx.log.info(`store: ${target.replace(/\/\/[^@/]*@/, "//***@")}`);
 
@@ -226,6 +345,15 @@ export function registerServe(program: Command, run: Run): void {
       "largest request body (413 above it), e.g. 1MiB",
       String(DEFAULT_BODY_LIMIT),
     )
+    .option(
+      "--collect-interval <duration>",
+      "collect the cluster (scan, cost, KPIs) this often, e.g. 30s, 15m, 1h; 0: off",
+      "15m",
+    )
+    .option(
+      "--prometheus <url>",
+      "usage and the Prometheus KPIs (availability, latency, requests) for collection",
+    )
     .option("--queue-size <n>", "webhook deliveries waiting for commit before 503 + Retry-After", "1000")
     .option("--retry-after <seconds>", "Retry-After of a 503 when the intake queue is full", "1")
     .option("--shutdown-timeout <seconds>", "on SIGTERM, close connections still busy after this long", "30")
@@ -249,6 +377,7 @@ Examples:
   day2 serve --port 0                           # a free port; prints "listening on http://127.0.0.1:PORT"
   day2 serve --address 0.0.0.0 --db postgres://day2@db/day2
   day2 serve --demo --seed 7                    # demo data, see below
+  day2 serve --collect-interval 5m --prometheus http://prometheus:9090
 
 Demo: --demo seeds 90 days of demo incidents, alerts, timelines, reviews and action items
 (seeded once: only into a store without incidents) and runs with the demo's on-call schedules
@@ -257,7 +386,17 @@ never your real database. Tokens stay explicit; for the API and the dashboard:
   day2 token create --role admin --name me --db ~/.local/share/day2/demo.db
 
 Routes: /healthz, /readyz, /metrics, /api/v1/openapi.json (the full API),
-POST /api/v1/alerts/alertmanager (Alertmanager webhook, bearer token with role responder).
+POST /api/v1/alerts/alertmanager (Alertmanager webhook, bearer token with role responder),
+the dashboard's GET /api/v1/overview, findings, findings/groups, scores, kpis,
+kpis/:id/history, cost, rhythm/:cadence and rhythm/signoffs (POST: role responder).
+
+Collection: every --collect-interval (default 15m; 0: off) the worker leader reads the cluster
+(--snapshot, --demo, or the kubeconfig's; with none of them collection is off), runs the
+scanner, the cost model and the 16 KPIs (--prometheus URL for usage and the Prometheus KPIs),
+and stores the run: findings with first seen, last seen and fixed, score, KPI and cost
+history. /metrics exports day2_scan_score, day2_scan_coverage, day2_findings{severity},
+day2_kpi_value{kpi}, day2_kpi_status{kpi,status}, day2_collection_last_success_timestamp_seconds
+and day2_collection_duration_seconds from the latest stored run.
 
 Alertmanager receiver:
   receivers:

@@ -25,7 +25,7 @@ import type { ServerMetrics } from "./metrics.js";
 import { buildOpenApi } from "./openapi.js";
 import type { CollectedRoute } from "./openapi.js";
 import { InvalidInputError, TransitionError } from "./ports.js";
-import type { IncidentOps, ServerStore } from "./ports.js";
+import type { CollectionReads, IncidentOps, ServerStore } from "./ports.js";
 import { describeIssues, zodSerializerCompiler, zodValidatorCompiler } from "./provider.js";
 import type { ZodProvider } from "./provider.js";
 import type { RouteContext } from "./routes/common.js";
@@ -36,7 +36,15 @@ import { incidentRoutes } from "./routes/incidents.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { openapiRoutes } from "./routes/openapi.js";
 import { opsRoutes } from "./routes/ops.js";
+import { costRoutes } from "./routes/cost.js";
+import { findingRoutes } from "./routes/findings.js";
+import { kpiRoutes } from "./routes/kpis.js";
+import { overviewRoutes } from "./routes/overview.js";
+import { rhythmRoutes } from "./routes/rhythm.js";
+import { scoreRoutes } from "./routes/scores.js";
+import { sessionRoutes } from "./routes/session.js";
 import { tokenRoutes } from "./routes/tokens.js";
+import { isPagePath, registerWeb, sendIndex } from "./routes/web.js";
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
@@ -44,6 +52,8 @@ export interface ServerDeps {
   store: ServerStore;
   /** On-call, review drafts, action items, maintenance (the lifecycle engine); routes answer 503 without. */
   ops?: IncidentOps;
+  /** The continuous collection's stored results (dashboard API, /metrics). */
+  collections?: CollectionReads;
   /** Started after listen, stopped first on close (before the intake drains). */
   workers?: { stop(): Promise<void> };
   /** A registry of the caller's; default: a new one per server. */
@@ -60,6 +70,10 @@ export interface ServerOptions {
   logger?: boolean | Record<string, unknown>;
   /** The version published in the OpenAPI document. */
   version?: string;
+  /** The built dashboard (dist/web): served at / without a token; absent: no dashboard. */
+  webRoot?: string;
+  /** The runbook library, served as text at /runbooks/ beside the dashboard (its findings link there). */
+  runbooksRoot?: string;
 }
 
 export type Day2Server = FastifyInstance<
@@ -99,6 +113,7 @@ export function buildServer(deps: ServerDeps, opts: ServerOptions = {}): Day2Ser
   const ctx: RouteContext = {
     store: deps.store,
     ...(deps.ops ? { ops: deps.ops } : {}),
+    ...(deps.collections ? { collections: deps.collections } : {}),
     intake,
     metrics,
     verifier,
@@ -118,7 +133,11 @@ export function buildServer(deps: ServerDeps, opts: ServerOptions = {}): Day2Ser
   });
   app.setErrorHandler((err: FastifyError, req, reply) => sendError(err, req, reply, intake));
   app.setNotFoundHandler((req, reply) =>
-    reply.code(404).send(errorBody(new HttpError("D2_HTTP_NOT_FOUND", `no route ${req.method} ${req.url}`))),
+    opts.webRoot && isPagePath(req)
+      ? sendIndex(reply)
+      : reply
+          .code(404)
+          .send(errorBody(new HttpError("D2_HTTP_NOT_FOUND", `no route ${req.method} ${req.url}`))),
   );
 
   app.register(healthRoutes, ctx);
@@ -128,7 +147,11 @@ export function buildServer(deps: ServerDeps, opts: ServerOptions = {}): Day2Ser
   app.register(genericRoutes, ctx);
   app.register(incidentRoutes, ctx);
   app.register(tokenRoutes, ctx);
+  app.register(sessionRoutes, ctx);
   app.register(opsRoutes, ctx);
+  for (const dashboard of [overviewRoutes, findingRoutes, scoreRoutes, kpiRoutes, costRoutes, rhythmRoutes])
+    app.register(dashboard, ctx);
+  if (opts.webRoot) registerWeb(app, opts.webRoot, opts.runbooksRoot);
 
   app.addHook("preClose", async () => {
     closing = true;

@@ -57,3 +57,126 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): ServerMe
     }),
   };
 }
+
+/** What the collection gauges read at scrape time (a slice of ports.ts CollectionReads). */
+export interface CollectionMetricsSource {
+  latestRun(okOnly: boolean): Promise<
+    | {
+        at: number;
+        durationMs: number;
+        score: number | null;
+        coverage: number | null;
+        counts: Record<string, number>;
+      }
+    | undefined
+  >;
+  latestKpis(): Promise<{ at: number; items: unknown[] } | undefined>;
+}
+
+const KPI_STATUSES = ["met", "at-risk", "missed", "no-data"] as const;
+
+type Sample = { labels?: Record<string, string>; value: number };
+
+/**
+ * A gauge whose samples are computed at scrape time. prom-client's own Gauge always shows a
+ * label-less gauge (as 0), so `get` is replaced: no data means no sample.
+ */
+function scrapeGauge(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: string[],
+  samples: () => Promise<Sample[]>,
+): void {
+  const g = new Gauge({ name, help, labelNames, registers: [registry] });
+  const get = async () =>
+    ({
+      name,
+      help,
+      type: "gauge",
+      aggregator: "sum",
+      values: (await samples()).map((s) => ({ value: s.value, labels: s.labels ?? {} })),
+    }) as unknown as Awaited<ReturnType<Gauge["get"]>>;
+  // The registry renders through getForPromString when a metric has it (prom-client 15).
+  Object.assign(g, { get, getForPromString: get });
+}
+
+/**
+ * The continuous collection's figures, read from the latest stored run at every scrape, so
+ * every replica exports the same values. No data (before the first run, a KPI without a
+ * value) means no sample rather than a made-up 0.
+ */
+export function registerCollectionMetrics(registry: Registry, source: CollectionMetricsSource): void {
+  if (registry.getSingleMetric("day2_scan_score")) return;
+  // Each gauge reads at scrape time (two indexed single-row queries): nothing is cached, so a
+  // replica that did not collect still exports what the leader stored.
+  const once = async () => {
+    const [ok, kpis] = await Promise.all([source.latestRun(true), source.latestKpis()]);
+    return { ok, kpis: (kpis?.items ?? []) as { id: string; value: number | null; status: string }[] };
+  };
+  const one = (v: number | null | undefined): Sample[] =>
+    typeof v === "number" && Number.isFinite(v) ? [{ value: v }] : [];
+  scrapeGauge(
+    registry,
+    "day2_scan_score",
+    "Cluster score of the latest successful collection, 0-100",
+    [],
+    async () => one((await once()).ok?.score),
+  );
+  scrapeGauge(
+    registry,
+    "day2_scan_coverage",
+    "Share of the applicable rules the latest successful collection evaluated, 0-1",
+    [],
+    async () => one((await once()).ok?.coverage),
+  );
+  scrapeGauge(
+    registry,
+    "day2_findings",
+    "Findings of the latest successful collection, by severity",
+    ["severity"],
+    async () =>
+      Object.entries((await once()).ok?.counts ?? {}).map(([severity, value]) => ({
+        labels: { severity },
+        value,
+      })),
+  );
+  scrapeGauge(
+    registry,
+    "day2_kpi_value",
+    "Value of each KPI in its unit (see day2 kpi); absent when the KPI has no data",
+    ["kpi"],
+    async () =>
+      (await once()).kpis.flatMap((k) => one(k.value).map((s) => ({ ...s, labels: { kpi: k.id } }))),
+  );
+  scrapeGauge(
+    registry,
+    "day2_kpi_status",
+    "Status of each KPI: 1 for the current status (met, at-risk, missed, no-data), else 0",
+    ["kpi", "status"],
+    async () =>
+      (await once()).kpis.flatMap((k) =>
+        KPI_STATUSES.map((status) => ({ labels: { kpi: k.id, status }, value: k.status === status ? 1 : 0 })),
+      ),
+  );
+  scrapeGauge(
+    registry,
+    "day2_collection_last_success_timestamp_seconds",
+    "When the latest successful collection started, Unix seconds",
+    [],
+    async () => {
+      const ok = (await once()).ok;
+      return ok ? [{ value: ok.at / 1000 }] : [];
+    },
+  );
+  scrapeGauge(
+    registry,
+    "day2_collection_duration_seconds",
+    "How long the latest successful collection took",
+    [],
+    async () => {
+      const ok = (await once()).ok;
+      return ok ? [{ value: ok.durationMs / 1000 }] : [];
+    },
+  );
+}

@@ -176,3 +176,90 @@ export interface IncidentOps {
   ): Promise<{ window: MaintenanceEntry; silence?: { id?: string; error?: string } }>;
   listMaintenance(at: number): Promise<MaintenanceEntry[]>;
 }
+
+/** A stored collection run as the dashboard API reads it (times epoch ms). */
+export interface CollectionRunView {
+  at: number;
+  durationMs: number;
+  ok: boolean;
+  error: string | null;
+  cluster: { name: string; source: string; collectedAt: number } | null;
+  score: number | null;
+  coverage: number | null;
+  counts: Record<"critical" | "high" | "medium" | "low" | "info", number>;
+}
+
+/** One row of the findings history. */
+export interface FindingView {
+  key: string;
+  rule: string;
+  severity: string;
+  category: string;
+  title: string;
+  /** "" for cluster-scoped objects. */
+  namespace: string;
+  kind: string;
+  name: string;
+  message: string;
+  runbook: string;
+  firstSeen: number;
+  lastSeen: number;
+  fixedAt: number | null;
+}
+
+export interface FindingFilter {
+  status: "open" | "fixed" | "all";
+  severity?: string;
+  namespace?: string;
+  rule?: string;
+  sort: "severity" | "rule" | "namespace" | "firstSeen" | "lastSeen";
+  order?: "asc" | "desc";
+  limit: number;
+  offset: number;
+}
+
+export interface StoredSignoff {
+  id: string;
+  cadence: string;
+  item: string;
+  period: string;
+  who: string;
+  at: number;
+  note?: string;
+}
+
+/**
+ * What `day2 serve`'s continuous collection stored, as the dashboard API and /metrics read it
+ * (src/store/collections.ts). Every replica reads the same rows, so every replica answers alike.
+ */
+export interface CollectionReads {
+  /** The latest run (the latest successful one with okOnly). */
+  latestRun(okOnly: boolean): Promise<CollectionRunView | undefined>;
+  /** Successful runs since a time, oldest first. */
+  runs(since: number): Promise<CollectionRunView[]>;
+  findings(filter: FindingFilter): Promise<{ items: FindingView[]; total: number }>;
+  findingGroups(
+    by: "namespace" | "rule",
+    status: "open" | "fixed" | "all",
+  ): Promise<{ key: string; count: number; bySeverity: CollectionRunView["counts"] }[]>;
+  /** The KPI results (KpiResult JSON) of the latest run that stored them. */
+  latestKpis(): Promise<{ at: number; items: unknown[] } | undefined>;
+  /** KPI values of the latest `runs` successful runs, oldest first. */
+  recentKpiPoints(runs: number): Promise<{ at: number; kpi: string; value: number | null; status: string }[]>;
+  kpiHistory(kpi: string, since: number): Promise<{ at: number; value: number | null; status: string }[]>;
+  /** The latest cost summary (src/collect/cost.ts CostSnapshot JSON). */
+  latestCost(): Promise<{ at: number; payload: unknown } | undefined>;
+  costHistory(since: number): Promise<{ at: number; monthly: number }[]>;
+  /** The rhythm's inputs stored with the latest successful run. */
+  latestContext(): Promise<{ at: number; context: unknown } | undefined>;
+  /** Incidents the rhythm checklists read (recent since `since`, open, open action items). */
+  rhythmIncidents(
+    since: number,
+    now: number,
+  ): Promise<{ recent: Incident[]; open: Incident[]; openActionItems: ActionItem[] }>;
+  /** Open incidents by priority. */
+  openIncidents(): Promise<Record<Priority, number>>;
+  addSignoff(s: Omit<StoredSignoff, "id">): Promise<StoredSignoff>;
+  /** Sign-offs newest first (of one cadence and period when given). */
+  listSignoffs(filter: { cadence?: string; period?: string; limit: number }): Promise<StoredSignoff[]>;
+}

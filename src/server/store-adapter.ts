@@ -10,14 +10,18 @@ import { priorityFor } from "../incident/policy.js";
 import {
   InvalidTransitionError,
   NotFoundError,
+  OPEN_STATUSES,
   Store,
   StoreValidationError,
   defaultDraft,
 } from "../store/index.js";
 import type { AlertInput, ApiToken, IngestOptions, IngestResult, StoreOpenOptions } from "../store/index.js";
 import type { Incident, IncidentStatus } from "../incident/types.js";
+import * as collections from "../store/collections.js";
+import { addRhythmSignoff } from "../store/rhythm.js";
 import { InvalidInputError, TransitionError } from "./ports.js";
 import type {
+  CollectionReads,
   IncidentFilter,
   IntakeGroup,
   LifecycleAction,
@@ -198,4 +202,47 @@ export async function openServerStore(
 ): Promise<AdaptedStore> {
   const { policy, hooks, ...open } = options;
   return adaptStore(await Store.open(target, open), policy, hooks);
+}
+
+/** The collection reads (ports.ts CollectionReads) on the real store. */
+export function adaptCollections(store: Store): CollectionReads {
+  const db = store.raw;
+  const PAGE = 1000;
+  const allIncidents = async (filter: Parameters<Store["listIncidents"]>[0], since: number) => {
+    const out: Incident[] = [];
+    for (let offset = 0; ; offset += PAGE) {
+      const page = await store.listIncidents(filter, { limit: PAGE, offset });
+      out.push(...page.items.filter((i) => i.createdAt >= since));
+      const last = page.items.at(-1);
+      if (!last || last.createdAt < since || offset + page.items.length >= page.total) break;
+    }
+    return out;
+  };
+  return {
+    latestRun: (okOnly) => collections.latestRun(db, okOnly),
+    runs: (since) => collections.listRuns(db, { since, okOnly: true }),
+    findings: (f) => collections.queryFindings(db, f),
+    findingGroups: (by, status) => collections.groupFindings(db, by, status),
+    latestKpis: () => collections.latestKpis(db),
+    recentKpiPoints: (runs) => collections.recentKpiPoints(db, runs),
+    kpiHistory: (kpi, since) => collections.kpiHistory(db, { kpi, since }),
+    latestCost: () => collections.latestCost(db),
+    costHistory: (since) => collections.costHistory(db, since),
+    latestContext: () => collections.latestContext(db),
+    async rhythmIncidents(since, now) {
+      const recent = (await allIncidents({}, since)).filter((i) => i.createdAt <= now);
+      const open = await allIncidents({ status: [...OPEN_STATUSES] }, 0);
+      return { recent, open, openActionItems: await store.listOpenActionItems() };
+    },
+    async openIncidents() {
+      const out = { P0: 0, P1: 0, P2: 0, P3: 0 };
+      for (const p of ["P0", "P1", "P2", "P3"] as const)
+        out[p] = (
+          await store.listIncidents({ status: [...OPEN_STATUSES], priority: [p] }, { limit: 1, offset: 0 })
+        ).total;
+      return out;
+    },
+    addSignoff: (s) => addRhythmSignoff(db, s),
+    listSignoffs: (f) => collections.recentSignoffs(db, f),
+  };
 }

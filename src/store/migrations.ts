@@ -13,6 +13,7 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from "kysely";
 import type { Dialect, StoreDb } from "./db.js";
 import { SNAPSHOT_TABLES } from "./schema.js";
+import { createCollectionTables } from "./collections-schema.js";
 
 /** Distinct from Kysely's own migration lock id. */
 const MIGRATION_LOCK_KEY = 7_250_314_061_927_001n;
@@ -290,6 +291,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0003_collections": { up: (db) => createCollectionTables(db) },
   };
 }
 

@@ -59,6 +59,8 @@ const FILES = [
   "trivy.test.ts",
   "metrics-server.test.ts",
   "lease.test.ts",
+  "collect.test.ts",
+  "dashboard.test.ts",
 ];
 
 /** Upper bound for the test child; the suite takes ~1.5 min here. */

@@ -27,7 +27,10 @@ test("columns: a long table is aligned exactly as cli-table3 aligns a short one"
 });
 
 test("columns: 170,000 rows (a 5,000-node scan's findings) render without overflowing the stack", () => {
-  const out = columns(["A", "B"], Array.from({ length: 170_000 }, (_, i) => [`r${i}`, "m"]));
+  const out = columns(
+    ["A", "B"],
+    Array.from({ length: 170_000 }, (_, i) => [`r${i}`, "m"]),
+  );
   const lines = out.split("\n");
   assert.equal(lines.length, 170_001);
   assert.equal(lines[0], "A        B");

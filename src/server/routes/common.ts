@@ -3,12 +3,14 @@ import type { TokenVerifier } from "../auth.js";
 import { errorBody } from "../schemas.js";
 import type { IntakeQueue } from "../intake.js";
 import type { ServerMetrics } from "../metrics.js";
-import type { IncidentOps, ServerStore } from "../ports.js";
+import type { CollectionReads, IncidentOps, ServerStore } from "../ports.js";
 
 export interface RouteContext {
   store: ServerStore;
   /** The lifecycle engine's extras (on-call, reviews, maintenance); absent without an engine. */
   ops?: IncidentOps;
+  /** What the continuous collection stored (dashboard routes, /metrics); absent: those answer 503 or nothing. */
+  collections?: CollectionReads;
   intake: IntakeQueue;
   metrics: ServerMetrics;
   verifier: TokenVerifier;

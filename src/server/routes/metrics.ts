@@ -1,9 +1,11 @@
 /** `/metrics`: Prometheus text format, unauthenticated as scrapers expect (bind to a private address). */
 import { z } from "zod";
+import { registerCollectionMetrics } from "../metrics.js";
 import type { RoutePlugin } from "../provider.js";
 import type { RouteContext } from "./common.js";
 
 export const metricsRoutes: RoutePlugin<RouteContext> = async (app, ctx) => {
+  if (ctx.collections) registerCollectionMetrics(ctx.metrics.registry, ctx.collections);
   app.get(
     "/metrics",
     {
@@ -11,7 +13,8 @@ export const metricsRoutes: RoutePlugin<RouteContext> = async (app, ctx) => {
       config: {
         auth: "public",
         doc: {
-          summary: "Prometheus metrics: requests, latency, intake queue depth, alerts accepted and rejected",
+          summary:
+            "Prometheus metrics: requests, latency, intake queue depth, alerts accepted and rejected; scan score, findings and KPIs of the latest collection",
           tags: ["service"],
         },
       },

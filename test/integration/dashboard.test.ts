@@ -1,0 +1,336 @@
+/**
+ * The dashboard in a real browser: headless Chromium (Debian's, through playwright-core)
+ * against the real `day2 serve --demo` process with its demo incidents and collections, the
+ * built web app (npm run build:web) served by it. Every page loads with real content; an
+ * incident is acknowledged from the UI and the API shows it; a viewer gets no buttons; a bad
+ * token gets the sign-in error. (Page code runs in the browser, so it is passed as strings:
+ * this file is typed for Node, without the DOM.) A screenshot of every page (desktop; the overview also on a
+ * phone and in dark mode) goes to $DAY2_ARTIFACTS (default artifacts/screenshots/).
+ * DAY2_DOCS_SCREENSHOT=1 also refreshes docs/dashboard.png, README's screenshot.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
+import { day2Async } from "../support/day2-cli.js";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const MAIN = join(ROOT, "src", "cli", "main.ts");
+const WEB = join(ROOT, "dist", "web", "index.html");
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const ARTIFACTS = process.env.DAY2_ARTIFACTS ?? join(ROOT, "artifacts", "screenshots");
+const DESKTOP: BrowserContextOptions = { viewport: { width: 1366, height: 900 } };
+const PHONE: BrowserContextOptions = {
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+};
+const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+interface Served {
+  proc: ChildProcessWithoutNullStreams;
+  url: string;
+  log: () => string;
+}
+
+/** `day2 serve --demo --port 0` on `db`; resolves once it printed its URL. */
+function startServe(db: string, home: string): Promise<Served> {
+  const args = ["serve", "--demo", "--port", "0", "--db", db, "--collect-interval", "2s"];
+  const proc = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, HOME: home, NO_COLOR: "1" },
+  });
+  let out = "";
+  proc.stdout.setEncoding("utf8").on("data", (c: string) => (out += c));
+  proc.stderr.setEncoding("utf8").on("data", (c: string) => (out += c));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      proc.kill("SIGKILL");
+      reject(new Error(`day2 serve did not start within 90 s:\n${out}`));
+    }, 90_000);
+    const onData = () => {
+      const m = /dashboard on (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ proc, url: m[1]!, log: () => out });
+      } else if (/listening on /.test(out) && /dashboard not built/.test(out)) {
+        clearTimeout(timer);
+        reject(new Error(`day2 serve runs without the dashboard:\n${out}`));
+      }
+    };
+    proc.stdout.on("data", onData);
+    proc.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`day2 serve exited ${code}:\n${out}`));
+    });
+  });
+}
+
+async function api<T>(s: Served, token: string, path: string): Promise<T> {
+  const res = await fetch(`${s.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  const text = await res.text();
+  assert.equal(res.status, 200, `${path}: ${text}`);
+  return JSON.parse(text) as T;
+}
+
+/** Polls until the server has collected the demo cluster once (the overview names it). */
+async function waitForCollection(s: Served, token: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const o = await api<{ cluster: unknown; lastCollection: { ok: boolean; error: string | null } | null }>(
+      s,
+      token,
+      "/api/v1/overview",
+    );
+    if (o.cluster) return;
+    if (Date.now() > deadline)
+      throw new Error(`no collection after ${timeoutMs} ms: ${JSON.stringify(o.lastCollection)}\n${s.log()}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+function screenshotPath(name: string): string {
+  return join(ARTIFACTS, `${name}.png`);
+}
+
+async function shoot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: screenshotPath(name), fullPage: true });
+}
+
+async function signIn(page: Page, s: Served, token: string, hash = "#/overview"): Promise<void> {
+  await page.goto(`${s.url}/${hash}`);
+  await page.getByLabel("API token").fill(token);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("navigation", { name: "Pages" }).waitFor();
+}
+
+void describe("dashboard in headless Chromium", { timeout: 600_000 }, () => {
+  let tmp: string;
+  let served: Served | undefined;
+  let browser: Browser | undefined;
+  let responder: string;
+  let viewer: string;
+  const contexts: BrowserContext[] = [];
+
+  async function newPage(token: string | null, opts: BrowserContextOptions = DESKTOP): Promise<Page> {
+    const ctx = await browser!.newContext(opts);
+    contexts.push(ctx);
+    const page = await ctx.newPage();
+    page.setDefaultTimeout(30_000);
+    if (token) await signIn(page, served!, token);
+    return page;
+  }
+
+  before(async () => {
+    if (!existsSync(WEB))
+      throw new Error(`the dashboard is not built (${WEB} is missing): run npm run build:web first`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    tmp = mkdtempSync(join(tmpdir(), "day2-dashboard-"));
+    const db = join(tmp, "demo.db");
+    const token = async (role: string) => {
+      const r = await day2Async(
+        ["token", "create", "--role", role, "--name", `${role}-ui`, "--db", db],
+        {},
+        tmp,
+      );
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout.trim();
+    };
+    responder = await token("responder");
+    viewer = await token("viewer");
+    served = await startServe(db, mkdtempSync(join(tmp, "home-")));
+    await waitForCollection(served, viewer, 180_000);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-background-networking", "--disable-dev-shm-usage"],
+    });
+  });
+
+  after(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    if (served && served.proc.exitCode === null) {
+      const exited = new Promise((r) => served!.proc.once("exit", r));
+      served.proc.kill("SIGTERM");
+      await exited;
+    }
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  void it("a bad token gets the sign-in error and stays signed out", async () => {
+    const page = await newPage(null);
+    await page.goto(`${served!.url}/`);
+    await page.getByLabel("API token").fill("day2_not-a-real-token-at-all");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    const alert = page.getByRole("alert");
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /Not signed in[\s\S]*unknown or revoked token/);
+    assert.equal(await page.getByRole("navigation", { name: "Pages" }).count(), 0);
+    await shoot(page, "signin-error");
+  });
+
+  void it("overview: success criteria, 16 KPI tiles with values, score and open incidents", async () => {
+    const page = await newPage(responder);
+    await page.locator("[data-kpi]").first().waitFor();
+    assert.equal(await page.locator("[data-kpi]").count(), 16);
+    const mttr = page.locator('[data-kpi="mttr"]');
+    assert.match(await mttr.locator("h3").innerText(), /MTTR|time to resolve/i);
+    assert.match(await mttr.locator(".kpi-value").innerText(), /^\d[\d,.]* min$/);
+    assert.match(await mttr.locator(".kpi-target").innerText(), /target/);
+    assert.ok((await page.locator("[data-criterion]").count()) >= 4, "success criteria at the top");
+    const scoreText = await page.locator('[data-stat="score"] .stat-value').innerText();
+    assert.match(scoreText, /^\d+\/100$/);
+    assert.match(await page.locator('[data-stat="incidents"] .stat-value').innerText(), /^\d+$/);
+    await shoot(page, "overview");
+    if (process.env.DAY2_DOCS_SCREENSHOT === "1") {
+      // Tall enough for the success criteria, the health tiles and the first KPI rows.
+      await page.setViewportSize({ width: 1366, height: 1180 });
+      await page.screenshot({ path: join(ROOT, "docs", "dashboard.png") });
+    }
+  });
+
+  void it("overview on a phone and in dark mode", async () => {
+    const phone = await newPage(responder, PHONE);
+    await phone.locator("[data-kpi]").first().waitFor();
+    const width = await phone.evaluate<number>("document.documentElement.scrollWidth");
+    assert.ok(width <= 390, `no sideways scrolling on a phone (page is ${width}px wide)`);
+    await shoot(phone, "overview-phone");
+    const dark = await newPage(responder, { ...DESKTOP, colorScheme: "dark" });
+    await dark.locator("[data-kpi]").first().waitFor();
+    const bg = await dark.evaluate<string>("getComputedStyle(document.body).backgroundColor");
+    const [r = 255, g = 255, b = 255] = (bg.match(/\d+/g) ?? []).map(Number);
+    assert.ok(r + g + b < 150, `dark background, got ${bg}`);
+    await shoot(dark, "overview-dark");
+  });
+
+  void it("a success criterion only a person can judge is signed off from the overview", async () => {
+    const page = await newPage(responder);
+    const card = page.locator('[data-criterion="success.documentation"]');
+    await card.waitFor();
+    assert.match(await card.locator(".badge").innerText(), /open/);
+    await card.locator("input").fill("runbooks reviewed");
+    await card.getByRole("button", { name: "Sign off" }).click();
+    await card.locator('[data-status="signed"]').waitFor();
+    const o = await api<{
+      success: { id: string; status: string; signoff: { by: string; note: string } | null }[];
+    }>(served!, viewer, "/api/v1/overview");
+    const c = o.success.find((x) => x.id === "success.documentation");
+    assert.equal(c?.status, "signed");
+    assert.equal(c?.signoff?.by, "responder-ui");
+    assert.equal(c?.signoff?.note, "runbooks reviewed");
+  });
+
+  void it("findings: rows with runbooks, filter by severity, group by namespace", async () => {
+    const page = await newPage(responder);
+    await page.goto(`${served!.url}/#/findings`);
+    await page.locator("[data-finding]").first().waitFor();
+    assert.ok((await page.locator("[data-finding]").count()) > 10);
+    assert.ok((await page.getByRole("link", { name: "runbook" }).count()) > 0);
+    await shoot(page, "findings");
+    await page.locator('select[name="severity"]').selectOption("critical");
+    await page.waitForFunction('location.hash.includes("severity=critical")');
+    await page.locator("[data-finding]").first().waitFor();
+    const badges = await page.locator("[data-finding] .badge").allInnerTexts();
+    assert.ok(badges.length > 0 && badges.every((t) => t.includes("critical")), badges.join(","));
+    await page.locator('select[name="group-by"]').selectOption("namespace");
+    await page.locator("[data-group]").first().waitFor();
+    assert.ok((await page.locator("[data-group]").count()) > 1);
+  });
+
+  void it("cost: monthly total in dollars, namespaces, savings and the forecast chart", async () => {
+    const page = await newPage(responder);
+    await page.goto(`${served!.url}/#/cost`);
+    await page.locator('[data-stat="total"]').waitFor();
+    assert.match(await page.locator('[data-stat="total"] .stat-value').innerText(), /^\$[\d,]+(\.\d\d)?$/);
+    assert.ok((await page.locator("[data-row]").count()) > 3);
+    assert.equal(await page.locator(".chart svg").count(), 1);
+    assert.equal(await page.locator(".chart .line-history").count(), 1);
+    await shoot(page, "cost");
+  });
+
+  void it("incidents: acknowledged from the UI, and the API shows it", async () => {
+    const page = await newPage(responder);
+    await page.goto(`${served!.url}/#/incidents`);
+    await page.locator("tr[data-incident]").first().waitFor();
+    await shoot(page, "incidents");
+    const open = await api<{ items: { id: string }[] }>(
+      served!,
+      responder,
+      "/api/v1/incidents?status=triggered&limit=1",
+    );
+    const id = open.items[0]?.id;
+    assert.ok(id, "the demo has a triggered incident");
+    await page.goto(`${served!.url}/#/incidents/${id}`);
+    await page.getByRole("button", { name: "Acknowledge" }).click();
+    await page.locator(`.chips [data-status="acknowledged"]`).waitFor();
+    await page.locator('.timeline li[data-kind="acknowledged"]').waitFor();
+    const detail = await api<{
+      incident: { status: string; acknowledgedAt?: number };
+      timeline: { kind: string; actor: string }[];
+    }>(served!, viewer, `/api/v1/incidents/${id}`);
+    assert.equal(detail.incident.status, "acknowledged");
+    assert.ok(detail.incident.acknowledgedAt);
+    assert.ok(detail.timeline.some((t) => t.kind === "acknowledged" && t.actor === "responder-ui"));
+    assert.equal(await page.getByRole("button", { name: "Acknowledge" }).count(), 0);
+    await shoot(page, "incident");
+  });
+
+  void it("a viewer reads incidents but gets no Acknowledge or Resolve button", async () => {
+    const open = await api<{ items: { id: string }[] }>(
+      served!,
+      viewer,
+      "/api/v1/incidents?status=triggered&limit=1",
+    );
+    const id = open.items[0]?.id;
+    assert.ok(id);
+    const page = await newPage(viewer);
+    await page.goto(`${served!.url}/#/incidents/${id}`);
+    await page.locator("#incident-title").waitFor();
+    await page.getByText("Your role (viewer) can read incidents").waitFor();
+    assert.equal(await page.getByRole("button", { name: "Acknowledge" }).count(), 0);
+    assert.equal(await page.getByRole("button", { name: "Resolve" }).count(), 0);
+  });
+
+  void it("rhythm: the daily checklist with evidence, and a manual item signed off", async () => {
+    const page = await newPage(responder);
+    await page.goto(`${served!.url}/#/rhythm/daily`);
+    await page.locator("[data-item]").first().waitFor();
+    assert.equal(await page.locator("[data-item]").count(), 5);
+    assert.ok((await page.locator("[data-item] .evidence li").count()) > 0, "evaluated items show evidence");
+    await shoot(page, "rhythm");
+    await page.goto(`${served!.url}/#/rhythm/quarterly`);
+    const form = page.locator("[data-item] form.signoff").first();
+    await form.waitFor();
+    await form.locator("input").fill("checked in the browser test");
+    await form.getByRole("button", { name: "Sign off" }).click();
+    await page.getByRole("cell", { name: "checked in the browser test" }).waitFor();
+  });
+
+  void it("every screenshot is a non-empty PNG", () => {
+    for (const name of [
+      "signin-error",
+      "overview",
+      "overview-phone",
+      "overview-dark",
+      "findings",
+      "cost",
+      "incidents",
+      "incident",
+      "rhythm",
+    ]) {
+      const file = screenshotPath(name);
+      assert.ok(existsSync(file), `${file} exists`);
+      assert.ok(statSync(file).size > 1000, `${file} is not empty`);
+      assert.deepEqual(readFileSync(file).subarray(0, 8), PNG_MAGIC, `${file} is a PNG`);
+    }
+  });
+});
