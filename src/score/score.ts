@@ -284,28 +284,35 @@ class Ledger {
 
   /** Numerator: failed checks, one per (rule, object) however many findings it has; losses capped per object. */
   countLosses(): void {
-    const failed = new Set<string>();
-    const losses = new Map<string, ObjectLoss>();
+    // kind -> namespace -> name -> loss: no key string is built per finding (167,000 of them
+    // at 150,000 pods); an object fails a rule's check once, however many findings it has.
+    const byKind = new Map<string, Map<string, Map<string, ObjectLoss>>>();
+    const losses: ObjectLoss[] = [];
     for (const f of this.input.findings) {
       const rule = this.rule(f.rule);
       const kinds = rule && this.targetKinds.get(rule.id);
       if (!rule || !kinds) continue;
       const accounts = this.scopes(f.object.namespace, rule.category);
       for (const a of accounts) a.findings[f.severity]++;
-      const key = objectKey(f.object);
-      if (failed.has(`${rule.id} ${key}`)) continue;
-      failed.add(`${rule.id} ${key}`);
+      const { kind, namespace, name } = f.object;
+      let byNs = byKind.get(kind);
+      if (!byNs) byKind.set(kind, (byNs = new Map()));
+      let byName = byNs.get(namespace);
+      if (!byName) byNs.set(namespace, (byName = new Map()));
+      let l = byName.get(name);
+      if (!l) {
+        byName.set(name, (l = { object: f.object, raw: 0, byCategory: new Map(), rules: [] }));
+        losses.push(l);
+      } else if (l.rules.includes(rule.id)) continue;
       const w = SEVERITY_WEIGHTS[f.severity];
       for (const a of accounts) a.failedChecks++;
       // A finding on an object outside the rule's targets is still a check that was made.
       if (!kinds.has(f.object.kind)) for (const a of accounts) a.addChecks(1, w);
-      let l = losses.get(key);
-      if (!l) losses.set(key, (l = { object: f.object, raw: 0, byCategory: new Map(), rules: [] }));
       l.raw += w;
       l.byCategory.set(rule.category, (l.byCategory.get(rule.category) ?? 0) + w);
       l.rules.push(rule.id);
     }
-    for (const l of losses.values()) {
+    for (const l of losses) {
       this.cluster.addLoss(l.raw);
       this.ns(l.object.namespace).addLoss(l.raw);
       for (const [c, raw] of l.byCategory) this.categories.get(c)!.addLoss(raw);
