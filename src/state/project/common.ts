@@ -158,12 +158,17 @@ function ownerOf(meta: Raw, intern: Interner): OwnerRef | undefined {
   const refs = arr(meta.ownerReferences);
   if (refs.length === 0) return undefined;
   const ref = refs.find((r) => r.controller === true) ?? refs[0]!;
-  return {
-    kind: intern.str(str(ref.kind) ?? ""),
-    name: str(ref.name) ?? "",
-    uid: str(ref.uid) ?? "",
-    controller: ref.controller === true,
-  };
+  const kind = str(ref.kind) ?? "";
+  const name = str(ref.name) ?? "";
+  const uid = str(ref.uid) ?? "";
+  const controller = ref.controller === true;
+  // The pods of one ReplicaSet (the ReplicaSets of one Deployment) share one owner object.
+  return intern.shared(`owner|${uid}|${kind}|${name}|${controller}`, () => ({
+    kind: intern.str(kind),
+    name: intern.str(name),
+    uid: intern.str(uid),
+    controller,
+  }));
 }
 
 const FACTORIES = new Map<string, () => Record<string, unknown>>();

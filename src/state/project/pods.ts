@@ -173,6 +173,12 @@ function containerList(v: unknown, intern: Interner): readonly ContainerSpec[] {
   return intern.shared(`ctrs|${digest}`, () => built);
 }
 
+/** "key:effect" per toleration, one shared list per distinct set (every pod of a template has it). */
+function tolerationList(tolerations: readonly Raw[], intern: Interner): readonly string[] {
+  const list = tolerations.map((t) => `${str(t.key) ?? "*"}:${str(t.effect) ?? "*"}`);
+  return intern.shared(`tols|${list.join("\n")}`, () => list.map((t) => intern.str(t)));
+}
+
 function volumes(v: unknown, intern: Interner): PodVolumes {
   const list = arr(v);
   if (list.length === 0) return EMPTY_VOLUMES;
@@ -203,7 +209,7 @@ function volumes(v: unknown, intern: Interner): PodVolumes {
     if (isObj(vol.emptyDir)) emptyDirs++;
     if (isObj(vol.projected)) addProjected(vol.projected.sources);
   }
-  return {
+  const result: PodVolumes = {
     configMaps: configMaps.length ? configMaps : EMPTY,
     secrets: secrets.length ? secrets : EMPTY,
     pvcs: pvcs.length ? pvcs : EMPTY,
@@ -211,6 +217,9 @@ function volumes(v: unknown, intern: Interner): PodVolumes {
     emptyDirs,
     types: intern.shared(`voltypes|${[...types].sort().join(",")}`, () => [...types].sort()),
   };
+  // Pods of one template mount the same volumes (a StatefulSet's claims differ, and so do
+  // their keys): one shared object per distinct set.
+  return intern.shared(`vols|${JSON.stringify(result)}`, () => result);
 }
 
 function hasAntiAffinity(affinity: unknown): boolean {
@@ -258,9 +267,7 @@ export function projectPodTemplate(
     nodeSelector: intern.labels(s.nodeSelector),
     hasAntiAffinity: hasAntiAffinity(s.affinity),
     hasTopologySpread: arr(s.topologySpreadConstraints).length > 0,
-    tolerations: tolerations.length
-      ? tolerations.map((t) => intern.str(`${str(t.key) ?? "*"}:${str(t.effect) ?? "*"}`))
-      : EMPTY,
+    tolerations: tolerations.length ? tolerationList(tolerations, intern) : EMPTY,
     priorityClassName: str(s.priorityClassName),
     restartPolicy: intern.str(str(s.restartPolicy) ?? "Always"),
     terminationGracePeriodSeconds: optNum(s.terminationGracePeriodSeconds),
