@@ -8,39 +8,23 @@ import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { RULES } from "../checks/index.js";
 import { buildScan } from "../report/scan.js";
-import { compliancePercent } from "../score/compliance.js";
 import { COLOR, PLAIN } from "../report/render/index.js";
-import { allocate } from "../cost/allocation.js";
-import { quickWins } from "../cost/quick-wins.js";
-import { wasteReport } from "../cost/waste.js";
-import { poolHistories } from "../cost/capacity-history.js";
-import { forecastPool } from "../cost/forecast.js";
-import { OPEN_STATUSES, Store, isPostgresUrl } from "../store/index.js";
-import { demoIncidentHistory } from "../incident/demo.js";
-import type { Incident } from "../incident/types.js";
+import { Store, isPostgresUrl } from "../store/index.js";
 import { addRhythmSignoff, listRhythmSignoffs } from "../store/rhythm.js";
 import type { ClusterState } from "../state/cluster-state.js";
 import { CADENCES, CHECKLISTS, findItem, isCadence, periodOf, type Cadence } from "../rhythm/checklists.js";
+import { evaluate, type RhythmInputs, type Signoff } from "../rhythm/evaluate.js";
 import {
-  evaluate,
-  type CapacityInput,
-  type CostInput,
-  type IncidentInput,
-  type RhythmInputs,
-  type ScanInput,
-  type Signoff,
-} from "../rhythm/evaluate.js";
+  costModel,
+  demoIncidentInput,
+  rhythmContext,
+  storeIncidentInput,
+  type RhythmContext,
+} from "../rhythm/inputs.js";
 import { rhythmHtml, rhythmJson, rhythmMarkdown, rhythmTable, type RhythmDoc } from "../rhythm/render.js";
 import type { CommandContext } from "./context.js";
 import { EXIT, usageError } from "./errors.js";
-import {
-  checkFormat,
-  demoOptionsOf,
-  loadCostConfig,
-  resolveUsage,
-  spanText,
-  type RunFn,
-} from "./cost/shared.js";
+import { checkFormat, demoOptionsOf, loadCostConfig, resolveUsage, type RunFn } from "./cost/shared.js";
 import { DB_HELP, defaultDbPath } from "./serve.js";
 import { SUCCESS_CADENCE, SUCCESS_SIGNOFF_ITEMS, successItemOf } from "../success/items.js";
 import { addSuccessSignoff } from "../success/signoffs.js";
@@ -56,78 +40,21 @@ function parseAt(raw: unknown): number {
   return t;
 }
 
-function scanInput(state: ClusterState, now: number): ScanInput {
-  const report = buildScan(state, { rules: RULES, today: now });
-  const security = { critical: 0, high: 0 };
-  for (const f of report.findings)
-    if (f.category === "security" && (f.severity === "critical" || f.severity === "high"))
-      security[f.severity]++;
-  const cluster = report.score!.cluster;
-  const v = report.vulnerabilities;
-  const c = report.compliance ? compliancePercent(report.compliance) : undefined;
-  return {
-    score: cluster.score,
-    grade: cluster.grade,
-    findingCounts: report.findingCounts,
-    security,
-    cves: {
-      critical: v?.critical ?? null,
-      high: v?.high ?? null,
-      ...(v?.reason ? { reason: v.reason } : {}),
-    },
-    compliance: {
-      percent: c?.percent ?? null,
-      level: c?.level ?? "restricted",
-      ...(c?.reason ? { reason: c.reason } : c ? {} : { reason: "no compliance report" }),
-    },
-  };
-}
-
-async function costInputs(
+/** The scan, cost and capacity summaries, built as `day2 serve` builds them (src/rhythm/inputs.ts). */
+async function clusterContext(
   ctx: CommandContext,
   state: ClusterState,
+  now: number,
+  withCost: boolean,
   notes: string[],
-): Promise<{ cost?: CostInput; capacity?: CapacityInput }> {
+): Promise<RhythmContext> {
+  const report = buildScan(state, { rules: RULES, today: now });
+  if (!withCost) return rhythmContext(state, report);
   const flags = { headers: {}, windowSeconds: COST_WINDOW };
-  const { sheet } = loadCostConfig(flags, ctx.log);
+  const { sheet, costLabels } = loadCostConfig(flags, ctx.log);
   const { usage } = await resolveUsage(ctx, state, flags);
-  const observed = usage.source === "none" ? undefined : usage;
-  if (!observed) notes.push("no usage history: costs by requests only, no capacity forecast");
-  const alloc = allocate(state, sheet, usage);
-  const wins = quickWins(state, sheet, observed);
-  const waste = wasteReport(state, sheet, observed);
-  const cost: CostInput = {
-    monthly: alloc.cluster.monthly,
-    idleMonthly: alloc.idle.monthly,
-    idleShare: alloc.cluster.monthly > 0 ? Math.max(0, alloc.idle.monthly) / alloc.cluster.monthly : 0,
-    window: `the last ${spanText(COST_WINDOW)} (usage: ${usage.source})`,
-    topNamespaces: [...alloc.namespaces]
-      .sort((a, b) => b.monthly - a.monthly)
-      .map((n) => ({ name: n.name, monthly: n.monthly })),
-    quickWins: {
-      count: wins.wins.length,
-      monthly: wins.monthly,
-      top: [...wins.wins]
-        .sort((a, b) => b.monthly - a.monthly)
-        .map((w) => ({ title: w.title, monthly: w.monthly })),
-    },
-    waste: { count: waste.items.length, monthly: waste.monthly },
-  };
-  if (!observed) return { cost };
-  const headroom = 0.8;
-  const horizonDays = 30;
-  const h = poolHistories(state, usage.window, { usage });
-  const crossings: CapacityInput["crossings"] = [];
-  for (const p of h.pools)
-    for (const m of forecastPool(p, { headroom, horizonDays }).metrics)
-      if (m.crossing.status !== "not-within-horizon")
-        crossings.push({
-          pool: p.pool,
-          metric: m.metric,
-          status: m.crossing.status,
-          at: m.crossing.at.toISOString().slice(0, 10),
-        });
-  return { cost, capacity: { headroom, horizonDays, crossings, pools: h.pools.length } };
+  if (usage.source === "none") notes.push("no usage history: costs by requests only, no capacity forecast");
+  return rhythmContext(state, report, costModel(state, sheet, usage, costLabels));
 }
 
 /** The store from --db, or the default one if it exists (a report never creates one). */
@@ -135,49 +62,6 @@ async function openStore(db: unknown, create: boolean): Promise<Store | undefine
   const target = typeof db === "string" ? db : defaultDbPath();
   if (!create && !isPostgresUrl(target) && !existsSync(target)) return undefined;
   return Store.open(target);
-}
-
-/** Incidents created since the start of the quarter (and at least the last 24h), newest first. */
-async function incidentInputs(store: Store, now: number): Promise<IncidentInput> {
-  const d = new Date(now);
-  const since = Math.min(
-    now - 86_400_000,
-    Date.UTC(d.getUTCFullYear(), Math.floor(d.getUTCMonth() / 3) * 3, 1),
-  );
-  const recent: Incident[] = [];
-  for (let offset = 0; ; offset += 1000) {
-    const page = await store.listIncidents({}, { limit: 1000, offset });
-    recent.push(...page.items.filter((i) => i.createdAt >= since && i.createdAt <= now));
-    const last = page.items.at(-1);
-    if (!last || last.createdAt < since || offset + page.items.length >= page.total) break;
-  }
-  const open: Incident[] = [];
-  for (let offset = 0; ; offset += 1000) {
-    const page = await store.listIncidents({ status: [...OPEN_STATUSES] }, { limit: 1000, offset });
-    open.push(...page.items);
-    if (!page.items.length || offset + page.items.length >= page.total) break;
-  }
-  return { open, recent, openActionItems: await store.listOpenActionItems() };
-}
-
-/**
- * The demo cluster's incidents without a store: the demo history (as `day2 serve --demo`
- * seeds it) ending now, so the daily items have overnight alerts to show.
- */
-function demoIncidentInputs(seed: number, now: number): IncidentInput {
-  const history = demoIncidentHistory({ seed, now });
-  const d = new Date(now);
-  const since = Math.min(
-    now - 86_400_000,
-    Date.UTC(d.getUTCFullYear(), Math.floor(d.getUTCMonth() / 3) * 3, 1),
-  );
-  const open = new Set<string>(OPEN_STATUSES);
-  const newest = [...history.incidents].sort((a, b) => b.createdAt - a.createdAt);
-  return {
-    recent: newest.filter((i) => i.createdAt >= since && i.createdAt <= now),
-    open: newest.filter((i) => open.has(i.status)),
-    openActionItems: history.actionItems.filter((a) => a.closedAt === undefined),
-  };
 }
 
 function asSignoff(r: {
@@ -201,7 +85,7 @@ async function runReport(ctx: CommandContext, cadence: Cadence): Promise<number>
   let signoffs: Signoff[] = [];
   try {
     if (store) {
-      incidents = await incidentInputs(store, now);
+      incidents = await storeIncidentInput(store, now);
       signoffs = (await listRhythmSignoffs(store.raw, { cadence, period: periodOf(cadence, now) })).map(
         asSignoff,
       );
@@ -215,7 +99,7 @@ async function runReport(ctx: CommandContext, cadence: Cadence): Promise<number>
   }
   const state = await loadState(opts, log);
   const demo = store ? undefined : demoOptionsOf(state);
-  if (demo) incidents = demoIncidentInputs(demo.seed ?? 42, now);
+  if (demo) incidents = demoIncidentInput(demo.seed ?? 42, now);
   const needsCost = CHECKLISTS[cadence].some(
     (i) =>
       i.evaluator === "cost-trend" ||
@@ -223,13 +107,13 @@ async function runReport(ctx: CommandContext, cadence: Cadence): Promise<number>
       i.evaluator === "cost-optimisation" ||
       i.context === "cost-summary",
   );
-  const { cost, capacity } = needsCost ? await costInputs(ctx, state, notes) : {};
+  const context = await clusterContext(ctx, state, now, needsCost, notes);
   const inputs: RhythmInputs = {
     now,
     clusterVersion: state.info.version?.gitVersion,
-    scan: scanInput(state, now),
-    ...(cost ? { cost } : {}),
-    ...(capacity ? { capacity } : {}),
+    scan: context.scan,
+    ...(context.cost ? { cost: context.cost } : {}),
+    ...(context.capacity ? { capacity: context.capacity } : {}),
     incidents,
     signoffs,
   };

@@ -15,6 +15,7 @@ import { buildServer, DEFAULT_BODY_LIMIT } from "../server/app.js";
 import { adaptStore } from "../server/store-adapter.js";
 import { builtWebRoot, packageRunbooks } from "../server/routes/web.js";
 import { loadConfig } from "../config/config.js";
+import type { Day2Config } from "../config/config.js";
 import { IncidentEngine, engineId } from "../incident/engine.js";
 import { configSilencers, engineHooks, engineOps } from "../incident/engine-ops.js";
 import { AlwaysLeader, KubeLeaseLeader, PgAdvisoryLeader, parseLeaseRef } from "../incident/engine-leader.js";
@@ -25,6 +26,9 @@ import { KubeClient } from "../kube/http.js";
 import { loadKubeConfig } from "../kube/config.js";
 import { Store, isPostgresUrl } from "../store/index.js";
 import { Collector } from "../collect/loop.js";
+import type { RunOutcome } from "../collect/loop.js";
+import { rhythmAfterRun, scheduleLine } from "../collect/rhythm.js";
+import { demoHistoryLine, seedDemoCollections } from "../collect/demo-history.js";
 import type { CollectSources } from "../collect/collect.js";
 import { hasKubeConfig } from "../kube/config.js";
 import { kpiConfigFromDoc, loadKpiConfig } from "../kpi/config.js";
@@ -127,7 +131,11 @@ function makeCollector(
   ctx: CommandContext,
   raw: Store,
   engine: IncidentEngine,
-  o: ServeOpts & { collectMs: number; kpiConfig: ReturnType<typeof loadKpiConfig> },
+  o: ServeOpts & {
+    collectMs: number;
+    kpiConfig: ReturnType<typeof loadKpiConfig>;
+    afterRun: ((run: RunOutcome) => Promise<void>) | undefined;
+  },
 ): Collector | undefined {
   const { collectMs, kpiConfig } = o;
   const from = collectionSource(ctx.opts);
@@ -149,7 +157,50 @@ function makeCollector(
     intervalMs: collectMs,
     isLeader: () => engine.leader.isLeader(),
     log: { info: (m) => ctx.log.info(m), warn: (m) => ctx.log.warn(m) },
+    // The scheduled rhythm reports (day2.yaml rhythm:), evaluated on each run's data.
+    ...(o.afterRun ? { afterRun: o.afterRun } : {}),
   });
+}
+
+/**
+ * `day2 serve --demo`: the demo cluster collected once, with 30 days of demo history before it
+ * (not when collection is off, or collects a --snapshot instead of the demo).
+ */
+async function seedDemoHistory(
+  ctx: CommandContext,
+  raw: Store,
+  o: ServeOpts & { collectMs: number; kpiConfig: ReturnType<typeof loadKpiConfig> },
+  now: number,
+): Promise<void> {
+  if (o.collectMs === 0 || ctx.opts.snapshot) return;
+  const settings = {
+    ...(o.kpiConfig.config ? { config: o.kpiConfig.config } : {}),
+    catalog: o.kpiConfig.catalog,
+    queries: o.kpiConfig.queries,
+  };
+  const sources = collectionSources(ctx, raw, o.prometheus);
+  const seeded = await seedDemoCollections(raw.raw, sources, settings, { now, seed: ctx.opts.seed });
+  ctx.log.info(demoHistoryLine(seeded));
+}
+
+/** day2.yaml's `rhythm:` reports, sent after each collection (src/collect/rhythm.ts). */
+function rhythmHook(
+  ctx: CommandContext,
+  raw: Store,
+  config: Day2Config | undefined,
+  server: { url?: string },
+): ((run: RunOutcome) => Promise<void>) | undefined {
+  const schedule = config?.rhythm;
+  if (!schedule) return undefined;
+  const log = { info: (m: string) => ctx.log.info(m), warn: (m: string) => ctx.log.warn(m) };
+  return rhythmAfterRun({ store: raw, schedule, link: () => server.url, log });
+}
+
+function logRhythm(ctx: CommandContext, config: Day2Config | undefined, collecting: boolean): void {
+  const schedule = config?.rhythm;
+  if (!schedule) return;
+  if (collecting) ctx.log.info(scheduleLine(schedule));
+  else ctx.log.warn("rhythm: no scheduled reports while collection is off");
 }
 
 interface ServeOpts {
@@ -251,6 +302,8 @@ async function serve(ctx: CommandContext, o: ServeOpts): Promise<number> {
               `${new Date(seeded.now).toISOString()} (seed ${seed})`
           : "demo data (not real): the store already holds incidents, nothing seeded",
       );
+      // Trends from the first minute: 30 days of collections before the first real one.
+      await seedDemoHistory(ctx, raw, { ...o, collectMs, kpiConfig }, demoNow);
     }
     const id = engineId();
     engine = new IncidentEngine({
@@ -272,7 +325,11 @@ async function serve(ctx: CommandContext, o: ServeOpts): Promise<number> {
   const store = adaptStore(raw, incidents.policy, engineHooks(engine));
   const ops = engineOps(engine, o.alertmanagerUrl ? { alertmanagerUrl: o.alertmanagerUrl } : {});
   const web = webOptions(ctx);
-  const collector = makeCollector(ctx, raw, engine, { ...o, collectMs, kpiConfig });
+  // The scheduled rhythm reports link to the dashboard at the address known once listening.
+  const server: { url?: string } = {};
+  const afterRun = rhythmHook(ctx, raw, config, server);
+  const collector = makeCollector(ctx, raw, engine, { ...o, collectMs, kpiConfig, afterRun });
+  logRhythm(ctx, config, collector !== undefined);
   const workers = {
     stop: async () => {
       await collector?.stop();
@@ -299,6 +356,7 @@ async function serve(ctx: CommandContext, o: ServeOpts): Promise<number> {
   ctx.stdout.write(`listening on ${urlOf(o.address, actual)}\n`);
   if (web.webRoot) ctx.stdout.write(`dashboard on ${urlOf(o.address, actual)}/\n`);
   engine.linkBase = `${urlOf(o.address, actual)}/api/v1/incidents`;
+  server.url = urlOf(o.address, actual);
   await engine.start();
   if (collector) {
     collector.start();
@@ -380,7 +438,8 @@ Examples:
   day2 serve --collect-interval 5m --prometheus http://prometheus:9090
 
 Demo: --demo seeds 90 days of demo incidents, alerts, timelines, reviews and action items
-(seeded once: only into a store without incidents) and runs with the demo's on-call schedules
+(seeded once: only into a store without incidents), and 30 days of daily collection runs before
+its first real collection (only into a store without runs), and runs with the demo's on-call schedules
 and escalation policies unless --config is given. Its default --db is demo.db beside day2.db,
 never your real database. Tokens stay explicit; for the API and the dashboard:
   day2 token create --role admin --name me --db ~/.local/share/day2/demo.db
@@ -397,6 +456,18 @@ and stores the run: findings with first seen, last seen and fixed, score, KPI an
 history. /metrics exports day2_scan_score, day2_scan_coverage, day2_findings{severity},
 day2_kpi_value{kpi}, day2_kpi_status{kpi,status}, day2_collection_last_success_timestamp_seconds
 and day2_collection_duration_seconds from the latest stored run.
+
+Rhythm: with a rhythm: section in --config, after each collection the leader sends every
+checklist whose time has passed in its period (once per period, recorded in the store) through
+the named incidents.notifications targets (Slack: Block Kit; webhooks: event rhythm.report):
+  rhythm:
+    timeZone: Europe/Berlin
+    daily: "09:00"
+    weekly: "mon 09:00"
+    monthly: "1 09:00"          # day of the month
+    quarterly: "1 09:00"        # day of the quarter's first month
+    notify: [incidents]
+    format: markdown            # what a webhook carries: markdown, table or html
 
 Alertmanager receiver:
   receivers:

@@ -7,14 +7,9 @@
 import { RULES } from "../checks/index.js";
 import { findingKey } from "../config/baseline.js";
 import type { Day2Config } from "../config/config.js";
-import { allocate } from "../cost/allocation.js";
 import type { AllocationResult } from "../cost/allocation.js";
-import { poolHistories } from "../cost/capacity-history.js";
-import { forecastPool } from "../cost/forecast.js";
 import { buildPriceSheet } from "../cost/pricing.js";
-import { quickWins } from "../cost/quick-wins.js";
 import type { UsageData } from "../cost/types.js";
-import { wasteReport } from "../cost/waste.js";
 import type { IncidentHistory } from "../kpi/compute/incidents.js";
 import type { KpiQueries } from "../kpi/compute/prometheus.js";
 import { evaluate as evaluateKpis, measureAll } from "../kpi/engine.js";
@@ -24,7 +19,8 @@ import type { KpiDefinition, KpiId, KpiResult } from "../kpi/types.js";
 import type { PromClient } from "../prom/client.js";
 import type { Report } from "../report/report.js";
 import { buildScan } from "../report/scan.js";
-import type { CapacityInput, CostInput, ScanInput } from "../rhythm/evaluate.js";
+import { costModel, rhythmContext } from "../rhythm/inputs.js";
+import type { CostModel, RhythmContext } from "../rhythm/inputs.js";
 import { compliancePercent } from "../score/compliance.js";
 import type { ClusterState } from "../state/cluster-state.js";
 import type { CollectionInput, FindingInput } from "../store/collections.js";
@@ -52,13 +48,7 @@ export interface CollectSettings {
 }
 
 /** What the rhythm checklists read from a run (stored as the run's context). */
-export interface RhythmContext {
-  source: string;
-  clusterVersion?: string;
-  scan: ScanInput;
-  cost?: CostInput;
-  capacity?: CapacityInput;
-}
+export type { RhythmContext } from "../rhythm/inputs.js";
 
 export interface Collected {
   input: CollectionInput;
@@ -93,74 +83,10 @@ export function coverageOf(report: Report): number | null {
   return applicable > 0 ? Math.round((r.evaluated / applicable) * 10_000) / 10_000 : null;
 }
 
-function scanInput(report: Report): ScanInput {
-  const security = { critical: 0, high: 0 };
-  for (const f of report.findings)
-    if (f.category === "security" && (f.severity === "critical" || f.severity === "high"))
-      security[f.severity]++;
-  const cluster = report.score!.cluster;
-  const v = report.vulnerabilities;
-  const c = report.compliance ? compliancePercent(report.compliance) : undefined;
-  return {
-    score: cluster.score,
-    grade: cluster.grade,
-    findingCounts: report.findingCounts,
-    security,
-    cves: {
-      critical: v?.critical ?? null,
-      high: v?.high ?? null,
-      ...(v?.reason ? { reason: v.reason } : {}),
-    },
-    compliance: {
-      percent: c?.percent ?? null,
-      level: c?.level ?? "restricted",
-      ...(c?.reason ? { reason: c.reason } : c ? {} : { reason: "no compliance report" }),
-    },
-  };
-}
-
-function costInput(
-  a: AllocationResult,
-  snapshot: CostSnapshot,
-  waste: { count: number; monthly: number },
-): CostInput {
-  return {
-    monthly: a.cluster.monthly,
-    idleMonthly: a.idle.monthly,
-    idleShare: a.cluster.monthly > 0 ? Math.max(0, a.idle.monthly) / a.cluster.monthly : 0,
-    window: `the last ${Math.round(a.window.hours / 24)}d (usage: ${a.usage.source})`,
-    topNamespaces: snapshot.byNamespace.map((n) => ({ name: n.name, monthly: n.monthly })),
-    quickWins: {
-      count: snapshot.savings.items.length,
-      monthly: snapshot.savings.monthlyTotal,
-      top: snapshot.savings.items.map((w) => ({ title: `${w.kind}: ${w.target}`, monthly: w.monthly })),
-    },
-    waste,
-  };
-}
-
-function capacityInput(state: ClusterState, usage: UsageData): CapacityInput {
-  const headroom = 0.8;
-  const horizonDays = 30;
-  const h = poolHistories(state, usage.window, { usage });
-  const crossings: CapacityInput["crossings"] = [];
-  for (const p of h.pools)
-    for (const m of forecastPool(p, { headroom, horizonDays }).metrics)
-      if (m.crossing.status !== "not-within-horizon")
-        crossings.push({
-          pool: p.pool,
-          metric: m.metric,
-          status: m.crossing.status,
-          at: m.crossing.at.toISOString().slice(0, 10),
-        });
-  return { headroom, horizonDays, crossings, pools: h.pools.length };
-}
-
 interface CostParts {
   allocation?: AllocationResult;
   snapshot?: CostSnapshot;
-  cost?: CostInput;
-  capacity?: CapacityInput;
+  model?: CostModel;
 }
 
 function costParts(
@@ -171,19 +97,8 @@ function costParts(
 ): CostParts {
   try {
     const sheet = buildPriceSheet(config?.cost?.pricing);
-    const allocation = allocate(state, sheet, usage, {
-      ...(config?.cost?.costLabels ? { costLabels: config.cost.costLabels } : {}),
-    });
-    const observed = usage.source === "none" ? undefined : usage;
-    const waste = wasteReport(state, sheet, observed);
-    const wins = quickWins(state, sheet, observed, { waste: waste.items });
-    const snapshot = costSnapshot(allocation, wins);
-    return {
-      allocation,
-      snapshot,
-      cost: costInput(allocation, snapshot, { count: waste.items.length, monthly: waste.monthly }),
-      ...(observed ? { capacity: capacityInput(state, observed) } : {}),
-    };
+    const model = costModel(state, sheet, usage, config?.cost?.costLabels);
+    return { allocation: model.allocation, snapshot: costSnapshot(model.allocation, model.wins), model };
   } catch (e) {
     // A cost failure leaves the cost KPIs without data; the scan and the rest still count.
     notes.push(`cost model failed: ${(e as Error).message}`);
@@ -230,13 +145,8 @@ export async function collectOnce(
   );
   const kpis = evaluateKpis(settings.catalog, measurements, await sources.previousKpis());
 
-  const context: RhythmContext = {
-    source: `${state.info.source} (${state.info.sourceDetail})`,
-    ...(state.info.version?.gitVersion ? { clusterVersion: state.info.version.gitVersion } : {}),
-    scan: scanInput(report),
-    ...(parts.cost ? { cost: parts.cost } : {}),
-    ...(parts.capacity ? { capacity: parts.capacity } : {}),
-  };
+  // The same inputs `day2 rhythm` builds (src/rhythm/inputs.ts): the checklists read them.
+  const context: RhythmContext = rhythmContext(state, report, parts.model);
   const score = report.score!.cluster;
   const notEvaluated = report.rules.filter((o) => o.status !== "evaluated").map((o) => o.rule);
   return {

@@ -17,6 +17,8 @@ import type { PriceSheetInput } from "../cost/pricing.js";
 import { priceSheetSchema } from "../cost/pricing.js";
 import type { IncidentsConfig } from "../incident/policy-config.js";
 import { incidentsSchema, resolveIncidents } from "../incident/policy-config.js";
+import type { RhythmScheduleConfig } from "../rhythm/schedule-config.js";
+import { resolveRhythmSchedule, rhythmScheduleSchema } from "../rhythm/schedule-config.js";
 
 /** Looked for in the working directory when --config is not given. */
 export const DEFAULT_CONFIG_FILE = "day2.yaml";
@@ -102,6 +104,8 @@ const configSchema = z.strictObject(
     incidents: incidentsSchema.optional(),
     // KPI targets and queries: validated by src/kpi/config (day2 kpi) with the field named.
     kpis: z.unknown().optional(),
+    // When `day2 serve` sends the rhythm checklists, and through which notifiers: src/rhythm/schedule-config.
+    rhythm: rhythmScheduleSchema.optional(),
   },
   { error: required("a mapping (rules:, suppressions:)") },
 );
@@ -130,6 +134,8 @@ export interface Day2Config {
   readonly cost?: { readonly pricing?: PriceSheetInput; readonly costLabels?: readonly string[] };
   /** `incidents:` resolved with its defaults; absent when the file has no such section. */
   readonly incidents?: IncidentsConfig;
+  /** `rhythm:`: the scheduled checklist reports of `day2 serve`; absent when not configured. */
+  readonly rhythm?: RhythmScheduleConfig;
 }
 
 export interface ConfigOptions {
@@ -219,6 +225,11 @@ export function validateConfig(doc: unknown, file: string, opts: ConfigOptions =
       }
     }
   });
+  const incidents = cfg.incidents ? resolveIncidents(cfg.incidents) : undefined;
+  const rhythm = cfg.rhythm
+    ? resolveRhythmSchedule(cfg.rhythm, incidents?.notifications?.targets.map((t) => t.name) ?? [])
+    : undefined;
+  problems.push(...(rhythm?.problems ?? []));
   if (problems.length) fail(file, problems);
   return {
     file,
@@ -226,7 +237,8 @@ export function validateConfig(doc: unknown, file: string, opts: ConfigOptions =
     suppressions: (cfg.suppressions ?? []).map((s, index) => ({ index, ...s, reason: s.reason.trim() })),
     customRules,
     ...(cfg.cost ? { cost: cfg.cost } : {}),
-    ...(cfg.incidents ? { incidents: resolveIncidents(cfg.incidents) } : {}),
+    ...(incidents ? { incidents } : {}),
+    ...(rhythm ? { rhythm: rhythm.config } : {}),
   };
 }
 

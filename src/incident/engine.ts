@@ -37,7 +37,7 @@ import {
 import type { Notification, WarRoomNotification } from "./notify.js";
 import type { RetryOptions } from "./notify-retry.js";
 import { deliverToAll } from "./notify-send.js";
-import type { NotificationTarget } from "./notify-send.js";
+import type { NotificationTarget, OutboxMessage } from "./notify-send.js";
 import { openSlackWarRoom } from "./notify-slack.js";
 import { compileMatcher } from "./policy-match.js";
 import type { MatchOp } from "./policy-match.js";
@@ -488,11 +488,14 @@ export class IncidentEngine {
     for (let i = 0; i < limit && this.leader.isLeader(); i++) {
       const row = await this.store.claimNotification(this.id, { now: this.now() });
       if (!row) break;
-      const n = row.payload as Notification;
+      // An incident notification, or a scheduled rhythm report (notify-rhythm.ts).
+      const n = row.payload as OutboxMessage;
       let outcome: { ok: true } | { ok: false; error: string };
       try {
         outcome =
-          row.target === SLACK_API_TARGET ? await this.slackWarRoom(n) : await this.deliver(row.target, n);
+          row.target === SLACK_API_TARGET
+            ? await this.slackWarRoom(n as Notification)
+            : await this.deliver(row.target, n);
       } catch (err) {
         outcome = { ok: false, error: (err as Error).message };
       }
@@ -530,7 +533,7 @@ export class IncidentEngine {
 
   private async deliver(
     targetName: string,
-    n: Notification,
+    n: OutboxMessage,
   ): Promise<{ ok: true } | { ok: false; error: string }> {
     const target: NotificationTarget | undefined = this.notifications.targets.find(
       (t) => t.name === targetName,

@@ -6,13 +6,20 @@
  *
  * Generic webhook requests carry:
  *   Content-Type: application/json
- *   X-Day2-Event: <event>            e.g. incident.escalated
+ *   X-Day2-Event: <event>            e.g. incident.escalated, rhythm.report
  *   X-Day2-Delivery: <event id>      the same on every retry and re-delivery
  *   X-Day2-Timestamp: <unix seconds> per attempt
  *   X-Day2-Signature: sha256=<hex>   only when the target has a secret (see notify-sign.ts)
  */
 import type { Notification, SlackMessage, WebhookPayload } from "./notify.js";
 import { notificationId, slackMessage, webhookPayload } from "./notify.js";
+import type { RhythmNotification, RhythmWebhookPayload } from "./notify-rhythm.js";
+import {
+  isRhythmNotification,
+  rhythmNotificationId,
+  rhythmSlackMessage,
+  rhythmWebhookPayload,
+} from "./notify-rhythm.js";
 import type { DeliveryAttempt, PostOutcome, RetryOptions } from "./notify-retry.js";
 import { postWithRetry } from "./notify-retry.js";
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signPayload } from "./notify-sign.js";
@@ -95,9 +102,24 @@ export function redactUrl(raw: string, kind: TargetKind): string {
   return url.toString();
 }
 
-/** The body a target gets for a notification. */
-export function payloadFor(kind: NotificationTarget["kind"], n: Notification): SlackMessage | WebhookPayload {
+/** What the outbox delivers: an incident notification, or a scheduled rhythm report (notify-rhythm.ts). */
+export type OutboxMessage = Notification | RhythmNotification;
+
+/** The body a target gets for a message. */
+export function payloadFor(
+  kind: NotificationTarget["kind"],
+  n: OutboxMessage,
+): SlackMessage | WebhookPayload | RhythmWebhookPayload {
+  if (isRhythmNotification(n))
+    return kind === "slack-webhook" ? rhythmSlackMessage(n) : rhythmWebhookPayload(n);
   return kind === "slack-webhook" ? slackMessage(n) : webhookPayload(n);
+}
+
+/** Delivery headers and dead letters name the message by these (no incident for a rhythm report). */
+export function messageMeta(n: OutboxMessage): DeliveryMeta {
+  return isRhythmNotification(n)
+    ? { event: n.event, notificationId: rhythmNotificationId(n) }
+    : { event: n.event, notificationId: notificationId(n), incidentId: n.incident.id };
 }
 
 function requestHeaders(
@@ -176,11 +198,10 @@ export async function deliverPayload(
 /** Renders `n` for the target's kind and delivers it. */
 export function deliverNotification(
   target: NotificationTarget,
-  n: Notification,
+  n: OutboxMessage,
   options: DeliveryOptions = {},
 ): Promise<DeliveryResult> {
-  const meta = { event: n.event, notificationId: notificationId(n), incidentId: n.incident.id };
-  return deliverPayload(target, meta, payloadFor(target.kind, n), options);
+  return deliverPayload(target, messageMeta(n), payloadFor(target.kind, n), options);
 }
 
 /**
@@ -200,7 +221,7 @@ export function redeliver(
 /** Delivers to every target concurrently; one result per target, in order. */
 export function deliverToAll(
   targets: readonly NotificationTarget[],
-  n: Notification,
+  n: OutboxMessage,
   options: DeliveryOptions = {},
 ): Promise<DeliveryResult[]> {
   return Promise.all(targets.map((t) => deliverNotification(t, n, options)));

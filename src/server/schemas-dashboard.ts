@@ -280,13 +280,9 @@ export const rhythmDoc = z.object({
 export type RhythmDocBody = z.infer<typeof rhythmDoc>;
 
 export const signoffBody = z.object({
-  itemId: z
-    .string()
-    .min(1)
-    .max(200)
-    .meta({
-      description: "a checklist item id (e.g. team-training) or a success criterion sign-off item id",
-    }),
+  itemId: z.string().min(1).max(200).meta({
+    description: "a checklist item id (e.g. team-training) or a success criterion sign-off item id",
+  }),
   note: z.string().max(4000).optional(),
 });
 

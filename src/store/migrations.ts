@@ -14,6 +14,7 @@ import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } fr
 import type { Dialect, StoreDb } from "./db.js";
 import { SNAPSHOT_TABLES } from "./schema.js";
 import { createCollectionTables } from "./collections-schema.js";
+import { createRhythmReportTables } from "./rhythm-reports.js";
 
 /** Distinct from Kysely's own migration lock id. */
 const MIGRATION_LOCK_KEY = 7_250_314_061_927_001n;
@@ -292,6 +293,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
       },
     },
     "0003_collections": { up: (db) => createCollectionTables(db) },
+    "0004_rhythm_reports": { up: (db) => createRhythmReportTables(db) },
   };
 }
 

@@ -3,7 +3,9 @@
  * against the real `day2 serve --demo` process with its demo incidents and collections, the
  * built web app (npm run build:web) served by it. Every page loads with real content; an
  * incident is acknowledged from the UI and the API shows it; a viewer gets no buttons; a bad
- * token gets the sign-in error. (Page code runs in the browser, so it is passed as strings:
+ * token gets the sign-in error. The demo's 30 days of collection history are drawn: KPI
+ * sparklines, the score trend, the cost forecast with its band, time axes whose labels are
+ * distinct days, and no page scrolls sideways on a phone. (Page code runs in the browser, so it is passed as strings:
  * this file is typed for Node, without the DOM.) A screenshot of every page (desktop; the overview also on a
  * phone and in dark mode) goes to $DAY2_ARTIFACTS (default artifacts/screenshots/).
  * DAY2_DOCS_SCREENSHOT=1 also refreshes docs/dashboard.png, README's screenshot.
@@ -42,7 +44,9 @@ interface Served {
 
 /** `day2 serve --demo --port 0` on `db`; resolves once it printed its URL. */
 function startServe(db: string, home: string): Promise<Served> {
-  const args = ["serve", "--demo", "--port", "0", "--db", db, "--collect-interval", "2s"];
+  // The demo history and the first real run are stored before the server listens; an hour
+  // keeps later runs from crowding the daily points out of the sparklines during the test.
+  const args = ["serve", "--demo", "--port", "0", "--db", db, "--collect-interval", "1h"];
   const proc = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
     cwd: ROOT,
     env: { ...process.env, HOME: home, NO_COLOR: "1" },
@@ -102,6 +106,24 @@ function screenshotPath(name: string): string {
 
 async function shoot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: screenshotPath(name), fullPage: true });
+}
+
+/** The x-axis labels of the chart in `scope`: every one distinct, each a day and month. */
+async function dayTicks(page: Page, scope: string): Promise<string[]> {
+  const labels = await page.locator(`${scope} .x-axis text`).allTextContents();
+  assert.ok(labels.length >= 2, `${scope}: ${labels.length} x-axis labels`);
+  assert.equal(new Set(labels).size, labels.length, `${scope}: repeated labels ${labels.join(" | ")}`);
+  for (const l of labels) assert.match(l, /^[A-Z][a-z]{2} \d{1,2}$/, `${scope}: a day and month, got ${l}`);
+  return labels;
+}
+
+/** No sideways scrolling: the page is no wider than the phone. */
+async function fitsPhone(page: Page, what: string): Promise<void> {
+  const width = await page.evaluate<number>("document.documentElement.scrollWidth");
+  assert.ok(
+    width <= PHONE.viewport!.width,
+    `${what}: no sideways scrolling on a phone (page is ${width}px wide)`,
+  );
 }
 
 async function signIn(page: Page, s: Served, token: string, hash = "#/overview"): Promise<void> {
@@ -190,6 +212,25 @@ void describe("dashboard in headless Chromium", { timeout: 600_000 }, () => {
     const scoreText = await page.locator('[data-stat="score"] .stat-value').innerText();
     assert.match(scoreText, /^\d+\/100$/);
     assert.match(await page.locator('[data-stat="incidents"] .stat-value').innerText(), /^\d+$/);
+    // The demo's 30 days of history: a sparkline on every KPI with values, none "not enough".
+    const withValue = await page.locator("[data-kpi]:not(.status-no-data)").count();
+    assert.ok(withValue >= 10, `${withValue} KPIs with values`);
+    assert.equal(
+      await page.locator("[data-kpi]:not(.status-no-data) .sparkline path.spark-line").count(),
+      withValue,
+    );
+    const d = await page.locator('[data-kpi="mttr"] .sparkline path.spark-line').getAttribute("d");
+    assert.ok((d?.match(/L/g) ?? []).length >= 20, `the MTTR sparkline has its 30 points: ${d}`);
+    assert.equal(await page.getByText("not enough history").count(), 0);
+    assert.match(await mttr.locator(".trend").innerText(), /better|worse|steady/);
+    // The score's trend: a sparkline in its tile and a chart with dated ticks.
+    await page.locator('[data-stat="score"] .sparkline').waitFor();
+    assert.match(
+      await page.locator('[data-stat="score"] .score-trend').innerText(),
+      /since [A-Z][a-z]{2} \d/,
+    );
+    await page.locator('[data-chart="score"] .line-history').waitFor();
+    await dayTicks(page, '[data-chart="score"]');
     await shoot(page, "overview");
     if (process.env.DAY2_DOCS_SCREENSHOT === "1") {
       // Tall enough for the success criteria, the health tiles and the first KPI rows.
@@ -201,9 +242,19 @@ void describe("dashboard in headless Chromium", { timeout: 600_000 }, () => {
   void it("overview on a phone and in dark mode", async () => {
     const phone = await newPage(responder, PHONE);
     await phone.locator("[data-kpi]").first().waitFor();
-    const width = await phone.evaluate<number>("document.documentElement.scrollWidth");
-    assert.ok(width <= 390, `no sideways scrolling on a phone (page is ${width}px wide)`);
+    await phone.locator('[data-chart="score"] .line-history').waitFor();
+    await fitsPhone(phone, "overview");
     await shoot(phone, "overview-phone");
+    await phone.goto(`${served!.url}/#/findings`);
+    await phone.locator("[data-finding]").first().waitFor();
+    await fitsPhone(phone, "findings");
+    await shoot(phone, "findings-phone");
+    await phone.goto(`${served!.url}/#/cost`);
+    await phone.locator('.chart [data-series="band"]').waitFor();
+    await fitsPhone(phone, "cost");
+    // Drawn at the phone's width, so the tick text keeps its size: a few ticks, still distinct.
+    assert.ok((await dayTicks(phone, ".chart")).length <= 5);
+    await shoot(phone, "cost-phone");
     const dark = await newPage(responder, { ...DESKTOP, colorScheme: "dark" });
     await dark.locator("[data-kpi]").first().waitFor();
     const bg = await dark.evaluate<string>("getComputedStyle(document.body).backgroundColor");
@@ -254,6 +305,18 @@ void describe("dashboard in headless Chromium", { timeout: 600_000 }, () => {
     assert.ok((await page.locator("[data-row]").count()) > 3);
     assert.equal(await page.locator(".chart svg").count(), 1);
     assert.equal(await page.locator(".chart .line-history").count(), 1);
+    // 31 days of demo history, the forecast and its low-high band, drawn and labelled.
+    const band = await page.locator('.chart [data-series="band"]').getAttribute("d");
+    assert.ok(band && band.length > 50, `the forecast band is drawn: ${band}`);
+    assert.equal(await page.locator('.chart [data-series="forecast"]').count(), 1);
+    assert.equal(await page.locator(".chart .band-label").count(), 2);
+    for (const t of await page.locator(".chart .band-label").allTextContents()) assert.match(t, /^\$[\d,]+$/);
+    assert.match(await page.locator(".chart .legend").innerText(), /likely range \(low–high\)/);
+    await dayTicks(page, ".chart");
+    // The y axis starts near the data, not at $0: a few percent of drift is visible.
+    const yLabels = await page.locator(".chart .y-axis text").allTextContents();
+    const lowest = Math.min(...yLabels.map((l) => Number(l.replace(/[$,]/g, ""))));
+    assert.ok(lowest > 0, `lowest y tick ${lowest}`);
     await shoot(page, "cost");
   });
 
@@ -322,7 +385,9 @@ void describe("dashboard in headless Chromium", { timeout: 600_000 }, () => {
       "overview-phone",
       "overview-dark",
       "findings",
+      "findings-phone",
       "cost",
+      "cost-phone",
       "incidents",
       "incident",
       "rhythm",

@@ -3,11 +3,13 @@
  * rhythm <cadence> -o json` prints it); POST /api/v1/rhythm/signoffs records who did an item
  * (a checklist item, or a success criterion only a person can judge); GET lists sign-offs.
  */
-import type { RhythmContext } from "../../collect/collect.js";
 import { CADENCES, CHECKLISTS, periodOf } from "../../rhythm/checklists.js";
 import type { Cadence } from "../../rhythm/checklists.js";
 import { evaluate } from "../../rhythm/evaluate.js";
 import type { RhythmInputs, Signoff } from "../../rhythm/evaluate.js";
+// The incidents window `day2 rhythm` reads too, so both evaluate a checklist the same way.
+import { incidentsSince } from "../../rhythm/inputs.js";
+import type { RhythmContext } from "../../rhythm/inputs.js";
 import { SUCCESS_CADENCE, successItemOf } from "../../success/items.js";
 import { quarterOf } from "../../success/signoffs.js";
 import { HttpError } from "../errors.js";
@@ -25,12 +27,6 @@ import type { RhythmDocBody, SignoffRecord } from "../schemas-dashboard.js";
 import { AUTH_ERRORS, errorResponses } from "./common.js";
 import type { RouteContext } from "./common.js";
 import { iso, reads } from "./dashboard-common.js";
-
-/** Incidents created since the start of the quarter (and at least the last 24h), as the CLI reads them. */
-function incidentsSince(now: number): number {
-  const d = new Date(now);
-  return Math.min(now - 86_400_000, Date.UTC(d.getUTCFullYear(), Math.floor(d.getUTCMonth() / 3) * 3, 1));
-}
 
 /** The checklist evaluated at `now` on the latest collection; pure apart from the reads. */
 export async function rhythmReport(

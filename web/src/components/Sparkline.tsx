@@ -1,6 +1,7 @@
 /** A small line of a KPI's stored values (oldest first); gaps where there was no value. */
 import { scaleLinear } from "d3-scale";
 import { line } from "d3-shape";
+import { formatTime, timeUnitFor } from "../charts/axes.js";
 
 export interface SparkPoint {
   at: string;
@@ -19,6 +20,8 @@ export function Sparkline({
   height?: number;
 }) {
   const values = points.map((p) => p.value).filter((v): v is number => v !== null);
+  // Stored runs without a value: the tile says "no data" and why; a line would say nothing.
+  if (points.length >= 2 && values.length === 0) return null;
   if (values.length < 2)
     return (
       <span className="spark-empty" title="fewer than two stored values">
@@ -41,6 +44,11 @@ export function Sparkline({
       .y((p) => y(p.value ?? 0))(points) ?? "";
   const lastIndex = points.map((p) => p.value !== null).lastIndexOf(true);
   const last = points[lastIndex]!;
+  // No axes: the span goes in the tooltip, in the charts' time format.
+  const from = Date.parse(points[0]!.at);
+  const to = Date.parse(points[points.length - 1]!.at);
+  const unit = timeUnitFor(to - from);
+  const title = `${label} (${formatTime(from, unit)} – ${formatTime(to, unit)})`;
   return (
     <svg
       className="sparkline"
@@ -48,10 +56,11 @@ export function Sparkline({
       width={width}
       height={height}
       role="img"
-      aria-label={label}
+      aria-label={title}
     >
-      <title>{label}</title>
+      <title>{title}</title>
       <path
+        className="spark-line"
         d={path}
         fill="none"
         stroke="currentColor"

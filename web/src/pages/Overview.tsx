@@ -2,11 +2,13 @@
  * The morning page: are we excelling at Day 2 (the success criteria), the 16 KPIs, the scan
  * score, findings and open incidents.
  */
-import type { Overview as OverviewData, SuccessCriterion } from "../api/types.js";
+import type { Overview as OverviewData, ScoresPage, SuccessCriterion } from "../api/types.js";
 import { useApi } from "../api/useApi.js";
 import { Badge } from "../components/Badge.js";
 import { ErrorBox, Loading } from "../components/ErrorBox.js";
 import { KpiCard } from "../components/KpiCard.js";
+import { LineChart } from "../components/LineChart.js";
+import { Sparkline } from "../components/Sparkline.js";
 import { SignOffForm } from "../components/SignOffForm.js";
 import { ago, count, date, duration, num } from "../format.js";
 import { href } from "../router.js";
@@ -49,7 +51,36 @@ function Success({ items, onChange }: { items: SuccessCriterion[]; onChange: () 
   );
 }
 
-function Health({ o }: { o: OverviewData }) {
+/** Score points of the stored runs, oldest first (runs without a score left out). */
+function scorePoints(scores: ScoresPage | undefined): { t: number; v: number }[] {
+  return (scores?.items ?? []).flatMap((s) =>
+    s.score === null ? [] : [{ t: Date.parse(s.at), v: s.score }],
+  );
+}
+
+/** The change over the stored history: "+9.8 since Oct 22". */
+function ScoreTrend({ points }: { points: { t: number; v: number }[] }) {
+  const first = points[0];
+  const last = points[points.length - 1];
+  if (!first || !last || points.length < 2) return null;
+  const delta = last.v - first.v;
+  const word = Math.abs(delta) < 0.5 ? "steady" : delta > 0 ? "better" : "worse";
+  const cls = word === "steady" ? "" : word === "better" ? "trend-good" : "trend-bad";
+  return (
+    <div className="kpi-foot score-trend">
+      <span className={`trend ${cls}`}>
+        {delta > 0 ? "+" : ""}
+        {num(delta, 1)} since {date(first.t).replace(/, \d{4}$/, "")} ({word})
+      </span>
+      <Sparkline
+        points={points.map((p) => ({ at: new Date(p.t).toISOString(), value: p.v }))}
+        label={`Cluster score: last ${points.length} runs`}
+      />
+    </div>
+  );
+}
+
+function Health({ o, scores }: { o: OverviewData; scores: { t: number; v: number }[] }) {
   const score = o.score?.value;
   return (
     <section className="stats" aria-label="Cluster health">
@@ -64,6 +95,7 @@ function Health({ o }: { o: OverviewData }) {
             ? `${num(o.score.coverage * 100, 0)} % of checks evaluated`
             : "no scan yet"}
         </p>
+        <ScoreTrend points={scores} />
       </article>
       <article className="card stat" data-stat="findings">
         <h3>
@@ -114,6 +146,7 @@ function Collection({ o }: { o: OverviewData }) {
 
 export function Overview() {
   const res = useApi<OverviewData>("/api/v1/overview");
+  const scores = scorePoints(useApi<ScoresPage>("/api/v1/scores?days=90").data);
   if (!res.data) {
     return (
       <section className="page">
@@ -135,7 +168,7 @@ export function Overview() {
       </header>
       {res.state === "error" ? <ErrorBox error={res.error} onRetry={res.reload} /> : null}
       <Success items={o.success} onChange={res.reload} />
-      <Health o={o} />
+      <Health o={o} scores={scores} />
       <section aria-labelledby="kpi-title">
         <h2 id="kpi-title">KPIs</h2>
         <div className="kpi-grid">
@@ -143,6 +176,17 @@ export function Overview() {
             <KpiCard key={k.id} k={k} />
           ))}
         </div>
+      </section>
+      <section aria-labelledby="score-title" data-chart="score">
+        <h2 id="score-title">Cluster score over time</h2>
+        <LineChart
+          title="Cluster score"
+          history={scores}
+          format={(v) => num(v, 0)}
+          cap={100}
+          height={220}
+          historyLabel="score (0–100)"
+        />
       </section>
     </section>
   );

@@ -1,0 +1,242 @@
+/**
+ * The scheduled rhythm reports on real stores (SQLite and PostgreSQL), delivered by the
+ * incident engine's real outbox worker to a webhook and a Slack incoming webhook on a loopback
+ * HTTP server: due once per period, nothing twice, a failed delivery retried with the same id.
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { startWebhookReceiver } from "../../test/support/webhook-receiver.js";
+import type { WebhookReceiver } from "../../test/support/webhook-receiver.js";
+import { forEachBackend } from "../../test/support/store-matrix.js";
+import { RULES } from "../checks/index.js";
+import { parseConfig } from "../config/config.js";
+import { DEMO_NOW_MS, demoClusterInfo, demoOptionsFromScale, generateDemo } from "../demo/index.js";
+import { IncidentEngine } from "../incident/engine.js";
+import { verifySignature } from "../incident/notify-sign.js";
+import { buildScan } from "../report/scan.js";
+import { rhythmContext } from "../rhythm/inputs.js";
+import type { RhythmContext } from "../rhythm/inputs.js";
+import { ClusterStateBuilder } from "../state/builder.js";
+import { latestRhythmReport } from "../store/rhythm-reports.js";
+import { addRhythmSignoff } from "../store/rhythm.js";
+import type { RunOutcome } from "./loop.js";
+import { dueReports, sendDueReports } from "./rhythm.js";
+
+const builder = new ClusterStateBuilder({
+  source: "demo",
+  sourceDetail: "seed 42, scale small",
+  collectedAt: DEMO_NOW_MS,
+  version: demoClusterInfo().version,
+});
+for (const o of generateDemo(demoOptionsFromScale("small", 42))) builder.add(o);
+const state = builder.build({ complete: true });
+const CONTEXT: RhythmContext = rhythmContext(state, buildScan(state, { rules: RULES, today: DEMO_NOW_MS }));
+
+let recv: WebhookReceiver;
+/** How many of the next /hook requests answer 500. */
+let failHooks = 0;
+before(async () => {
+  recv = await startWebhookReceiver((r) => (r.url === "/hook" && failHooks-- > 0 ? 500 : 200));
+});
+after(() => recv.close());
+
+function config(rhythm: string) {
+  return parseConfig(
+    `incidents:
+  notifications:
+    webhooks: [{ name: pager, url: "${recv.url}/hook", secret: s3cret }]
+    slackWebhooks: [{ name: slack-platform, url: "${recv.url}/slack" }]
+rhythm:
+${rhythm}`,
+    "day2.yaml",
+  );
+}
+
+function run(at: number, ok = true): RunOutcome {
+  return ok
+    ? {
+        at,
+        ok,
+        durationMs: 10,
+        collected: { input: { at, durationMs: 10, ok: true, context: CONTEXT }, kpis: [], notes: [] },
+      }
+    : { at, ok, durationMs: 10, error: "cluster unreachable" };
+}
+
+const WED_0905 = Date.parse("2026-11-25T09:05:00Z");
+
+test("due reports: each configured cadence once its time in the current period has passed", () => {
+  const cfg = config('  daily: "09:00"\n  weekly: "thu 09:00"\n  monthly: "1 09:00"\n  notify: [pager]\n');
+  assert.deepEqual(
+    dueReports(cfg.rhythm!, WED_0905).map((o) => [o.cadence, o.period]),
+    [
+      ["daily", "2026-11-25"],
+      ["monthly", "2026-11"],
+    ],
+  );
+  assert.deepEqual(
+    dueReports(cfg.rhythm!, Date.parse("2026-11-25T08:59:00Z")).map((o) => o.cadence),
+    ["monthly"],
+  );
+});
+
+forEachBackend("scheduled rhythm reports", (b) => {
+  test("sent once per period through the outbox to a signed webhook and Slack; a restart sends nothing more", async () => {
+    const store = await b.open();
+    const cfg = config(
+      '  timeZone: Europe/Berlin\n  daily: "09:00"\n  weekly: "wed 09:00"\n  notify: [pager, slack-platform]\n  link: https://day2.example/\n',
+    );
+    let clock = Date.parse("2026-11-25T07:59:00Z"); // 08:59 in Berlin
+    const engine = new IncidentEngine({
+      store,
+      config: cfg.incidents!,
+      delivery: { attempts: 1, timeoutMs: 5000 },
+      now: () => clock,
+    });
+    const logs: string[] = [];
+    const opts = {
+      store,
+      schedule: cfg.rhythm!,
+      log: { info: (m: string) => logs.push(m), warn: (m: string) => logs.push(`warn: ${m}`) },
+      now: () => clock,
+    };
+    const seen = recv.requests.length;
+    assert.deepEqual(await sendDueReports(opts, run(clock)), [], "not due before 09:00 Berlin");
+
+    await addRhythmSignoff(store.raw, {
+      cadence: "weekly",
+      item: "performance-optimisation",
+      period: "2026-W48",
+      who: "ana",
+      at: clock,
+      note: "p95 fine",
+    });
+    clock = WED_0905;
+    const queued = await sendDueReports(opts, run(clock - 60_000));
+    assert.deepEqual(
+      queued.map((q) => [q.cadence, q.period]),
+      [
+        ["daily", "2026-11-25"],
+        ["weekly", "2026-W48"],
+      ],
+    );
+    assert.match(
+      logs.join("\n"),
+      /rhythm: the daily report for 2026-11-25 \(\d+ need attention\) queued for pager, slack-platform/,
+    );
+    assert.equal(await engine.notificationTick(), 4);
+    const got = recv.requests.slice(seen);
+    assert.equal(got.length, 4);
+
+    const hooks = got.filter((r) => r.url === "/hook").map((r) => ({ r, body: JSON.parse(r.body) }));
+    const daily = hooks.find((h) => h.body.rhythm.cadence === "daily")!;
+    assert.equal(daily.r.headers["x-day2-event"], "rhythm.report");
+    assert.equal(daily.r.headers["x-day2-delivery"], "rhythm:daily:2026-11-25");
+    assert.deepEqual(
+      verifySignature({
+        secret: "s3cret",
+        body: daily.r.body,
+        timestamp: daily.r.headers["x-day2-timestamp"] as string,
+        signature: daily.r.headers["x-day2-signature"] as string,
+        // Signed with the sender's real clock (the engine's `now` only schedules).
+        nowMs: daily.r.at,
+      }),
+      { ok: true },
+    );
+    const body = daily.body;
+    assert.equal(body.version, "1");
+    assert.equal(body.id, "rhythm:daily:2026-11-25");
+    assert.equal(body.rhythm.period, "2026-11-25");
+    assert.deepEqual(body.rhythm.schedule, {
+      period: "2026-11-25",
+      at: "2026-11-25T08:00:00.000Z",
+      timeZone: "Europe/Berlin",
+      time: "09:00",
+    });
+    assert.match(body.summary, /^Daily rhythm 2026-11-25: \d+ ok, \d+ need attention/);
+    const health = body.rhythm.items.find((i: { id: string }) => i.id === "cluster-health");
+    assert.equal(health.kind, "evaluated");
+    assert.match(health.evidence.join("\n"), /score \d+\.\d \([A-F]\)[\s\S]*findings: \d+ critical/);
+    // The store's incidents (none here) are evaluated, not "no data".
+    const alerts = body.rhythm.items.find((i: { id: string }) => i.id === "overnight-alerts");
+    assert.equal(alerts.evidence[0], "0 incidents in the last 24h");
+    assert.equal(body.report.format, "markdown");
+    assert.match(body.report.text, /^# day2 rhythm daily: 2026-11-25/);
+    assert.equal(body.link, "https://day2.example/#/rhythm");
+    const weekly = hooks.find((h) => h.body.rhythm.cadence === "weekly")!.body;
+    const perf = weekly.rhythm.items.find((i: { id: string }) => i.id === "performance-optimisation");
+    assert.equal(perf.status, "manual-done", "the week's sign-off counts");
+
+    const slack = got.filter((r) => r.url === "/slack").map((r) => JSON.parse(r.body));
+    const slackDaily = slack.find((m) => m.blocks[0].text.text === "Daily rhythm 2026-11-25");
+    assert.ok(slackDaily, JSON.stringify(slack.map((m) => m.blocks[0])));
+    assert.match(slackDaily.text, /^Daily rhythm 2026-11-25: .* https:\/\/day2\.example\/#\/rhythm$/);
+    assert.ok(
+      slackDaily.blocks.some((x: { text?: { text: string } }) =>
+        /\*(OK|ATTENTION)\* · Check cluster health metrics\n• score/.test(x.text?.text ?? ""),
+      ),
+    );
+
+    const stored = await latestRhythmReport(store.raw, "daily");
+    assert.equal(stored?.period, "2026-11-25");
+    assert.deepEqual(stored?.targets, ["pager", "slack-platform"]);
+    assert.equal((stored?.report as { kind: string }).kind, "RhythmReport");
+
+    // Later runs, and a new sender (a restart or another leader), send nothing more this period.
+    clock += 3_600_000;
+    assert.deepEqual(
+      await sendDueReports({ ...opts, log: { info: () => {}, warn: () => {} } }, run(clock)),
+      [],
+    );
+    assert.equal(await engine.notificationTick(), 0);
+    assert.equal(recv.requests.length, seen + 4);
+
+    // The next day: the daily again; the weekly waits for next week.
+    clock = Date.parse("2026-11-26T08:30:00Z");
+    assert.deepEqual(
+      (await sendDueReports(opts, run(clock))).map((q) => [q.cadence, q.period]),
+      [["daily", "2026-11-26"]],
+    );
+  });
+
+  test("a failed run waits for a successful one; a failed delivery is retried with the same id", async () => {
+    const store = await b.open();
+    const cfg = config('  daily: "09:00"\n  notify: [pager]\n');
+    let clock = WED_0905;
+    const engine = new IncidentEngine({
+      store,
+      config: cfg.incidents!,
+      delivery: { attempts: 1, timeoutMs: 5000 },
+      retryDelayMs: 1000,
+      now: () => clock,
+    });
+    const warnings: string[] = [];
+    const opts = {
+      store,
+      schedule: cfg.rhythm!,
+      log: { info: () => {}, warn: (m: string) => warnings.push(m) },
+      now: () => clock,
+    };
+    assert.deepEqual(await sendDueReports(opts, run(clock, false)), []);
+    assert.deepEqual(warnings, ["rhythm: the daily report for 2026-11-25 waits for a successful collection"]);
+    assert.equal(await latestRhythmReport(store.raw, "daily"), undefined);
+
+    failHooks = 1;
+    try {
+      const seen = recv.requests.filter((r) => r.url === "/hook").length;
+      assert.equal((await sendDueReports(opts, run(clock))).length, 1);
+      assert.equal(await engine.notificationTick(), 0, "the receiver answered 500");
+      assert.equal(await engine.notificationTick(), 0, "not again before the back-off");
+      clock += 1000;
+      assert.equal(await engine.notificationTick(), 1, "retried after the back-off");
+      const hooks = recv.requests.filter((r) => r.url === "/hook").slice(seen);
+      assert.equal(hooks.length, 2);
+      assert.deepEqual(
+        hooks.map((h) => h.headers["x-day2-delivery"]),
+        ["rhythm:daily:2026-11-25", "rhythm:daily:2026-11-25"],
+      );
+    } finally {
+      failHooks = 0;
+    }
+  });
+});

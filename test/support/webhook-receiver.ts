@@ -1,0 +1,54 @@
+/**
+ * A webhook receiver on 127.0.0.1 (node:http, a free port): records every request and answers
+ * what `reply` says (default 200), so tests watch the real notifier delivery path.
+ */
+import { createServer } from "node:http";
+import type { IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface ReceivedRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  at: number;
+}
+
+export interface WebhookReceiver {
+  url: string;
+  requests: ReceivedRequest[];
+  close(): Promise<void>;
+}
+
+export async function startWebhookReceiver(
+  reply: (req: ReceivedRequest, all: readonly ReceivedRequest[]) => number = () => 200,
+): Promise<WebhookReceiver> {
+  const requests: ReceivedRequest[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const r: ReceivedRequest = {
+        method: req.method ?? "",
+        url: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+        at: Date.now(),
+      };
+      requests.push(r);
+      res.writeHead(reply(r, requests), { "content-type": "text/plain" });
+      res.end("");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
