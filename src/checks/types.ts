@@ -4,6 +4,7 @@
  * the API, log, or keep state; "cannot say" is decided by the runner from coverage.
  */
 import type { ClusterState } from "../state/cluster-state.js";
+import type { SourceLocation } from "../state/raw.js";
 import type { Meta, ProjectedKind } from "../state/types.js";
 
 export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
@@ -35,6 +36,11 @@ export interface Finding extends FindingDraft {
   readonly category: Category;
   readonly title: string;
   readonly runbook: string;
+  /**
+   * Manifest files only: where the object is defined (set by the report from the input, not
+   * by rules). Absent for live clusters, snapshots and stdin, so their outputs do not change.
+   */
+  readonly location?: SourceLocation;
 }
 
 export interface RuleContext {

@@ -94,10 +94,25 @@ export function countBySeverity(findings: readonly Finding[]): Record<Severity, 
   return counts;
 }
 
+/**
+ * Findings on objects read from manifest files, with the file and line of the object; the
+ * same array when the state has no locations (live, snapshot, stdin: outputs unchanged).
+ */
+export function locateFindings(state: ClusterState, findings: Finding[]): Finding[] {
+  if (state.info.source !== "manifests") return findings;
+  return findings.map((f) => {
+    const location = state.sourceOf(f.object);
+    return location ? { ...f, location } : f;
+  });
+}
+
 export function buildReport(state: ClusterState, opts: ReportOptions): Report {
   const now = opts.now ?? state.info.collectedAt;
   const run = runRules(state, opts.rules, { now });
-  const findings = run.findings.filter((f) => keep(state, f, opts)).sort(compareFindings);
+  const findings = locateFindings(
+    state,
+    run.findings.filter((f) => keep(state, f, opts)).sort(compareFindings),
+  );
   const findingCounts = countBySeverity(findings);
   const perRule = new Map<string, number>();
   for (const f of findings) perRule.set(f.rule, (perRule.get(f.rule) ?? 0) + 1);

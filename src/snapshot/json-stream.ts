@@ -2,7 +2,8 @@
  * Splits a stream of JSON text into Kubernetes objects without materialising it whole: a
  * `kubectl get -o json` List (or an API XList) yields its items one by one as their text
  * completes; a single object or several concatenated objects yield each object. A 337 MB
- * List would otherwise need one giant string and a 2 GB parse.
+ * List would otherwise need one giant string and a 2 GB parse. Each object comes with the
+ * 1-based line of its opening brace.
  */
 import type { KubeObject } from "../state/raw.js";
 import { InputError } from "./errors.js";
@@ -13,6 +14,7 @@ const OPEN_ARR = 91; // [
 const CLOSE_ARR = 93; // ]
 const QUOTE = 34;
 const BACKSLASH = 92;
+const NEWLINE = 10;
 
 export interface JsonStreamStats {
   objects: number;
@@ -23,7 +25,7 @@ export interface JsonStreamStats {
 export async function readJsonStream(
   chunks: AsyncIterable<string>,
   file: string,
-  emit: (o: KubeObject, position: string) => void,
+  emit: (o: KubeObject, position: string, line: number) => void,
 ): Promise<JsonStreamStats> {
   let depth = 0;
   let inString = false;
@@ -43,6 +45,10 @@ export async function readJsonStream(
   let offset = 0;
   let itemNo = 0;
   let objects = 0;
+  // Lines counted outside strings only: JSON strings cannot hold a raw newline.
+  let line = 1;
+  let itemLine = 1;
+  let topLine = 1;
 
   const parse = (text: string, position: string): unknown => {
     try {
@@ -51,7 +57,7 @@ export async function readJsonStream(
       throw new InputError(file, position, `not valid JSON: ${(err as Error).message}`, { cause: err });
     }
   };
-  const deliver = (value: unknown, position: string): void => {
+  const deliver = (value: unknown, position: string, at: number): void => {
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
       throw new InputError(
         file,
@@ -65,7 +71,7 @@ export async function readJsonStream(
       if (o.apiVersion === undefined && listApiVersion) o.apiVersion = listApiVersion;
     }
     objects++;
-    emit(o, position);
+    emit(o, position, at);
   };
 
   for await (const chunk of chunks) {
@@ -82,6 +88,10 @@ export async function readJsonStream(
         }
         continue;
       }
+      if (c === NEWLINE) {
+        line++;
+        continue;
+      }
       if (c === QUOTE) {
         inString = true;
         stringStart = depth === 1 ? i + 1 : -1;
@@ -95,6 +105,7 @@ export async function readJsonStream(
             topIsList = true;
           } else {
             topStart = i;
+            topLine = line;
             topText = "";
             topIsList = false;
             lastKeyAtTop = "";
@@ -111,6 +122,7 @@ export async function readJsonStream(
           itemsDepth = 2;
         } else if (itemsDepth > 0 && depth === itemsDepth && c === OPEN_OBJ) {
           itemStart = i;
+          itemLine = line;
           itemText = "";
         }
         depth++;
@@ -125,7 +137,7 @@ export async function readJsonStream(
           const text = itemText + chunk.slice(itemStart, i + 1);
           itemStart = -1;
           itemText = "";
-          deliver(parse(text, `item ${itemNo}`), `item ${itemNo}`);
+          deliver(parse(text, `item ${itemNo}`), `item ${itemNo}`, itemLine);
         } else if (itemsDepth > 0 && depth === itemsDepth - 1 && c === CLOSE_ARR) {
           itemsDepth = 0;
           if (depth === 0) topIsList = false;
@@ -133,7 +145,7 @@ export async function readJsonStream(
           if (!topIsList) {
             const text = topText + chunk.slice(Math.max(topStart, 0), i + 1);
             itemNo++;
-            deliver(parse(text, `object ${itemNo}`), `object ${itemNo}`);
+            deliver(parse(text, `object ${itemNo}`), `object ${itemNo}`, topLine);
           }
           topStart = -1;
           topText = "";

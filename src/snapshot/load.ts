@@ -29,7 +29,8 @@ export async function loadSnapshot(paths: string[]): Promise<LoadedSnapshot> {
     },
     line: (value) => decoder.line(value),
   };
-  const summary = await readInputs(paths, (o) => builder.add(o), indexReader);
+  // Manifest files' objects come with their file and line (kept beside the projections).
+  const summary = await readInputs(paths, (o, at) => builder.add(o, at), indexReader);
   const h = summary.header;
   if (h) {
     builder.updateInfo({

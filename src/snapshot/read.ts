@@ -3,14 +3,15 @@
  * (gzipped NDJSON with a header line), `kubectl get -o json` Lists (one or several files),
  * single JSON objects, and YAML manifests (multi-document, a file or a directory). Gzip is
  * detected by its magic bytes, not the file name. Garbage gets an InputError naming the
- * file and the position.
+ * file and the position. Objects from manifest files (YAML or JSON, not a day2 snapshot, not
+ * stdin) are passed on with their file and starting line, for SARIF's physical locations.
  */
 import { createReadStream, promises as fs } from "node:fs";
 import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { join } from "node:path";
-import { parseAllDocuments } from "yaml";
-import type { KubeObject, ObjectSink } from "../state/raw.js";
+import { LineCounter, isMap, isNode, isSeq, parseAllDocuments } from "yaml";
+import type { KubeObject, LocatedSink, SourceLocation } from "../state/raw.js";
 import { InputError } from "./errors.js";
 import { headerSchema, READABLE_SCHEMA_VERSIONS } from "./header.js";
 import type { SnapshotHeader } from "./header.js";
@@ -152,25 +153,54 @@ export function validateObject(o: KubeObject, file: string, position: string): v
   }
 }
 
-function expandList(o: KubeObject, file: string, position: string, sink: ObjectSink): number {
+/** Where in its input an object (or List) was read: for errors and for source locations. */
+interface Origin {
+  readonly file: string;
+  readonly position: string;
+  /** The 1-based line the object starts on; undefined for stdin and day2 snapshots. */
+  readonly line?: number;
+  /** Its YAML node, so a List's items get their own lines (JSON items arrive one by one). */
+  readonly node?: unknown;
+}
+
+/** The line a YAML node starts on (a block mapping's first key), if it is one. */
+type LineOf = (node: unknown) => number | undefined;
+
+const NO_NODES: LineOf = () => undefined;
+
+function itemOrigin(list: Origin, i: number, lineOf: LineOf): Origin {
+  const items = isMap(list.node) ? list.node.get("items", true) : undefined;
+  const node: unknown = isSeq(items) ? items.items[i] : undefined;
+  return {
+    file: list.file,
+    position: `${list.position}, item ${i + 1}`,
+    // Items of a List nested in a JSON List item get the line of the item holding them.
+    line: list.line === undefined ? undefined : (lineOf(node) ?? list.line),
+    node,
+  };
+}
+
+function expandList(o: KubeObject, origin: Origin, sink: LocatedSink, lineOf: LineOf): number {
   if (typeof o.kind === "string" && o.kind.endsWith("List") && Array.isArray(o.items)) {
     const itemKind = o.kind === "List" ? undefined : o.kind.slice(0, -4);
     let n = 0;
     for (const [i, item] of (o.items as KubeObject[]).entries()) {
       if (itemKind && item && typeof item === "object" && item.kind === undefined) item.kind = itemKind;
-      n += expandList(item, file, `${position}, item ${i + 1}`, sink);
+      n += expandList(item, itemOrigin(origin, i, lineOf), sink, lineOf);
     }
     return n;
   }
-  validateObject(o, file, position);
-  sink(o);
+  validateObject(o, origin.file, origin.position);
+  const at: SourceLocation | undefined =
+    origin.line === undefined ? undefined : { file: origin.file, line: origin.line };
+  sink(o, at);
   return 1;
 }
 
 async function readDay2(
   chunks: AsyncIterable<string>,
   file: string,
-  sink: ObjectSink,
+  sink: LocatedSink,
   indexReader?: IndexReader,
 ): Promise<{ header: SnapshotHeader; objects: number; fromIndex: boolean }> {
   let header: SnapshotHeader | undefined;
@@ -272,11 +302,14 @@ async function readDay2(
   return { header, objects, fromIndex: false };
 }
 
-async function readYaml(chunks: AsyncIterable<string>, file: string, sink: ObjectSink): Promise<number> {
+async function readYaml(chunks: AsyncIterable<string>, file: string, sink: LocatedSink): Promise<number> {
   let text = "";
   for await (const c of chunks) text += c;
   let objects = 0;
-  const docs = parseAllDocuments(text);
+  const lines = new LineCounter();
+  const lineOf: LineOf = (node) =>
+    isNode(node) && node.range ? lines.linePos(node.range[0]).line : undefined;
+  const docs = parseAllDocuments(text, { lineCounter: lines });
   const list = Array.isArray(docs) ? docs : [docs];
   for (const [i, doc] of list.entries()) {
     const position = `document ${i + 1}`;
@@ -298,15 +331,20 @@ async function readYaml(chunks: AsyncIterable<string>, file: string, sink: Objec
         "not a Kubernetes object (expected a mapping with kind and metadata)",
       );
     }
-    objects += expandList(value as KubeObject, file, position, sink);
+    // stdin has no file to point at: its objects get no location.
+    const line = file === "-" ? undefined : lineOf(doc.contents);
+    objects += expandList(value as KubeObject, { file, position, line, node: doc.contents }, sink, lineOf);
   }
   return objects;
 }
 
-/** Reads one or more inputs into the sink. */
+/**
+ * Reads one or more inputs into the sink; objects from manifest files come with their file
+ * and line (a plain ObjectSink ignores them).
+ */
 export async function readInputs(
   paths: string[],
-  sink: ObjectSink,
+  sink: LocatedSink,
   indexReader?: IndexReader,
 ): Promise<InputSummary> {
   const files = await expandInputs(paths);
@@ -325,8 +363,9 @@ export async function readInputs(
       summary.files.push({ file, format: "day2", objects });
     } else if (first === "{" || first === "[") {
       let objects = 0;
-      await readJsonStream(chunks, file, (o, position) => {
-        objects += expandList(o, file, position, sink);
+      await readJsonStream(chunks, file, (o, position, line) => {
+        const origin = { file, position, line: file === "-" ? undefined : line };
+        objects += expandList(o, origin, sink, NO_NODES);
       });
       summary.files.push({ file, format: "json", objects });
     } else {

@@ -3,10 +3,10 @@
  * dropped, so producers (live lists, snapshot lines, manifests, the demo) never need more
  * than one object in raw form at a time.
  */
-import type { CoverageStatus, KindCoverage, KubeObject } from "./raw.js";
+import type { CoverageStatus, KindCoverage, KubeObject, SourceLocation } from "./raw.js";
 import { stripObject } from "./raw.js";
 import { KINDS } from "./kinds.js";
-import type { ProjectedKind, ProjectionByKind } from "./types.js";
+import type { Meta, ProjectedKind, ProjectionByKind } from "./types.js";
 import { Interner, PROJECTORS, isProjectedKind } from "./project/index.js";
 import type { ClusterInfo } from "./cluster-state.js";
 import { ClusterState } from "./cluster-state.js";
@@ -25,11 +25,16 @@ export class ClusterStateBuilder {
   private readonly coverage = new Map<string, KindCoverage>();
   private readonly unknown = new Map<string, number>();
   private readonly seen = new Map<string, number>();
+  /** Manifest objects' files and lines, by projection: a side table, so projections stay as they are. */
+  private readonly sources = new Map<Meta, SourceLocation>();
 
   constructor(private info: ClusterInfo) {}
 
-  /** Projects one object. Objects of kinds day2 does not model are counted, not dropped silently. */
-  add(o: KubeObject): void {
+  /**
+   * Projects one object. Objects of kinds day2 does not model are counted, not dropped silently.
+   * `at` (manifest files only) is kept beside the projection for locating findings in files.
+   */
+  add(o: KubeObject, at?: SourceLocation): void {
     const kind = o.kind;
     if (typeof kind !== "string" || !isProjectedKind(kind)) {
       const k = typeof kind === "string" ? kind : "<no kind>";
@@ -37,9 +42,9 @@ export class ClusterStateBuilder {
       return;
     }
     stripObject(o);
-    (this.store[kind] as unknown[]).push(
-      (PROJECTORS[kind] as (o: KubeObject, i: Interner) => unknown)(o, this.intern),
-    );
+    const projected = (PROJECTORS[kind] as (o: KubeObject, i: Interner) => Meta)(o, this.intern);
+    (this.store[kind] as unknown[]).push(projected);
+    if (at) this.sources.set(projected, at);
     this.seen.set(kind, (this.seen.get(kind) ?? 0) + 1);
   }
 
@@ -107,6 +112,12 @@ export class ClusterStateBuilder {
           reason: opts.missingReason ?? "not in the input",
         });
     }
-    return new ClusterState(this.info, this.store, coverage, this.unknown);
+    return new ClusterState(
+      this.info,
+      this.store,
+      coverage,
+      this.unknown,
+      this.sources.size > 0 ? this.sources : undefined,
+    );
   }
 }

@@ -4,7 +4,7 @@
  * built lazily on first use: by namespace/name, by uid, owner -> children, node -> pods,
  * and per-namespace label postings for selector resolution.
  */
-import type { KindCoverage, SourceKind } from "./raw.js";
+import type { KindCoverage, SourceKind, SourceLocation } from "./raw.js";
 import type {
   HorizontalPodAutoscaler,
   Meta,
@@ -71,7 +71,20 @@ export class ClusterState {
     readonly coverage: ReadonlyMap<string, KindCoverage>,
     /** Kinds found in the input that day2 does not model, with counts. */
     readonly unknownKinds: ReadonlyMap<string, number>,
+    /** Manifest inputs only: the file and line each object was read from, by projection. */
+    private readonly sources?: ReadonlyMap<Meta, SourceLocation>,
   ) {}
+
+  /**
+   * The file and line an object was read from, for manifest inputs; undefined for live
+   * clusters, snapshots, stdin and objects not in the input (a namespace only referred to).
+   * Duplicates (one name in two files) resolve like `get`: to the one read last.
+   */
+  sourceOf(ref: { kind: string; namespace: string; name: string }): SourceLocation | undefined {
+    if (!this.sources || !Object.prototype.hasOwnProperty.call(this.store, ref.kind)) return undefined;
+    const o = this.get(ref.kind as ProjectedKind, ref.namespace, ref.name);
+    return o ? this.sources.get(o) : undefined;
+  }
 
   /**
    * A value derived from the state, computed once: lets judgement share work (every rule

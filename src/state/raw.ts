@@ -49,6 +49,19 @@ export interface KindCoverage {
 /** Receives objects one at a time; producers never hold a whole list. */
 export type ObjectSink = (obj: KubeObject) => void;
 
+/**
+ * Where a manifest object was read from: the file as named on the command line (or found in a
+ * directory given there) and the 1-based line where the object starts (its YAML mapping's
+ * first key, a JSON object's `{`, or a List item's). Live clusters, snapshots and stdin have none.
+ */
+export interface SourceLocation {
+  readonly file: string;
+  readonly line: number;
+}
+
+/** An ObjectSink that is also told, for manifest files, where each object came from. */
+export type LocatedSink = (obj: KubeObject, at?: SourceLocation) => void;
+
 const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
 /**

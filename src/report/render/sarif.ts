@@ -1,13 +1,18 @@
 /**
  * SARIF 2.1.0 rendering of a report, for tools that read static-analysis results. One run;
  * the driver describes every rule the report ran (id, rationale, fix, runbook); each finding
- * is a result on a logical location, the Kubernetes object. Rules that were not evaluated or
- * that failed are tool execution notifications, so a gap shows up instead of passing silently.
+ * is a result on a logical location, the Kubernetes object, and, when the object was read
+ * from a manifest file, on a physical one too: the file (relative to the directory day2 ran
+ * in, `%SRCROOT%`) and the line the object starts on, which GitHub code scanning needs to
+ * show a result on the code. Rules that were not evaluated or that failed are tool execution
+ * notifications, so a gap shows up instead of passing silently.
  * Fingerprints hash the rule and the object (and container), so a finding keeps its identity
  * across runs.
  */
 import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
+import { isAbsolute, relative, resolve, sep } from "node:path";
+import { pathToFileURL } from "node:url";
 import type * as Sarif from "sarif";
 import type { Finding, Rule, Severity } from "../../checks/index.js";
 import { RULES, ruleById } from "../../checks/index.js";
@@ -24,6 +29,12 @@ export const DAY2_HOME = "https://day2.dev/";
 
 /** The key of day2's own fingerprint in `partialFingerprints`; bump the version when its inputs change. */
 export const FINGERPRINT_KEY = "day2/object/v1";
+
+/**
+ * The base that relative artifact URIs are relative to: the directory day2 ran in, which in
+ * CI is the repository's checkout (GitHub's upload-sarif resolves it so).
+ */
+export const SRCROOT = "%SRCROOT%";
 
 const require = createRequire(import.meta.url);
 
@@ -124,7 +135,36 @@ function ruleMetas(report: Report, registry: readonly Rule[]): RuleMeta[] {
   return [...metas.values()];
 }
 
-function result(f: Finding, ruleIndex: number, print: string): Sarif.Result {
+/**
+ * A manifest file as a SARIF artifact location: a relative URI on `%SRCROOT%` (forward
+ * slashes, each segment percent-encoded) when the file is inside `cwd`; an absolute file: URI
+ * otherwise, never a path climbing out with `..`.
+ */
+export function artifactLocation(file: string, cwd: string): Sarif.ArtifactLocation {
+  const abs = resolve(cwd, file);
+  const rel = relative(cwd, abs);
+  const parts = rel.split(sep);
+  if (rel === "" || parts[0] === ".." || isAbsolute(rel)) return { uri: pathToFileURL(abs).href };
+  return { uri: parts.map(encodeURIComponent).join("/"), uriBaseId: SRCROOT };
+}
+
+/** Physical locations for findings that carry a source location, one artifact location per file. */
+function physicalLocator(cwd: string): (f: Finding) => Sarif.PhysicalLocation | undefined {
+  const artifacts = new Map<string, Sarif.ArtifactLocation>();
+  return (f) => {
+    if (!f.location) return undefined;
+    let artifact = artifacts.get(f.location.file);
+    if (!artifact) artifacts.set(f.location.file, (artifact = artifactLocation(f.location.file, cwd)));
+    return { artifactLocation: { ...artifact }, region: { startLine: f.location.line } };
+  };
+}
+
+function result(
+  f: Finding,
+  ruleIndex: number,
+  print: string,
+  physical: Sarif.PhysicalLocation | undefined,
+): Sarif.Result {
   const fqn = objectPath(f.object);
   const properties: Sarif.PropertyBag = {
     severity: f.severity,
@@ -142,7 +182,12 @@ function result(f: Finding, ruleIndex: number, print: string): Sarif.Result {
     message: {
       text: `${fqn}${f.container !== undefined ? ` (container ${f.container})` : ""}: ${f.message}`,
     },
-    locations: [{ logicalLocations: [{ name: f.object.name, fullyQualifiedName: fqn, kind: "resource" }] }],
+    locations: [
+      {
+        ...(physical ? { physicalLocation: physical } : {}),
+        logicalLocations: [{ name: f.object.name, fullyQualifiedName: fqn, kind: "resource" }],
+      },
+    ],
     partialFingerprints: { [FINGERPRINT_KEY]: print },
     properties,
   };
@@ -169,7 +214,16 @@ const NOTIFICATIONS: Sarif.ReportingDescriptor[] = [
   },
 ];
 
-export function toSarif(report: Report, registry: readonly Rule[] = RULES): Sarif.Log {
+export interface SarifOptions {
+  /** Rule metadata for descriptors (default: the built-in registry). */
+  readonly registry?: readonly Rule[];
+  /** The directory relative file URIs are relative to (default: the current directory). */
+  readonly cwd?: string;
+}
+
+export function toSarif(report: Report, opts: SarifOptions = {}): Sarif.Log {
+  const registry = opts.registry ?? RULES;
+  const cwd = opts.cwd ?? process.cwd();
   const metas = ruleMetas(report, registry);
   const index = new Map(metas.map((m, i) => [m.id, i]));
   const notifications: Sarif.Notification[] = [];
@@ -197,6 +251,13 @@ export function toSarif(report: Report, registry: readonly Rule[] = RULES): Sari
     seen.set(base, n);
     return n === 1 ? base : createHash("sha256").update(`${base}\u0000${n}`).digest("hex");
   });
+  const locate = physicalLocator(cwd);
+  const results = report.findings.map((f, i) => result(f, index.get(f.rule)!, prints[i]!, locate(f)));
+  const relativeUris = results.some(
+    (r) => r.locations?.[0]?.physicalLocation?.artifactLocation?.uriBaseId === SRCROOT,
+  );
+  let root = pathToFileURL(cwd).href;
+  if (!root.endsWith("/")) root += "/";
   const version = day2Version();
   const s = report.source;
   return {
@@ -222,8 +283,10 @@ export function toSarif(report: Report, registry: readonly Rule[] = RULES): Sari
             toolExecutionNotifications: notifications,
           },
         ],
+        // Only when a result uses it: live clusters and snapshots name no file of this machine.
+        ...(relativeUris ? { originalUriBaseIds: { [SRCROOT]: { uri: root } } } : {}),
         automationDetails: { id: "day2/report/" },
-        results: report.findings.map((f, i) => result(f, index.get(f.rule)!, prints[i]!)),
+        results,
         properties: {
           source: { ...s },
           kubernetesVersion: report.summary.version,
