@@ -297,7 +297,7 @@ describe("day2 kpi with a real Prometheus", () => {
     // Cost per request: $6 over 8,853,120 requests = $0.6777 per million.
     assert.equal(by["cost-per-request"]!.value, Number(((6 / REQUESTS) * 1e6).toFixed(4)));
     assert.equal(by["cost-per-request"]!.value, 0.6777);
-    assert.deepEqual(by["cost-per-request"]!.detail, { clusterCostUsd: 6, requests: REQUESTS });
+    assert.deepEqual(by["cost-per-request"]!.detail, { clusterCostUsd: 6, requests: REQUESTS, windowH: 24 });
     assert.equal(by["cost-per-request"]!.source, "cost allocation + prometheus");
   });
 
@@ -312,7 +312,11 @@ describe("day2 kpi with a real Prometheus", () => {
       burnRate: 0,
     });
     // 102/s of 200s and 404s for a day.
-    assert.deepEqual(by["cost-per-request"]!.detail, { clusterCostUsd: 6, requests: 102 * 86_400 });
+    assert.deepEqual(by["cost-per-request"]!.detail, {
+      clusterCostUsd: 6,
+      requests: 102 * 86_400,
+      windowH: 24,
+    });
   });
 
   it("says no data, and why, when Prometheus has none of the series in the window", async () => {
@@ -324,7 +328,13 @@ describe("day2 kpi with a real Prometheus", () => {
     ] as const) {
       assert.equal(by[id]!.value, null, id);
       assert.equal(by[id]!.status, "no-data", id);
-      assert.equal(by[id]!.reason, `no data: the ${what} query returned no series (is the metric scraped?)`);
+      // Uptime names its incident-history fallback too (there is no incident store here).
+      const fallback =
+        id === "uptime" ? "; no incident store (--server or --db) for the P0-outage fallback" : "";
+      assert.equal(
+        by[id]!.reason,
+        `no data: the ${what} query returned no series (is the metric scraped?)${fallback}`,
+      );
     }
     assert.equal(by["cost-per-request"]!.value, null);
     assert.equal(
@@ -346,7 +356,7 @@ describe("day2 kpi with a real Prometheus", () => {
       burnRate: Number((ratio / 0.005).toFixed(3)),
     });
     // 50/s x 86,400 s; the latency queries are still the defaults.
-    assert.deepEqual(by["cost-per-request"]!.detail, { clusterCostUsd: 6, requests: 4_320_000 });
+    assert.deepEqual(by["cost-per-request"]!.detail, { clusterCostUsd: 6, requests: 4_320_000, windowH: 24 });
     assert.equal(by["cost-per-request"]!.value, Number(((6 / 4_320_000) * 1e6).toFixed(4)));
     assert.equal(by["p95-latency"]!.value, 681.8);
 

@@ -10,6 +10,8 @@ import { parse } from "yaml";
 import { seedDemo } from "../incident/demo-seed.js";
 import { KPI_IDS } from "../kpi/types.js";
 import { Store } from "../store/index.js";
+import { recordCollection } from "../store/collections.js";
+import { writeFileSync } from "node:fs";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const MAIN = join(ROOT, "src", "cli", "main.ts");
@@ -82,6 +84,45 @@ test("day2 kpi --db of a demo store: incident KPIs get values", async () => {
   assert.equal(typeof by.mttr!.value, "number");
   assert.equal(typeof by.uptime!.value, "number");
   assert.equal(typeof by["security-incidents"]!.value, "number");
+});
+
+test("day2 kpi --db with KPI history: trends against the values one window back; --previous overrides", async () => {
+  const db = join(TMP, "history.db");
+  const store = await Store.open(db);
+  const DAY = 86_400_000;
+  const now = Date.now();
+  const kpis = (fd: number, idle: number) => [
+    { id: "failed-deployments", value: fd, status: "missed", payload: {} },
+    { id: "idle-resource-pct", value: idle, status: "met", payload: {} },
+  ];
+  const base = { durationMs: 1, ok: true, findings: [] };
+  // Daily history 40 days back to 1 day back; the one 30 days back is the one to compare with.
+  for (let d = 40; d >= 1; d--)
+    await recordCollection(store.raw, { ...base, at: now - d * DAY, kpis: kpis(d === 30 ? 80 : 90, d) });
+  // The latest run, minutes ago: not a trend over the window.
+  await recordCollection(store.raw, { ...base, at: now - 15 * 60_000, kpis: kpis(1, 1) });
+  await store.close();
+  const r = day2(["kpi", "--demo", "--db", db, "-o", "json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const by = Object.fromEntries(
+    (JSON.parse(r.stdout) as (Row & { trend: { previous: number } | null })[]).map((x) => [x.id, x]),
+  );
+  assert.equal(by["failed-deployments"]!.trend?.previous, 80);
+  assert.equal(by["idle-resource-pct"]!.trend?.previous, 30);
+  assert.match(r.stderr, /trends against .*history\.db's KPI history one window \(30d\) back/);
+  const table = day2(["kpi", "--demo", "--db", db]);
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, /Failed deployments .*[↑↓→] [+-]?\d/);
+  // --previous FILE wins over the store.
+  const file = join(TMP, "previous.json");
+  writeFileSync(file, JSON.stringify([{ id: "failed-deployments", value: 12 }]));
+  const p = day2(["kpi", "--demo", "--db", db, "--previous", file, "-o", "json"]);
+  assert.equal(p.code, 0, p.stderr);
+  const pby = Object.fromEntries(
+    (JSON.parse(p.stdout) as (Row & { trend: { previous: number } | null })[]).map((x) => [x.id, x]),
+  );
+  assert.equal(pby["failed-deployments"]!.trend?.previous, 12);
+  assert.equal(pby["idle-resource-pct"]!.trend, null);
 });
 
 test("day2 kpi slo-rules writes a PrometheusRule; bad flags are usage errors", () => {

@@ -6,21 +6,21 @@
 import type { Command } from "commander";
 import { existsSync, readFileSync } from "node:fs";
 import { stringify } from "yaml";
+import { previousFromStore } from "../collect/collect.js";
 import { allocate } from "../cost/allocation.js";
 import type { AllocationResult } from "../cost/allocation.js";
 import { buildPriceSheet } from "../cost/pricing.js";
 import { demoIncidentHistory } from "../incident/demo.js";
+import { incidentsSince } from "../incident/paging.js";
 import type { Incident } from "../incident/types.js";
 import { definition } from "../kpi/catalog.js";
-import type { IncidentHistory } from "../kpi/compute/incidents.js";
 import { sloRules } from "../kpi/compute/prometheus.js";
 import { loadKpiConfig } from "../kpi/config.js";
 import type { PromAnswers } from "../kpi/engine.js";
 import { evaluate, measureAll, previousValues } from "../kpi/engine.js";
-import { queryKpis } from "../kpi/prom.js";
-import type { KpiResult } from "../kpi/types.js";
-import { clusterCompliance } from "../score/compliance.js";
-import { cveSummary } from "../score/vulnerabilities.js";
+import { kpiInputs, kpiWindows, queryKpiAnswers, securityInputs } from "../kpi/inputs.js";
+import type { KpiWindows } from "../kpi/inputs.js";
+import type { KpiId, KpiResult } from "../kpi/types.js";
 import { Day2Client } from "../server/client.js";
 import { isPostgresUrl, Store } from "../store/index.js";
 import type { CommandContext } from "./context.js";
@@ -39,22 +39,8 @@ import type { ClusterState } from "../state/cluster-state.js";
 import { registerKpiSuccess } from "./kpi-success.js";
 import { loadState } from "./source.js";
 
-const PAGE = 500;
-
-/** Incidents created since `since` (newest first, paged), from a store or a server. */
-async function fetchIncidents(
-  list: (limit: number, offset: number) => Promise<{ items: Incident[]; total: number }>,
-  since: number,
-): Promise<Incident[]> {
-  const out: Incident[] = [];
-  for (let offset = 0; ; offset += PAGE) {
-    const page = await list(PAGE, offset);
-    out.push(...page.items);
-    const last = page.items.at(-1);
-    if (page.items.length < PAGE || offset + PAGE >= page.total || (last && last.createdAt < since)) break;
-  }
-  return out;
-}
+/** The API server's page size for incidents. */
+const SERVER_PAGE = 500;
 
 interface KpiOptions {
   server?: string;
@@ -63,26 +49,29 @@ interface KpiOptions {
   previous?: string;
 }
 
-async function incidentHistory(
-  o: KpiOptions,
-  window: { from: number; to: number },
-): Promise<IncidentHistory | undefined> {
-  // Incidents that started up to one window earlier still count as downtime inside it.
-  const since = window.from - (window.to - window.from);
-  if (o.db) {
-    if (!isPostgresUrl(o.db) && !existsSync(o.db))
-      throw usageError(`--db: no such file ${JSON.stringify(o.db)}`);
-    const store = await Store.open(o.db);
-    try {
-      const incidents = await fetchIncidents(
-        (limit, offset) => store.listIncidents({}, { limit, offset }),
-        since,
-      );
-      return { incidents, window, source: o.db };
-    } finally {
-      await store.close();
-    }
+/** What a store or a server adds: incident history, and (a store) the KPI values a window back. */
+interface History {
+  incidents?: { items: Incident[]; source: string; window?: { from: number; to: number } };
+  previous: Partial<Record<KpiId, number | null>>;
+  /** Where `previous` came from, for the log. */
+  previousFrom?: string;
+}
+
+async function fromStore(db: string, windows: KpiWindows): Promise<History> {
+  if (!isPostgresUrl(db) && !existsSync(db)) throw usageError(`--db: no such file ${JSON.stringify(db)}`);
+  const store = await Store.open(db);
+  try {
+    const items = await incidentsSince((page) => store.listIncidents({}, page), windows.incidentsSince);
+    // Trends over the window: the stored values closest to one window back (as the server does).
+    const at = windows.incidents.to;
+    const previous = await previousFromStore(store.raw, at, windows.seconds * 1000);
+    return { incidents: { items, source: db }, previous, previousFrom: `${db}'s KPI history` };
+  } finally {
+    await store.close();
   }
+}
+
+async function fromServer(o: KpiOptions, windows: KpiWindows): Promise<History | undefined> {
   const server = o.server ?? process.env.DAY2_SERVER;
   if (!server) return undefined;
   if (!/^https?:\/\/[^/]/.test(server))
@@ -91,26 +80,26 @@ async function incidentHistory(
   if (!token) throw usageError("--token (or DAY2_TOKEN) is required with --server");
   const client = new Day2Client(server, token);
   try {
-    const incidents = await fetchIncidents((limit, offset) => client.listIncidents({ limit, offset }), since);
-    return { incidents, window, source: server };
+    const items = await incidentsSince(
+      (page) => client.listIncidents(page),
+      windows.incidentsSince,
+      SERVER_PAGE,
+    );
+    return { incidents: { items, source: server }, previous: {} };
   } catch (e) {
     throw new CliError("D2_ERR_SERVER", `day2 server: ${(e as Error).message}`, { cause: e });
   }
 }
 
-/** The demo cluster's incident history (as `day2 serve --demo` seeds it), else none. */
-function demoIncidents(
-  state: ClusterState,
-  window: { from: number; to: number },
-): IncidentHistory | undefined {
+/** The demo cluster's incident history (as `day2 serve --demo` seeds it), ending at its collection time. */
+function demoIncidents(state: ClusterState, window: { from: number; to: number }): History["incidents"] {
   const demo = demoOptionsOf(state);
   if (!demo) return undefined;
   const history = demoIncidentHistory({ seed: demo.seed, now: window.to });
-  return { incidents: history.incidents, window, source: "the demo's incident history" };
+  return { items: history.incidents, source: "the demo's incident history", window };
 }
 
-function readPrevious(path: string | undefined): ReturnType<typeof previousValues> {
-  if (!path) return {};
+function readPrevious(path: string): ReturnType<typeof previousValues> {
   let doc: unknown;
   try {
     doc = JSON.parse(readFileSync(path, "utf8"));
@@ -163,18 +152,23 @@ async function runKpi(ctx: CommandContext): Promise<number> {
   return EXIT.ok;
 }
 
-/** The 16 KPIs from `day2 kpi`'s flags and sources (shared by `day2 kpi success`). */
+/**
+ * The 16 KPIs from `day2 kpi`'s flags and sources (shared by `day2 kpi success`), built as the
+ * server builds them (src/kpi/inputs.ts): one window (--window) for usage, the cost allocation,
+ * the Prometheus queries and the incident KPIs. Trends: --previous FILE, else with --db the
+ * store's KPI values closest to one window back.
+ */
 export async function computeKpis(ctx: CommandContext): Promise<KpiResult[]> {
   const { opts, log, args } = ctx;
   const o = args as KpiOptions;
   if (o.db && (o.server ?? o.token)) throw usageError("--db and --server/--token cannot be used together");
   const flags = parseUsageFlags(args);
-  const previous = readPrevious(o.previous);
+  const fromFile = o.previous !== undefined ? readPrevious(o.previous) : undefined;
   const { config, catalog, queries } = loadKpiConfig(flags.config);
   const state = await loadState(opts, log);
   const { usage, prom } = await resolveUsage(ctx, state, flags);
-  const at = state.info.collectedAt > 0 ? state.info.collectedAt : Date.now();
-  const window = { from: at - flags.windowSeconds * 1000, to: at };
+  const now = Date.now();
+  const windows = kpiWindows(state, flags.windowSeconds, now);
   let allocation: AllocationResult | undefined;
   try {
     allocation = allocate(state, buildPriceSheet(config?.cost?.pricing), usage, {
@@ -183,38 +177,34 @@ export async function computeKpis(ctx: CommandContext): Promise<KpiResult[]> {
   } catch (e) {
     log.warn(`cost allocation failed: ${(e as Error).message}`);
   }
-  // Incident history is real time: its window ends now, whatever the cluster's collection time.
+  const history: History = (o.db ? await fromStore(o.db, windows) : await fromServer(o, windows)) ?? {
+    previous: {},
+  };
   // The demo cluster comes with 90 days of demo incidents, up to its own collection time.
-  const now = Date.now();
-  const incidents =
-    (await incidentHistory(o, { from: now - flags.windowSeconds * 1000, to: now })) ??
-    demoIncidents(state, window);
+  const incidents = history.incidents ?? demoIncidents(state, windows.cluster);
   let answers: PromAnswers | undefined;
   if (prom) {
     log.info(
       `kpi: querying Prometheus for availability and latency over ${spanText(flags.windowSeconds)}...`,
     );
-    answers = await queryKpis(
-      prom,
-      queries,
-      spanText(flags.windowSeconds),
-      new Date(Math.floor(usage.window.end.getTime())),
-    );
+    answers = await queryKpiAnswers(prom, queries, flags.windowSeconds, windows.cluster.to, usage);
   }
-  const measurements = measureAll(
-    {
-      state,
-      window,
-      usage,
-      ...(allocation ? { allocation } : {}),
-      cves: cveSummary(state),
-      compliance: clusterCompliance(state),
-      ...(incidents ? { incidents } : {}),
-      ...(answers ? { prom: answers } : {}),
-    },
-    catalog,
-  );
-  return evaluate(catalog, measurements, previous);
+  const inputs = kpiInputs({
+    state,
+    windows,
+    usage,
+    ...(allocation ? { allocation } : {}),
+    security: securityInputs(state, { ...(config ? { config } : {}), now }),
+    ...(incidents ? { incidents } : {}),
+    ...(answers ? { prom: answers } : {}),
+  });
+  if (!fromFile && history.previousFrom)
+    log.info(
+      Object.keys(history.previous).length
+        ? `kpi: trends against ${history.previousFrom} one window (${spanText(flags.windowSeconds)}) back`
+        : `kpi: no KPI values in ${history.previousFrom} half a window or more back: no trends`,
+    );
+  return evaluate(catalog, measureAll(inputs, catalog), fromFile ?? history.previous);
 }
 
 async function runSloRules(ctx: CommandContext): Promise<number> {
@@ -248,8 +238,14 @@ export function addKpiSourceOptions(cmd: Command): Command {
   cmd
     .option("--server <url>", "incident history from this day2 server (default: $DAY2_SERVER)")
     .option("--token <token>", "an API token for --server (default: $DAY2_TOKEN)")
-    .option("--db <path|url>", "incident history from this store (SQLite file or postgres:// URL)")
-    .option("--previous <file>", "an earlier `day2 kpi -o json`: trends and trend targets against it");
+    .option(
+      "--db <path|url>",
+      "incident history and KPI history (trends: the values one window back) from this store (SQLite file or postgres:// URL)",
+    )
+    .option(
+      "--previous <file>",
+      "an earlier `day2 kpi -o json`: trends and trend targets against it (overrides --db's KPI history)",
+    );
   return addUsageOptions(cmd, "30d");
 }
 
@@ -267,7 +263,7 @@ export function registerKpi(program: Command, run: RunFn): void {
 Examples:
   day2 kpi                                      # the demo cluster (or the current context)
   day2 kpi --prometheus http://127.0.0.1:9090   # uptime, latency and cost per request too
-  day2 kpi --db ~/.local/share/day2/demo.db     # incident KPIs from a store (day2 serve --demo)
+  day2 kpi --db ~/.local/share/day2/demo.db     # incident KPIs and trends over the window from a store
   day2 kpi -o json > kpi-$(date +%F).json       # keep it; next time: --previous kpi-....json
   day2 kpi slo-rules --namespace monitoring     # burn-rate alerts as a PrometheusRule
 

@@ -22,17 +22,15 @@ import { demoIncidentHistory } from "../incident/demo.js";
 import type { ActionItem, Incident } from "../incident/types.js";
 import { loadKpiConfig } from "../kpi/config.js";
 import { evaluate, measureAll } from "../kpi/engine.js";
-import { queryKpis } from "../kpi/prom.js";
+import { kpiInputs, queryKpiAnswers, securityInputs } from "../kpi/inputs.js";
 import type { KpiResult } from "../kpi/types.js";
 import { PromError } from "../prom/errors.js";
 import { buildScan } from "../report/scan.js";
 import { compliancePercent } from "../score/compliance.js";
-import { cveSummary } from "../score/vulnerabilities.js";
-import { clusterCompliance } from "../score/compliance.js";
 import { Day2Client } from "../server/client.js";
 import type { ClusterState } from "../state/cluster-state.js";
 import { isPostgresUrl, Store } from "../store/index.js";
-import { listFindings } from "../store/snapshots.js";
+import { findingChanges, latestRun, type FindingChange } from "../store/collections.js";
 import { judgeSuccess, type SuccessSignoff } from "../success/criteria.js";
 import { loadSuccessSignoffs } from "../success/signoffs.js";
 import { buildCostSection } from "../review/cost.js";
@@ -53,7 +51,6 @@ import {
   makePromClient,
   prometheusError,
   resolveUsage,
-  spanText,
   usageSourceKind,
   write,
   type RunFn,
@@ -205,8 +202,29 @@ async function openSignoffStore(db: unknown): Promise<Store | undefined> {
   return Store.open(target);
 }
 
+/**
+ * The month's findings history from the collection tables `day2 serve` writes: each finding
+ * first seen or fixed in the month, and a reopen in the month counted as an opening (the
+ * finding is open again; its earlier fix is no longer on the row).
+ */
+function monthHistory(
+  rows: readonly FindingChange[],
+  month: Month,
+): { rule: string; objectKey: string; firstSeen: number; fixedAt?: number }[] {
+  const inMonth = (t: number | null): t is number => t !== null && t >= month.start && t < month.end;
+  return rows.flatMap((r) => {
+    const base = { rule: r.rule, objectKey: r.key };
+    const out: { rule: string; objectKey: string; firstSeen: number; fixedAt?: number }[] = [
+      { ...base, firstSeen: r.firstSeen, ...(r.fixedAt !== null ? { fixedAt: r.fixedAt } : {}) },
+    ];
+    if (inMonth(r.reopenedAt) && !inMonth(r.firstSeen)) out.push({ ...base, firstSeen: r.reopenedAt });
+    return out;
+  });
+}
+
 async function storeExtras(
   db: unknown,
+  month: Month,
 ): Promise<{ signoffs: SuccessSignoff[]; history: SecuritySectionInput["history"] }> {
   const store = await openSignoffStore(db);
   if (!store) return { signoffs: [], history: { reason: "no store (give --db)" } };
@@ -214,10 +232,9 @@ async function storeExtras(
     const signoffs = await loadSuccessSignoffs(store.raw);
     let history: SecuritySectionInput["history"];
     try {
-      const rows = await listFindings(store.raw);
-      history = rows.length
-        ? rows
-        : { reason: "the store holds no findings yet (day2 serve records each scan)" };
+      history = (await latestRun(store.raw, true))
+        ? monthHistory(await findingChanges(store.raw, month.start, month.end), month)
+        : { reason: "the store holds no collection yet (day2 serve collects on a schedule)" };
     } catch (e) {
       history = { reason: `the store has none (${(e as Error).message})` };
     }
@@ -263,36 +280,28 @@ async function monthKpis(
   flags: UsageFlags,
   sheet: ReturnType<typeof loadCostConfig>,
 ): Promise<KpiResult[]> {
-  const { catalog, queries } = loadKpiConfig(flags.config);
+  const { config, catalog, queries } = loadKpiConfig(flags.config);
   const window = { from: g.month.start, to: Math.min(g.month.end, g.until) };
   const inc = g.incidents;
   const allocation = g.usage
     ? allocateRange(g.state, sheet.sheet, g.usage, window.from, g.usage.window.end.getTime())
     : undefined;
+  // The month is the KPI window: usage, cost, queries and incidents (src/kpi/inputs.ts).
+  const seconds = Math.max(HOUR_S, Math.floor((window.to - window.from) / 1000));
+  const windows = { seconds, cluster: window, incidents: window, incidentsSince: window.from };
   const answers = flags.prometheus
-    ? await queryKpis(
-        makePromClient(flags, ctx.log),
-        queries,
-        spanText(Math.max(HOUR_S, Math.floor((window.to - window.from) / 1000))),
-        new Date(window.to),
-      )
+    ? await queryKpiAnswers(makePromClient(flags, ctx.log), queries, seconds, window.to)
     : undefined;
-  const measurements = measureAll(
-    {
-      state: g.state,
-      window,
-      ...(g.usage ? { usage: g.usage } : {}),
-      ...(allocation ? { allocation } : {}),
-      cves: cveSummary(g.state),
-      compliance: clusterCompliance(g.state),
-      ...(typeof inc === "string"
-        ? {}
-        : { incidents: { incidents: inc.incidents, window, source: inc.source } }),
-      ...(answers ? { prom: answers } : {}),
-    },
-    catalog,
-  );
-  return evaluate(catalog, measurements);
+  const inputs = kpiInputs({
+    state: g.state,
+    windows,
+    ...(g.usage ? { usage: g.usage } : {}),
+    ...(allocation ? { allocation } : {}),
+    security: securityInputs(g.state, { ...(config ? { config } : {}), now: g.until }),
+    ...(typeof inc === "string" ? {} : { incidents: { items: inc.incidents, source: inc.source } }),
+    ...(answers ? { prom: answers } : {}),
+  });
+  return evaluate(catalog, measureAll(inputs, catalog));
 }
 
 async function build(ctx: CommandContext, month: Month | undefined): Promise<MonthlyReview> {
@@ -318,7 +327,7 @@ async function build(ctx: CommandContext, month: Month | undefined): Promise<Mon
   const g = { state, month: m, until, incidents, usage };
   const kpis = await monthKpis(ctx, g, flags, costs);
   const now = typeof incidents === "string" ? ref : incidents.now;
-  const { signoffs, history } = await storeExtras(args.db);
+  const { signoffs, history } = await storeExtras(args.db, m);
   return {
     apiVersion: "day2.dev/v1alpha1",
     kind: "MonthlyReview",

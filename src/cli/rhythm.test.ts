@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { day2Async } from "../../test/support/day2-cli.js";
 import { seedDemo } from "../incident/demo-seed.js";
 import { DEMO_NOW, DEMO_NOW_MS } from "../demo/index.js";
+import { recordCollection } from "../store/collections.js";
 import { Store } from "../store/index.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "day2-rhythm-"));
@@ -123,4 +124,68 @@ test("garbage exits 2 naming it", async () => {
   const fmt = await day2Async(["rhythm", "daily", "--demo", "-o", "sarif"], {}, tmp);
   assert.equal(fmt.code, 2);
   assert.match(fmt.stderr, /-o sarif/);
+});
+
+test("--config rhythm.timeZone: a sign-off in Tokyo's morning counts for Tokyo's day; --db cost summaries give the 7-day trend", async () => {
+  const db = join(tmp, "tokyo.db");
+  const config = join(tmp, "tokyo.yaml");
+  writeFileSync(
+    config,
+    `incidents:
+  notifications:
+    webhooks: [{ name: pager, url: "https://pager.example/hook" }]
+rhythm:
+  timeZone: Asia/Tokyo
+  daily: "08:00"
+  notify: [pager]
+`,
+  );
+  const store = await Store.open(db);
+  try {
+    await recordCollection(store.raw, {
+      at: Date.parse("2026-11-02T23:00:00Z"),
+      durationMs: 10,
+      ok: true,
+      cost: { monthly: 1000, payload: {} },
+    });
+  } finally {
+    await store.close();
+  }
+  // 07:40 on the 11th in Tokyo; 22:40 on the 10th in UTC.
+  const s = await day2Async(
+    ["rhythm", "signoff", "daily", "critical-incidents", "--by", "yuki", "--db", db].concat([
+      "--config",
+      config,
+      "--at",
+      "2026-11-10T22:40:00Z",
+    ]),
+    {},
+    tmp,
+  );
+  assert.equal(s.code, 0, s.stderr);
+  assert.match(s.stdout, /signed off daily critical-incidents .* for 2026-11-11 by yuki/);
+  const report = async (...extra: string[]) => {
+    const r = await day2Async(
+      ["rhythm", "daily", "--demo", "--db", db, "--at", "2026-11-10T23:05:00Z", "-o", "json", ...extra],
+      {},
+      tmp,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout) as {
+      period: string;
+      items: { id: string; evidence: string[]; signoff?: { who: string } }[];
+    };
+  };
+  const tokyo = await report("--config", config);
+  assert.equal(tokyo.period, "2026-11-11");
+  const item = (doc: typeof tokyo, id: string) => doc.items.find((i) => i.id === id)!;
+  assert.equal(item(tokyo, "critical-incidents").signoff?.who, "yuki");
+  assert.match(
+    item(tokyo, "cost-trends").evidence[1]!,
+    /^7-day trend: \$[\d,]+\/month, [+-]\d+\.\d% over 8 days \(\$1,000\/month on 2026-11-02\)/,
+  );
+  // Without the config: UTC's 10th, which the Tokyo sign-off is not for.
+  const utc = await report();
+  assert.equal(utc.period, "2026-11-10");
+  assert.equal(item(utc, "critical-incidents").signoff, undefined);
 });

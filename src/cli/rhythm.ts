@@ -2,18 +2,27 @@
  * `day2 rhythm daily|weekly|monthly|quarterly`: the handbook's operational checklists, each
  * item evaluated with evidence from the scanner, the cost model and the incident store where
  * day2 can see it, else a manual item; and `day2 rhythm signoff` to record who did a manual
- * item for the current period (stored in the incident store's rhythm_signoffs table).
+ * item for the current period (stored in the incident store's rhythm_signoffs table). Periods
+ * are named in day2.yaml's `rhythm.timeZone` (default UTC), as `day2 serve`'s scheduled reports.
  */
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { RULES } from "../checks/index.js";
 import { buildScan } from "../report/scan.js";
 import { COLOR, PLAIN } from "../report/render/index.js";
+import { loadConfig } from "../config/config.js";
+import { costHistory } from "../store/collections.js";
 import { Store, isPostgresUrl } from "../store/index.js";
 import { addRhythmSignoff, listRhythmSignoffs } from "../store/rhythm.js";
 import type { ClusterState } from "../state/cluster-state.js";
 import { CADENCES, CHECKLISTS, findItem, isCadence, periodOf, type Cadence } from "../rhythm/checklists.js";
-import { evaluate, type RhythmInputs, type Signoff } from "../rhythm/evaluate.js";
+import {
+  costHistorySince,
+  evaluate,
+  type CostPoint,
+  type RhythmInputs,
+  type Signoff,
+} from "../rhythm/evaluate.js";
 import {
   costModel,
   demoIncidentInput,
@@ -32,12 +41,19 @@ import { loadState } from "./source.js";
 
 const FORMATS = ["table", "markdown", "html", "json"] as const;
 const COST_WINDOW = 14 * 86_400;
+const CONFIG_HELP =
+  "day2.yaml (default ./day2.yaml if present): rhythm.timeZone names the period (default UTC), cost: the pricing";
 
 function parseAt(raw: unknown): number {
   if (raw === undefined) return Date.now();
   const t = typeof raw === "string" ? Date.parse(raw) : Number.NaN;
   if (!Number.isFinite(t)) throw usageError(`--at: expected an ISO 8601 time, got ${JSON.stringify(raw)}`);
   return t;
+}
+
+/** The zone periods are named in: `rhythm.timeZone` of --config (default ./day2.yaml if present), else UTC. */
+function timeZoneOf(config: unknown): string {
+  return loadConfig(typeof config === "string" ? config : undefined)?.rhythm?.timeZone ?? "UTC";
 }
 
 /** The scan, cost and capacity summaries, built as `day2 serve` builds them (src/rhythm/inputs.ts). */
@@ -50,7 +66,8 @@ async function clusterContext(
 ): Promise<RhythmContext> {
   const report = buildScan(state, { rules: RULES, today: now });
   if (!withCost) return rhythmContext(state, report);
-  const flags = { headers: {}, windowSeconds: COST_WINDOW };
+  const config = typeof ctx.args.config === "string" ? { config: ctx.args.config } : {};
+  const flags = { headers: {}, windowSeconds: COST_WINDOW, ...config };
   const { sheet, costLabels } = loadCostConfig(flags, ctx.log);
   const { usage } = await resolveUsage(ctx, state, flags);
   if (usage.source === "none") notes.push("no usage history: costs by requests only, no capacity forecast");
@@ -79,16 +96,19 @@ async function runReport(ctx: CommandContext, cadence: Cadence): Promise<number>
   const { opts, log, stdout, args } = ctx;
   const format = checkFormat(opts, `day2 rhythm ${cadence}`, FORMATS);
   const now = parseAt(args.at);
+  const timeZone = timeZoneOf(args.config);
+  const period = periodOf(cadence, now, timeZone);
   const notes: string[] = [];
   const store = await openStore(args.db, false);
   let incidents: RhythmInputs["incidents"];
   let signoffs: Signoff[] = [];
+  let costs: CostPoint[] | undefined;
   try {
     if (store) {
       incidents = await storeIncidentInput(store, now);
-      signoffs = (await listRhythmSignoffs(store.raw, { cadence, period: periodOf(cadence, now) })).map(
-        asSignoff,
-      );
+      signoffs = (await listRhythmSignoffs(store.raw, { cadence, period })).map(asSignoff);
+      // The cost summaries `day2 serve` stored: "Monitor cost trends" becomes a 7-day trend.
+      costs = (await costHistory(store.raw, costHistorySince(now))).filter((p) => p.at <= now);
     } else {
       incidents = {
         reason: `no incident store (give --db, or run day2 serve; looked for ${defaultDbPath()})`,
@@ -110,10 +130,12 @@ async function runReport(ctx: CommandContext, cadence: Cadence): Promise<number>
   const context = await clusterContext(ctx, state, now, needsCost, notes);
   const inputs: RhythmInputs = {
     now,
+    timeZone,
     clusterVersion: state.info.version?.gitVersion,
     scan: context.scan,
     ...(context.cost ? { cost: context.cost } : {}),
     ...(context.capacity ? { capacity: context.capacity } : {}),
+    ...(costs ? { costHistory: costs } : {}),
     incidents,
     signoffs,
   };
@@ -161,7 +183,7 @@ async function runSignoff(
   if (!who) throw usageError("--by: expected who signs off, e.g. --by alice");
   const at = parseAt(args.at);
   const note = typeof args.note === "string" && args.note.trim() ? args.note.trim() : undefined;
-  const period = periodOf(cadenceText, at);
+  const period = periodOf(cadenceText, at, timeZoneOf(args.config));
   const store = (await openStore(args.db, true))!;
   try {
     await addRhythmSignoff(store.raw, {
@@ -213,6 +235,7 @@ export function registerRhythm(program: Command, run: RunFn): void {
       .command(cadence)
       .description(`the ${cadence} checklist: each item evaluated with evidence, or manual with its sign-off`)
       .option("--db <path|url>", DB_HELP)
+      .option("--config <file>", CONFIG_HELP)
       .option("--at <time>", "evaluate as of this time (ISO 8601; default now): the period and the last 24h")
       .addHelpText(
         "after",
@@ -241,7 +264,8 @@ Output: -o table (default), markdown, html, json. Exit codes: 0 ok, 2 usage erro
     .option("--by <name>", "who signs it off (required)")
     .option("--note <text>", "what was done or found")
     .option("--db <path|url>", DB_HELP)
-    .option("--at <time>", "when (ISO 8601; default now); decides the period")
+    .option("--config <file>", CONFIG_HELP)
+    .option("--at <time>", "when (ISO 8601; default now); decides the period (in rhythm.timeZone)")
     .action((cadence: string, item: string | undefined, raw: Record<string, unknown>) =>
       run((ctx) => runSignoff(ctx, cadence, item), raw),
     );

@@ -29,12 +29,13 @@ import { Collector } from "../collect/loop.js";
 import type { RunOutcome } from "../collect/loop.js";
 import { rhythmAfterRun, scheduleLine } from "../collect/rhythm.js";
 import { demoHistoryLine, seedDemoCollections } from "../collect/demo-history.js";
+import { previousFromStore } from "../collect/collect.js";
 import type { CollectSources } from "../collect/collect.js";
 import { hasKubeConfig } from "../kube/config.js";
 import { kpiConfigFromDoc, loadKpiConfig } from "../kpi/config.js";
-import { previousValues } from "../kpi/engine.js";
-import type { Incident } from "../incident/types.js";
-import { latestKpis } from "../store/collections.js";
+import { incidentsSince } from "../incident/paging.js";
+import type { RetentionConfig } from "../incident/engine-config.js";
+import { collectionRetention } from "../store/retention.js";
 import { adaptCollections } from "../server/store-adapter.js";
 import { parseUsageFlags, resolveUsage } from "./cost/shared.js";
 import { loadState } from "./source.js";
@@ -100,29 +101,31 @@ export function collectionSource(
   return { off: "no kubeconfig, --snapshot or --demo" };
 }
 
-/** The collection's inputs from the CLI's sources and the server's own store. */
+/**
+ * The collection's inputs from the CLI's sources and the server's own store. Usage is read over
+ * the KPI window the collection asks for (the cost allocation and the KPIs share it); trends
+ * compare with the stored KPI values closest to one window back.
+ */
 function collectionSources(
   ctx: CommandContext,
   store: Store,
   prometheus: string | undefined,
 ): CollectSources {
-  const flags = parseUsageFlags({ ...(prometheus ? { prometheus } : {}), window: "14d" });
   return {
     loadState: () => loadState(ctx.opts, ctx.log),
-    usage: (state) => resolveUsage(ctx, state, flags),
+    usage: (state, windowSeconds) =>
+      resolveUsage(
+        ctx,
+        state,
+        parseUsageFlags({ ...(prometheus ? { prometheus } : {}), window: `${windowSeconds}s` }),
+      ),
     async incidents(window) {
       // Incidents that started up to one window earlier still count as downtime inside it.
       const since = window.from - (window.to - window.from);
-      const incidents: Incident[] = [];
-      for (let offset = 0; ; offset += 500) {
-        const page = await store.listIncidents({}, { limit: 500, offset });
-        incidents.push(...page.items);
-        const last = page.items.at(-1);
-        if (!last || last.createdAt < since || offset + page.items.length >= page.total) break;
-      }
+      const incidents = await incidentsSince((page) => store.listIncidents({}, page), since);
       return { incidents, window, source: "the day2 store" };
     },
-    previousKpis: async () => previousValues((await latestKpis(store.raw))?.items ?? []),
+    previousKpis: (at, windowMs) => previousFromStore(store.raw, at, windowMs),
   };
 }
 
@@ -135,6 +138,8 @@ function makeCollector(
     collectMs: number;
     kpiConfig: ReturnType<typeof loadKpiConfig>;
     afterRun: ((run: RunOutcome) => Promise<void>) | undefined;
+    /** day2.yaml's incidents.retention: its snapshot and findings ages govern the collection tables. */
+    retention: RetentionConfig | undefined;
   },
 ): Collector | undefined {
   const { collectMs, kpiConfig } = o;
@@ -159,6 +164,7 @@ function makeCollector(
     log: { info: (m) => ctx.log.info(m), warn: (m) => ctx.log.warn(m) },
     // The scheduled rhythm reports (day2.yaml rhythm:), evaluated on each run's data.
     ...(o.afterRun ? { afterRun: o.afterRun } : {}),
+    ...(o.retention ? { retention: collectionRetention(o.retention.ages) } : {}),
   });
 }
 
@@ -194,6 +200,11 @@ function rhythmHook(
   if (!schedule) return undefined;
   const log = { info: (m: string) => ctx.log.info(m), warn: (m: string) => ctx.log.warn(m) };
   return rhythmAfterRun({ store: raw, schedule, link: () => server.url, log });
+}
+
+/** The zone the dashboard names rhythm periods in: day2.yaml's rhythm.timeZone (else UTC). */
+function rhythmZone(config: Day2Config | undefined): { rhythmTimeZone?: string } {
+  return config?.rhythm ? { rhythmTimeZone: config.rhythm.timeZone } : {};
 }
 
 function logRhythm(ctx: CommandContext, config: Day2Config | undefined, collecting: boolean): void {
@@ -328,7 +339,8 @@ async function serve(ctx: CommandContext, o: ServeOpts): Promise<number> {
   // The scheduled rhythm reports link to the dashboard at the address known once listening.
   const server: { url?: string } = {};
   const afterRun = rhythmHook(ctx, raw, config, server);
-  const collector = makeCollector(ctx, raw, engine, { ...o, collectMs, kpiConfig, afterRun });
+  const retention = incidents.retention;
+  const collector = makeCollector(ctx, raw, engine, { ...o, collectMs, kpiConfig, afterRun, retention });
   logRhythm(ctx, config, collector !== undefined);
   const workers = {
     stop: async () => {
@@ -337,7 +349,13 @@ async function serve(ctx: CommandContext, o: ServeOpts): Promise<number> {
     },
   };
   const app = buildServer(
-    { store, ops, workers, collections: adaptCollections(raw) },
+    {
+      store,
+      ops,
+      workers,
+      // Rhythm periods in day2.yaml's rhythm.timeZone, as the scheduled reports name them.
+      collections: adaptCollections(raw, rhythmZone(config)),
+    },
     {
       ...web,
       bodyLimit,

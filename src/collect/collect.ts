@@ -12,18 +12,24 @@ import { buildPriceSheet } from "../cost/pricing.js";
 import type { UsageData } from "../cost/types.js";
 import type { IncidentHistory } from "../kpi/compute/incidents.js";
 import type { KpiQueries } from "../kpi/compute/prometheus.js";
-import { evaluate as evaluateKpis, measureAll } from "../kpi/engine.js";
-import type { PromAnswers } from "../kpi/engine.js";
-import { queryKpis } from "../kpi/prom.js";
+import { evaluate as evaluateKpis, measureAll, previousValues } from "../kpi/engine.js";
+import {
+  DEFAULT_KPI_WINDOW_S,
+  kpiInputs,
+  kpiWindows,
+  queryKpiAnswers,
+  securityInputs,
+} from "../kpi/inputs.js";
 import type { KpiDefinition, KpiId, KpiResult } from "../kpi/types.js";
 import type { PromClient } from "../prom/client.js";
 import type { Report } from "../report/report.js";
 import { buildScan } from "../report/scan.js";
 import { costModel, rhythmContext } from "../rhythm/inputs.js";
 import type { CostModel, RhythmContext } from "../rhythm/inputs.js";
-import { compliancePercent } from "../score/compliance.js";
 import type { ClusterState } from "../state/cluster-state.js";
+import { kpiValuesNear } from "../store/collections.js";
 import type { CollectionInput, FindingInput } from "../store/collections.js";
+import type { StoreDb } from "../store/db.js";
 import { costSnapshot } from "./cost.js";
 import type { CostSnapshot } from "./cost.js";
 
@@ -31,19 +37,40 @@ import type { CostSnapshot } from "./cost.js";
 export interface CollectSources {
   /** The cluster: live, a snapshot or the demo. */
   loadState(): Promise<ClusterState>;
-  /** Usage history for the state (Prometheus, metrics-server, the demo's, or none). */
-  usage(state: ClusterState): Promise<{ usage: UsageData; prom?: PromClient }>;
-  /** Incidents for the KPI window, from the server's own store. */
+  /**
+   * Usage history for the state over the KPI window (`windowSeconds`): Prometheus,
+   * metrics-server, the demo's, or none. The cost allocation and the KPIs read it.
+   */
+  usage(state: ClusterState, windowSeconds: number): Promise<{ usage: UsageData; prom?: PromClient }>;
+  /**
+   * Incidents for the KPI window, from the server's own store: at least those created since
+   * one window before it (an incident started then may still be down inside it).
+   */
   incidents(window: { from: number; to: number }): Promise<IncidentHistory | undefined>;
-  /** The latest stored KPI values, for trends. */
-  previousKpis(): Promise<Partial<Record<KpiId, number | null>>>;
+  /** The stored KPI values one KPI window before `at` (trends over the window; see previousFromStore). */
+  previousKpis(at: number, windowMs: number): Promise<Partial<Record<KpiId, number | null>>>;
+}
+
+/**
+ * The previous KPI values for a trend over the window: the stored values of the run closest to
+ * one window before `at`, and at least half a window old (so a server started minutes ago does
+ * not call 15 minutes of noise a trend); {} when the store has none that old.
+ */
+export async function previousFromStore(
+  db: StoreDb,
+  at: number,
+  windowMs: number,
+): Promise<Partial<Record<KpiId, number | null>>> {
+  const near = await kpiValuesNear(db, at - windowMs, at - windowMs / 2);
+  if (!near) return {};
+  return previousValues(Object.entries(near.values).map(([id, value]) => ({ id, value })));
 }
 
 export interface CollectSettings {
   config?: Day2Config;
   catalog: readonly KpiDefinition[];
   queries: KpiQueries;
-  /** The KPI window in seconds (default 30 days). */
+  /** The KPI window in seconds (default 30 days): usage, cost allocation, queries, incidents, trends. */
   kpiWindowSeconds?: number;
 }
 
@@ -56,8 +83,6 @@ export interface Collected {
   cost?: CostSnapshot;
   notes: string[];
 }
-
-const DAY_S = 86_400;
 
 function findingsOf(report: Report): FindingInput[] {
   return report.findings.map((f) => ({
@@ -119,31 +144,34 @@ export async function collectOnce(
     config: settings.config,
     today: at,
   });
-  const { usage, prom } = await sources.usage(state);
+  const windowS = settings.kpiWindowSeconds ?? DEFAULT_KPI_WINDOW_S;
+  const { usage, prom } = await sources.usage(state, windowS);
   const parts = costParts(state, usage, settings.config, notes);
 
-  const windowS = settings.kpiWindowSeconds ?? 30 * DAY_S;
-  const collectedAt = state.info.collectedAt > 0 ? state.info.collectedAt : at;
-  // Incident history is real time: its window ends now, whatever the cluster's collection time.
-  const incidents = await sources.incidents({ from: at - windowS * 1000, to: at });
-  let answers: PromAnswers | undefined;
-  if (prom)
-    answers = await queryKpis(prom, settings.queries, `${windowS}s`, new Date(usage.window.end.getTime()));
-  const c = report.compliance ? compliancePercent(report.compliance) : undefined;
-  const measurements = measureAll(
-    {
-      state,
-      window: { from: collectedAt - windowS * 1000, to: collectedAt },
-      usage,
-      ...(parts.allocation ? { allocation: parts.allocation } : {}),
-      cves: report.vulnerabilities!,
-      compliance: c!,
-      ...(incidents ? { incidents } : {}),
-      ...(answers ? { prom: answers } : {}),
-    },
-    settings.catalog,
-  );
-  const kpis = evaluateKpis(settings.catalog, measurements, await sources.previousKpis());
+  // The one way `day2 kpi` builds them too (src/kpi/inputs.ts): one window for everything.
+  const windows = kpiWindows(state, windowS, at);
+  const collectedAt = windows.cluster.to;
+  const history = await sources.incidents(windows.incidents);
+  const answers = prom
+    ? await queryKpiAnswers(prom, settings.queries, windowS, collectedAt, usage)
+    : undefined;
+  const inputs = kpiInputs({
+    state,
+    windows,
+    usage,
+    ...(parts.allocation ? { allocation: parts.allocation } : {}),
+    security: securityInputs(state, {
+      report,
+      ...(settings.config ? { config: settings.config } : {}),
+      now: at,
+    }),
+    ...(history
+      ? { incidents: { items: history.incidents, source: history.source ?? "the day2 store" } }
+      : {}),
+    ...(answers ? { prom: answers } : {}),
+  });
+  const measurements = measureAll(inputs, settings.catalog);
+  const kpis = evaluateKpis(settings.catalog, measurements, await sources.previousKpis(at, windowS * 1000));
 
   // The same inputs `day2 rhythm` builds (src/rhythm/inputs.ts): the checklists read them.
   const context: RhythmContext = rhythmContext(state, report, parts.model);

@@ -6,6 +6,7 @@
 import type { AllocationResult } from "../cost/allocation.js";
 import { forecastSeries } from "../cost/forecast.js";
 import type { QuickWin, QuickWinCategory, QuickWinsResult } from "../cost/quick-wins.js";
+import { idleOfAllocatable } from "../kpi/compute/cost.js";
 
 export type SavingKind = "quick-win" | "waste" | "rightsize";
 
@@ -66,7 +67,8 @@ export function costSnapshot(a: AllocationResult, wins: QuickWinsResult): CostSn
         .sort((x, y) => y.monthly - x.monthly)
         .map((g) => ({ value: g.name, monthly: round(g.monthly) })),
     })),
-    idle: { monthly: round(idle), pct: total > 0 ? round((idle / total) * 100) : 0 },
+    // The idle % of the handbook and the Idle resource KPI: idle / allocatable node cost (not / total).
+    idle: { monthly: round(idle), pct: idleOfAllocatable(a) ?? 0 },
     overhead: { monthly: round(a.overhead.monthly) },
     savings: {
       monthlyTotal: round(wins.monthly),

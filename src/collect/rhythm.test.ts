@@ -14,10 +14,12 @@ import { DEMO_NOW_MS, demoClusterInfo, demoOptionsFromScale, generateDemo } from
 import { IncidentEngine } from "../incident/engine.js";
 import { verifySignature } from "../incident/notify-sign.js";
 import { buildScan } from "../report/scan.js";
+import { periodOf } from "../rhythm/checklists.js";
 import { rhythmContext } from "../rhythm/inputs.js";
 import type { RhythmContext } from "../rhythm/inputs.js";
 import { ClusterStateBuilder } from "../state/builder.js";
-import { latestRhythmReport } from "../store/rhythm-reports.js";
+import { recordCollection } from "../store/collections.js";
+import { latestRhythmReport, listRhythmReports } from "../store/rhythm-reports.js";
 import { addRhythmSignoff } from "../store/rhythm.js";
 import type { RunOutcome } from "./loop.js";
 import { dueReports, sendDueReports } from "./rhythm.js";
@@ -52,13 +54,27 @@ ${rhythm}`,
   );
 }
 
-function run(at: number, ok = true): RunOutcome {
+/** The demo's scan with a cost summary of $1,234.50/month (8% idle). */
+const WITH_COST: RhythmContext = {
+  ...CONTEXT,
+  cost: {
+    monthly: 1234.5,
+    idleMonthly: 100,
+    idleShare: 0.081,
+    window: "the last 14d (usage: demo)",
+    topNamespaces: [],
+    quickWins: { count: 0, monthly: 0, top: [] },
+    waste: { count: 0, monthly: 0 },
+  },
+};
+
+function run(at: number, ok = true, context: RhythmContext = CONTEXT): RunOutcome {
   return ok
     ? {
         at,
         ok,
         durationMs: 10,
-        collected: { input: { at, durationMs: 10, ok: true, context: CONTEXT }, kpis: [], notes: [] },
+        collected: { input: { at, durationMs: 10, ok: true, context }, kpis: [], notes: [] },
       }
     : { at, ok, durationMs: 10, error: "cluster unreachable" };
 }
@@ -238,5 +254,130 @@ forEachBackend("scheduled rhythm reports", (b) => {
     } finally {
       failHooks = 0;
     }
+  });
+
+  test("Tokyo: the report for the local day carries that day's period and a sign-off made that local morning", async () => {
+    const store = await b.open();
+    const cfg = config('  timeZone: Asia/Tokyo\n  daily: "08:00"\n  notify: [pager]\n');
+    const opts = { store, schedule: cfg.rhythm!, log: { info: () => {}, warn: () => {} } };
+    // 07:40 on the 11th in Tokyo is 22:40 UTC on the 10th: the period a sign-off gets is the 11th.
+    const signedAt = Date.parse("2026-11-10T22:40:00Z");
+    const local = periodOf("daily", signedAt, "Asia/Tokyo");
+    assert.equal(local, "2026-11-11");
+    await addRhythmSignoff(store.raw, {
+      cadence: "daily",
+      item: "critical-incidents",
+      period: local,
+      who: "yuki",
+      at: signedAt,
+    });
+    // A sign-off filed under the UTC date (the old split) must not count for the 11th.
+    await addRhythmSignoff(store.raw, {
+      cadence: "daily",
+      item: "overnight-alerts",
+      period: periodOf("daily", signedAt, "UTC"),
+      who: "utc-clock",
+      at: signedAt,
+    });
+    const before8 = Date.parse("2026-11-10T22:59:00Z");
+    assert.deepEqual(
+      await sendDueReports({ ...opts, now: () => before8 }, run(before8)),
+      [],
+      "07:59 in Tokyo",
+    );
+    const at = Date.parse("2026-11-10T23:05:00Z"); // 08:05 on the 11th in Tokyo
+    const queued = await sendDueReports({ ...opts, now: () => at }, run(at));
+    assert.deepEqual(
+      queued.map((q) => [q.cadence, q.period]),
+      [["daily", "2026-11-11"]],
+    );
+    const stored = await latestRhythmReport(store.raw, "daily");
+    const doc = stored?.report as {
+      period: string;
+      items: { id: string; signoff?: { who: string }; evidence: string[] }[];
+    };
+    assert.equal(stored?.period, "2026-11-11");
+    assert.equal(doc.period, "2026-11-11", "the checklist's period is the schedule's");
+    const item = (id: string) => doc.items.find((i) => i.id === id)!;
+    assert.equal(item("critical-incidents").signoff?.who, "yuki");
+    assert.match(
+      item("critical-incidents").evidence.join("\n"),
+      /signed off by yuki at 2026-11-10T22:40:00\.000Z/,
+    );
+    assert.equal(item("overnight-alerts").signoff, undefined, "the UTC-dated sign-off is another day's");
+  });
+
+  test("cost trends from the stored cost summaries: the 7-day change, attention on a rise above 10%", async () => {
+    const store = await b.open();
+    const cfg = config('  daily: "09:00"\n  notify: [pager]\n');
+    const DAY = 86_400_000;
+    const at = WED_0905;
+    // A week ago the cluster cost $1,100/month: $1,234.50 now is +12.2%.
+    for (const [daysAgo, monthly] of [
+      [9, 1050],
+      [7.5, 1100],
+      [2, 1200],
+    ] as const)
+      await recordCollection(store.raw, {
+        at: at - daysAgo * DAY,
+        durationMs: 10,
+        ok: true,
+        cost: { monthly, payload: { monthlyTotal: monthly } },
+      });
+    const opts = { store, schedule: cfg.rhythm!, log: { info: () => {}, warn: () => {} }, now: () => at };
+    assert.equal((await sendDueReports(opts, run(at, true, WITH_COST))).length, 1);
+    const doc = (await latestRhythmReport(store.raw, "daily"))?.report as {
+      items: { id: string; status: string; evidence: string[] }[];
+    };
+    const cost = doc.items.find((i) => i.id === "cost-trends")!;
+    assert.equal(cost.status, "attention");
+    assert.equal(
+      cost.evidence[1],
+      "7-day trend: $1,235/month, +12.2% over 8 days ($1,100/month on 2026-11-17): a rise above 10%",
+    );
+    assert.ok(!cost.evidence.some((e) => /needs stored cost snapshots/.test(e)), cost.evidence.join("\n"));
+  });
+
+  test("sent reports are listed newest first with counts, items and each notifier's delivery", async () => {
+    const store = await b.open();
+    const cfg = config('  daily: "09:00"\n  weekly: "wed 09:00"\n  notify: [pager, slack-platform]\n');
+    let clock = WED_0905;
+    const engine = new IncidentEngine({
+      store,
+      config: cfg.incidents!,
+      delivery: { attempts: 1, timeoutMs: 5000 },
+      now: () => clock,
+    });
+    const opts = { store, schedule: cfg.rhythm!, log: { info: () => {}, warn: () => {} }, now: () => clock };
+    assert.equal((await sendDueReports(opts, run(clock))).length, 2);
+    let list = await listRhythmReports(store.raw, { cadence: "daily", limit: 10 });
+    assert.deepEqual(
+      list.map((r) => [r.period, r.deliveries.map((d) => `${d.target}:${d.status}`)]),
+      [["2026-11-25", ["pager:pending", "slack-platform:pending"]]],
+    );
+    assert.equal(await engine.notificationTick(), 4);
+    clock = Date.parse("2026-11-26T09:30:00Z");
+    assert.equal((await sendDueReports(opts, run(clock))).length, 1);
+    list = await listRhythmReports(store.raw, { cadence: "daily", limit: 10 });
+    assert.deepEqual(
+      list.map((r) => [r.period, r.deliveries.map((d) => `${d.target}:${d.status}`).join(",")]),
+      [
+        ["2026-11-26", "pager:pending,slack-platform:pending"],
+        ["2026-11-25", "pager:sent,slack-platform:sent"],
+      ],
+    );
+    const report = list[1]!.report as { counts: Record<string, number>; items: unknown[] };
+    assert.equal(report.items.length, 5);
+    assert.equal(
+      Object.values(report.counts).reduce((a, n) => a + n, 0),
+      5,
+    );
+    const all = await listRhythmReports(store.raw, { limit: 10 });
+    assert.deepEqual(
+      all.map((r) => `${r.cadence} ${r.period}`),
+      ["daily 2026-11-26", "daily 2026-11-25", "weekly 2026-W48"],
+    );
+    assert.equal((await listRhythmReports(store.raw, { limit: 1 })).length, 1);
+    assert.deepEqual(await listRhythmReports(store.raw, { cadence: "monthly", limit: 10 }), []);
   });
 });

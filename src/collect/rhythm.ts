@@ -10,10 +10,9 @@
 import { RHYTHM_EVENT } from "../incident/notify-rhythm.js";
 import type { RhythmNotification } from "../incident/notify-rhythm.js";
 import { PLAIN } from "../report/render/style.js";
-import { periodOf } from "../rhythm/checklists.js";
 import type { Cadence } from "../rhythm/checklists.js";
-import { evaluate } from "../rhythm/evaluate.js";
-import type { IncidentInput, RhythmInputs, Signoff } from "../rhythm/evaluate.js";
+import { costHistorySince, evaluate } from "../rhythm/evaluate.js";
+import type { CostPoint, IncidentInput, RhythmInputs, Signoff } from "../rhythm/evaluate.js";
 import type { RhythmContext } from "../rhythm/inputs.js";
 import { storeIncidentInput } from "../rhythm/inputs.js";
 import type { IncidentReads } from "../rhythm/inputs.js";
@@ -22,6 +21,7 @@ import type { RhythmDoc } from "../rhythm/render.js";
 import type { Occurrence } from "../rhythm/schedule.js";
 import { dueOccurrence } from "../rhythm/schedule.js";
 import type { RhythmFormat, RhythmScheduleConfig } from "../rhythm/schedule-config.js";
+import { costHistory } from "../store/collections.js";
 import type { StoreDb } from "../store/db.js";
 import { recordRhythmReport, rhythmReportSent } from "../store/rhythm-reports.js";
 import { listRhythmSignoffs } from "../store/rhythm.js";
@@ -35,21 +35,35 @@ export function dueReports(schedule: RhythmScheduleConfig, now: number): Occurre
   });
 }
 
-/** The checklist evaluated at `now` on a run's context, with the store's incidents and sign-offs. */
+/** What the server's store adds to a run's context: incidents, sign-offs, the cost history. */
+export interface StoredInputs {
+  incidents: IncidentInput | { reason: string };
+  signoffs: readonly Signoff[];
+  /** Stored cost summaries since {@link costHistorySince}, oldest first. */
+  costHistory?: readonly CostPoint[];
+}
+
+/**
+ * The checklist evaluated at `now` on a run's context and the store's inputs, its period named
+ * in `timeZone` (the schedule's), so the report, its sign-offs and the send share one calendar.
+ */
 export function rhythmDocument(
   cadence: Cadence,
   now: number,
+  timeZone: string,
   run: { at: number; context: RhythmContext },
-  incidents: IncidentInput | { reason: string },
-  signoffs: readonly Signoff[],
+  stored: StoredInputs,
 ): RhythmDoc {
   const c = run.context;
+  const { incidents, signoffs } = stored;
   const inputs: RhythmInputs = {
     now,
+    timeZone,
     ...(c.clusterVersion ? { clusterVersion: c.clusterVersion } : {}),
     scan: c.scan,
     ...(c.cost ? { cost: c.cost } : {}),
     ...(c.capacity ? { capacity: c.capacity } : {}),
+    ...(stored.costHistory ? { costHistory: stored.costHistory } : {}),
     incidents,
     signoffs,
   };
@@ -135,16 +149,18 @@ export async function sendDueReports(opts: RhythmSenderOptions, run: RunOutcome)
       log.warn(`rhythm: the ${due.cadence} report for ${due.period} waits for a successful collection`);
       continue;
     }
-    const signoffs = await listRhythmSignoffs(store.raw, {
-      cadence: due.cadence,
-      period: periodOf(due.cadence, now),
-    });
+    // due.period is the local period of `now` in the schedule's zone: the checklist's too.
+    const signoffs = await listRhythmSignoffs(store.raw, { cadence: due.cadence, period: due.period });
     const doc = rhythmDocument(
       due.cadence,
       now,
+      schedule.timeZone,
       { at: run.at, context },
-      await storeIncidentInput(store, now),
-      signoffs.map((s): Signoff => ({ ...s, cadence: s.cadence as Cadence })),
+      {
+        incidents: await storeIncidentInput(store, now),
+        signoffs: signoffs.map((s): Signoff => ({ ...s, cadence: s.cadence as Cadence })),
+        costHistory: await costHistory(store.raw, costHistorySince(now)),
+      },
     );
     const base = schedule.link ?? opts.link?.();
     const n = rhythmNotification(doc, due, schedule, now, base ? `${base}/#/rhythm` : undefined);

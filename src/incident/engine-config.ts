@@ -15,6 +15,11 @@
  *     slack: { botToken: xoxb-..., apiBaseUrl: https://slack.com/api, private: false }
  *   retention: { incidents: 400d, alerts: 90d, kpiSnapshots: 400d, notifications: 30d, every: 1d }
  * ```
+ *
+ * The snapshot and findings keys age `day2 serve`'s collection tables (src/store/retention.ts):
+ * scanSnapshots the collection runs (score, coverage, counts; a run goes with its KPI values and
+ * cost summary), kpiSnapshots the KPI values, costSnapshots the cost summaries, findings the
+ * fixed findings (open ones are kept). The latest successful run is always kept.
  */
 import { z } from "zod";
 import type { NotificationTarget } from "./notify-send.js";
@@ -128,10 +133,14 @@ export interface RetentionConfig {
   readonly ages: {
     readonly incidents?: number;
     readonly alerts?: number;
+    /** collection_kpis: the KPI values of each collection run. */
     readonly kpiSnapshots?: number;
+    /** collection_runs: runs with their score, coverage and counts (and their KPI and cost rows). */
     readonly scanSnapshots?: number;
+    /** collection_costs: the cost summary of each collection run. */
     readonly costSnapshots?: number;
     readonly notifications?: number;
+    /** collection_findings: findings fixed longer ago than this (open ones are kept). */
     readonly findings?: number;
   };
   /** How often the prune runs (default daily). */
@@ -142,11 +151,12 @@ export const DEFAULT_RETENTION: RetentionConfig = {
   ages: {
     incidents: 400 * DAY,
     alerts: 90 * DAY,
+    // The collection tables' own defaults (src/store/collections.ts), so one prune agrees with the other.
     kpiSnapshots: 400 * DAY,
-    scanSnapshots: 90 * DAY,
+    scanSnapshots: 400 * DAY,
     costSnapshots: 400 * DAY,
     notifications: 30 * DAY,
-    findings: 400 * DAY,
+    findings: 90 * DAY,
   },
   every: DAY,
 };

@@ -33,7 +33,7 @@ import {
   uptimeFromPrometheus,
 } from "./compute/prometheus.js";
 import { complianceKpi, criticalCvesKpi, highCvesKpi } from "./compute/security.js";
-import { statusOf, trendOf } from "./status.js";
+import { lowerBoundStatus, statusOf, trendOf } from "./status.js";
 import type { KpiDefinition, KpiId, KpiResult, Measurement } from "./types.js";
 import { noData } from "./types.js";
 
@@ -55,6 +55,43 @@ export interface KpiInputs {
   compliance: ComplianceKpi;
   incidents?: IncidentHistory;
   prom?: PromAnswers;
+  /** The range the Prometheus queries covered (the KPI window), ms: cost per request prices it. */
+  requestWindowMs?: number;
+}
+
+/**
+ * Uptime: Prometheus first; without a Prometheus answer (no --prometheus, no series, a failed
+ * query), 1 - P0 outage time / window from incident history, naming why Prometheus gave none.
+ */
+export function uptimeKpi(inputs: Pick<KpiInputs, "prom" | "incidents">, targetPct: number): Measurement {
+  const fromProm = inputs.prom
+    ? uptimeFromPrometheus({ errorRatio: inputs.prom.errorRatio, targetPct })
+    : undefined;
+  if (fromProm && fromProm.value !== null) return fromProm;
+  const promWhy = (fromProm?.reason ?? NO_PROMETHEUS).replace(/^no data: /, "");
+  if (!inputs.incidents)
+    return noData(
+      "%",
+      `no data: ${promWhy}; ${NO_STORE.replace("no data: ", "")} for the P0-outage fallback`,
+    );
+  const fallback = uptimeFromIncidents(inputs.incidents);
+  if (!fromProm) return fallback;
+  if (fallback.value === null)
+    return noData(
+      "%",
+      `no data: ${promWhy}; incident history: ${(fallback.reason ?? "").replace(/^no data: /, "")}`,
+    );
+  return {
+    ...fallback,
+    detail: { ...fallback.detail, prometheus: promWhy },
+    source: `incident history (P0 outage time): Prometheus had no availability (${promWhy})`,
+  };
+}
+
+/** The utilisation KPI's range target (60-80 unless day2.yaml sets another range). */
+function utilizationRange(catalog: readonly KpiDefinition[]): { min: number; max: number } {
+  const t = catalog.find((d) => d.id === "resource-utilization")?.target;
+  return t?.kind === "range" ? { min: t.min, max: t.max } : { min: 60, max: 80 };
 }
 
 /** The 16 measurements, keyed by id. `catalog` gives the uptime target (the SLO). */
@@ -66,21 +103,16 @@ export function measureAll(
   const targetPct = uptimeTarget.kind === "min" ? uptimeTarget.value : 99.95;
   const a = inputs.allocation;
   const noAlloc = (unit: string): Measurement => noData(unit, "no data: no cost allocation");
-  let uptime: Measurement;
-  if (inputs.prom) uptime = uptimeFromPrometheus({ errorRatio: inputs.prom.errorRatio, targetPct });
-  else if (inputs.incidents) uptime = uptimeFromIncidents(inputs.incidents);
-  else
-    uptime = noData("%", `${NO_PROMETHEUS}; ${NO_STORE.replace("no data: ", "")} for the P0-outage fallback`);
   return {
-    uptime,
+    uptime: uptimeKpi(inputs, targetPct),
     mttr: mttrKpi(inputs.incidents),
     mtbf: mtbfKpi(inputs.incidents),
     "failed-deployments": failedDeploymentsKpi(inputs.state),
     "p95-latency": p95LatencyKpi(inputs.prom?.p95Latency),
     "api-response-time": apiResponseTimeKpi(inputs.prom?.apiResponseTime),
     "pod-startup-time": podStartupKpi(inputs.state, inputs.window),
-    "resource-utilization": resourceUtilizationKpi(inputs.state, inputs.usage),
-    "cost-per-request": costPerRequestKpi(a, inputs.prom?.requests),
+    "resource-utilization": resourceUtilizationKpi(inputs.state, inputs.usage, utilizationRange(catalog)),
+    "cost-per-request": costPerRequestKpi(a, inputs.prom?.requests, inputs.requestWindowMs),
     "compute-cost-efficiency": a ? computeEfficiencyKpi(a) : noAlloc("%"),
     "storage-cost-per-tb": a ? storageCostPerTbKpi(a, provisionedBytes(inputs.state)) : noAlloc("$/TB-month"),
     "idle-resource-pct": a ? idleResourceKpi(a) : noAlloc("%"),
@@ -101,7 +133,10 @@ export function evaluate(
     const m = measurements[d.id];
     const value = m.value !== null && Number.isFinite(m.value) ? m.value : null;
     const trend = trendOf(value, previous[d.id], d.target.kind === "trend" ? d.target.atRisk : undefined);
-    const s = statusOf(d.target, d.unit, value, trend);
+    const s =
+      value !== null && m.detail?.lowerBound === true
+        ? lowerBoundStatus(d.target, d.unit, value)
+        : statusOf(d.target, d.unit, value, trend);
     return {
       id: d.id,
       name: d.name,
@@ -112,7 +147,7 @@ export function evaluate(
       target: d.target,
       targetText: targetText(d.target, d.unit),
       status: s.status,
-      reason: value === null ? (m.reason ?? "no data") : (s.reason ?? null),
+      reason: value === null ? (m.reason ?? "no data") : (s.reason ?? m.reason ?? null),
       trend,
       sources: d.sources,
       source: m.source ?? null,

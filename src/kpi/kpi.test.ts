@@ -167,9 +167,9 @@ test("incident KPIs: MTTR, MTBF, security incidents, uptime fallback; no store i
     assert.equal(m.value, null);
     assert.equal(m.reason, NO_STORE);
   }
+  // One failure is a value (review item 6): (720 h - 10 min) / 1.
   const one = mtbfKpi({ incidents: incidents.slice(0, 1), window: WINDOW });
-  assert.equal(one.value, null);
-  assert.match(one.reason!, /one failure/);
+  assert.equal(one.value, Number((720 - 10 / 60).toFixed(2)));
   assert.equal(mttrKpi({ incidents: [], window: WINDOW }).reason, "no data: no incidents in the window");
 });
 
@@ -228,8 +228,10 @@ function alloc(p: {
   cost: number;
   monthly: number;
   source?: UsageData["source"];
+  hours?: number;
 }): AllocationResult {
   return {
+    window: { start: "", end: "", stepSeconds: 3600, hours: p.hours ?? 360 },
     usage: { source: p.source ?? "demo", confidence: "medium", partial: false, coverage: 1 },
     allocated: { cpu: p.cpu, memory: p.memory, gpu: 0, storage: p.storage, loadBalancer: 0, total: 0 },
     workloadIdle: { cost: p.workloadIdle, monthly: 0 },

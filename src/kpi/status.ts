@@ -15,6 +15,9 @@
  */
 import type { KpiStatus, Target, Trend } from "./types.js";
 
+/** Why a trend is missing: said by trend targets and the success criteria alike. */
+export const NO_PREVIOUS = "no previous value (give --previous, or a store with KPI history)";
+
 /** A change within 1% of the previous value is flat. */
 export const FLAT_SHARE = 0.01;
 
@@ -74,10 +77,27 @@ export function statusOf(t: Target, unit: string, value: number | null, trend: T
       if (!trend)
         return {
           status: "no-data",
-          reason: `trend target: no previous value to compare with (give --previous with an earlier \`day2 kpi -o json\`)`,
+          reason: `trend target: ${NO_PREVIOUS}`,
         };
       if (trend.direction === "flat") return { status: "at-risk" };
       return { status: trend.direction === t.direction ? "met" : "missed" };
     }
   }
+}
+
+/**
+ * The status of a value that is only a lower bound (MTBF with no failure in the window: at
+ * least the window). A minimum target the bound already meets is met (the true value is at
+ * least as good; no at-risk margin applies; and a strict "> 720 h" is met by a 720 h window without
+ * a failure, since the time between failures is longer than the window); otherwise the bound
+ * proves nothing: no-data, and why.
+ */
+export function lowerBoundStatus(t: Target, unit: string, value: number): StatusResult {
+  if (t.kind === "min" && value >= t.value) return { status: "met" };
+  if (t.kind === "max" && !(t.strict ? value < t.value : value <= t.value)) return { status: "missed" };
+  if (t.kind === "range" && value > t.max) return { status: "missed" };
+  return {
+    status: "no-data",
+    reason: `only a lower bound (${value} ${unit}): the window is too short to judge the target`,
+  };
 }

@@ -58,7 +58,7 @@ export interface KpiDefinition {
 export interface Measurement {
   readonly value: number | null;
   readonly unit: string;
-  /** Why there is no value (set exactly when value is null). */
+  /** Why there is no value (always set when value is null), or a note on a value (a lower bound). */
   readonly reason?: string;
   /** The figures behind the value (counts, parts), for -o json and the dashboard. */
   readonly detail?: Readonly<Record<string, number | string | boolean | null>>;

@@ -5,6 +5,8 @@
  * period). Manual items may still carry context (`context`) and name a module that does not
  * exist yet (`missingModule`): they stay manual until it does.
  */
+import { localDate } from "../incident/policy-time.js";
+
 export const CADENCES = ["daily", "weekly", "monthly", "quarterly"] as const;
 export type Cadence = (typeof CADENCES)[number];
 
@@ -136,24 +138,27 @@ export function findItem(cadence: Cadence, id: string): ChecklistItem | undefine
   return CHECKLISTS[cadence].find((i) => i.id === id);
 }
 
-/** The period a sign-off counts for: 2026-11-25, 2026-W48, 2026-11, 2026-Q4 (UTC). */
-export function periodOf(cadence: Cadence, at: number): string {
-  const d = new Date(at);
-  const y = d.getUTCFullYear();
-  const m = d.getUTCMonth();
+/**
+ * The period an instant falls in, by its local date in `timeZone` (day2.yaml `rhythm.timeZone`,
+ * default UTC): 2026-11-25, 2026-W48, 2026-11, 2026-Q4. One calendar for the checklist, its
+ * sign-offs and the scheduled reports, so 08:00 in Tokyo on the 11th is the 11th everywhere.
+ */
+export function periodOf(cadence: Cadence, at: number, timeZone = "UTC"): string {
+  const { year: y, month, day } = localDate(at, timeZone);
+  const m = month - 1;
   const pad = (n: number): string => String(n).padStart(2, "0");
   switch (cadence) {
     case "daily":
-      return `${y}-${pad(m + 1)}-${pad(d.getUTCDate())}`;
+      return `${y}-${pad(month)}-${pad(day)}`;
     case "monthly":
-      return `${y}-${pad(m + 1)}`;
+      return `${y}-${pad(month)}`;
     case "quarterly":
       return `${y}-Q${Math.floor(m / 3) + 1}`;
     case "weekly": {
-      // ISO 8601 week: the week with the year's first Thursday is week 1.
-      const t = new Date(Date.UTC(y, m, d.getUTCDate()));
-      const day = t.getUTCDay() || 7;
-      t.setUTCDate(t.getUTCDate() + 4 - day);
+      // ISO 8601 week of the local date: the week with the year's first Thursday is week 1.
+      const t = new Date(Date.UTC(y, m, day));
+      const dow = t.getUTCDay() || 7;
+      t.setUTCDate(t.getUTCDate() + 4 - dow);
       const isoYear = t.getUTCFullYear();
       const week = Math.ceil(((t.getTime() - Date.UTC(isoYear, 0, 1)) / 86_400_000 + 1) / 7);
       return `${isoYear}-W${pad(week)}`;

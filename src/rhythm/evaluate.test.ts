@@ -78,6 +78,58 @@ test("periods: day, ISO week, month, quarter (UTC)", () => {
   assert.equal(periodOf("weekly", Date.UTC(2027, 0, 1)), "2026-W53");
   assert.equal(periodOf("monthly", NOW), "2026-11");
   assert.equal(periodOf("quarterly", NOW), "2026-Q4");
+  assert.equal(periodOf("daily", NOW, "UTC"), "2026-11-25");
+});
+
+test("periods in a time zone: the local date decides, around midnight UTC, a week and a quarter boundary", () => {
+  // 23:30 UTC on the 10th is 08:30 on the 11th in Tokyo (+9) and 15:30 on the 10th in Los Angeles (-8).
+  const lateUtc = Date.parse("2026-11-10T23:30:00Z");
+  assert.equal(periodOf("daily", lateUtc, "UTC"), "2026-11-10");
+  assert.equal(periodOf("daily", lateUtc, "Asia/Tokyo"), "2026-11-11");
+  assert.equal(periodOf("daily", lateUtc, "America/Los_Angeles"), "2026-11-10");
+  // 02:00 UTC on the 11th is still the 10th in Los Angeles (18:00), already the 11th in Tokyo.
+  const earlyUtc = Date.parse("2026-11-11T02:00:00Z");
+  assert.equal(periodOf("daily", earlyUtc, "America/Los_Angeles"), "2026-11-10");
+  assert.equal(periodOf("daily", earlyUtc, "Asia/Tokyo"), "2026-11-11");
+  // Sunday 2026-11-29 22:00 UTC is Monday the 30th in Tokyo: the next ISO week there.
+  const sundayNight = Date.parse("2026-11-29T22:00:00Z");
+  assert.equal(periodOf("weekly", sundayNight, "UTC"), "2026-W48");
+  assert.equal(periodOf("weekly", sundayNight, "Asia/Tokyo"), "2026-W49");
+  // Monday 2026-11-30 03:00 UTC is still Sunday in Los Angeles: the previous week.
+  assert.equal(periodOf("weekly", Date.parse("2026-11-30T03:00:00Z"), "America/Los_Angeles"), "2026-W48");
+  // New Year: 2026-12-31 20:00 UTC is 2027-01-01 05:00 in Tokyo: next year's quarter, month and week.
+  const nye = Date.parse("2026-12-31T20:00:00Z");
+  assert.equal(periodOf("quarterly", nye, "UTC"), "2026-Q4");
+  assert.equal(periodOf("quarterly", nye, "Asia/Tokyo"), "2027-Q1");
+  assert.equal(periodOf("monthly", nye, "Asia/Tokyo"), "2027-01");
+  assert.equal(
+    periodOf("weekly", nye, "Asia/Tokyo"),
+    "2026-W53",
+    "1 Jan 2027 is a Friday of 2026's last ISO week",
+  );
+  // 2027-04-01 03:00 UTC is still 31 March in Los Angeles: Q1 there, Q2 in UTC.
+  const april = Date.parse("2027-04-01T03:00:00Z");
+  assert.equal(periodOf("quarterly", april, "UTC"), "2027-Q2");
+  assert.equal(periodOf("quarterly", april, "America/Los_Angeles"), "2027-Q1");
+});
+
+test("evaluate names the period in the inputs' zone, and a sign-off counts for that local period", () => {
+  // 08:30 on the 11th in Tokyo; UTC says the 10th.
+  const now = Date.parse("2026-11-10T23:30:00Z");
+  const signoff = {
+    cadence: "daily" as const,
+    item: "critical-incidents",
+    period: "2026-11-11",
+    who: "yuki",
+    at: now - 10 * 60_000,
+  };
+  const base = inputs({ now, incidents: { reason: "no incident store" }, signoffs: [signoff] });
+  const tokyo = evaluate("daily", { ...base, timeZone: "Asia/Tokyo" });
+  assert.equal(tokyo.period, "2026-11-11");
+  assert.equal(tokyo.items.find((i) => i.id === "critical-incidents")!.status, "manual-done");
+  const utc = evaluate("daily", base);
+  assert.equal(utc.period, "2026-11-10");
+  assert.equal(utc.items.find((i) => i.id === "critical-incidents")!.status, "not-available");
 });
 
 test("daily: evidence from the scan, the cost model and the incidents", () => {
@@ -155,4 +207,99 @@ test("weekly: quick wins with dollars, overdue runbook action items, performance
   assert.equal(by.get("performance-optimisation")!.status, "manual-open");
   assert.equal(by.get("capacity-planning")!.status, "not-available");
   assert.equal(r.period, "2026-W48");
+});
+
+const DAY = 24 * HOUR;
+const costItem = (over: Partial<RhythmInputs>) =>
+  evaluate("daily", inputs(over)).items.find((i) => i.id === "cost-trends")!;
+
+test("cost trends without stored history: the window's rate, idle above 30% needs attention", () => {
+  const it = costItem({});
+  assert.equal(it.status, "ok");
+  assert.deepEqual(it.evidence, [
+    "monthly cost $1,234.50 at the rate of the last 14d",
+    "idle $100.00/month (8.1% of the cluster)",
+    "waste: 1 item, $20.00/month",
+    "trend across days needs stored cost snapshots (day2 serve); this is the window's rate",
+  ]);
+  const idle = costItem({ cost: { ...inputs().cost!, idleShare: 0.31 } });
+  assert.equal(idle.status, "attention");
+});
+
+test("cost trends with stored history: the 7-day change, attention above a 10% rise", () => {
+  const history = (weekAgo: number) => [
+    { at: NOW - 12 * DAY, monthly: 900 },
+    { at: NOW - 7 * DAY - HOUR, monthly: weekAgo },
+    { at: NOW - 3 * DAY, monthly: 1300 },
+  ];
+  const down = costItem({ costHistory: history(1261) });
+  assert.equal(down.status, "ok");
+  assert.equal(down.evidence[0], "monthly cost $1,234.50 at the rate of the last 14d");
+  assert.equal(down.evidence[1], "7-day trend: $1,235/month, -2.1% over 7 days ($1,261/month on 2026-11-18)");
+  assert.ok(!down.evidence.some((e) => /needs stored cost snapshots/.test(e)));
+  // +10.0% exactly is not above the threshold; +10.3% is.
+  assert.equal(costItem({ costHistory: history(1122.3) }).status, "ok");
+  const up = costItem({ costHistory: history(1119) });
+  assert.equal(up.status, "attention");
+  assert.match(
+    up.evidence[1]!,
+    /^7-day trend: \$1,235\/month, \+10\.3% over 7 days \(\$1,119\/month on 2026-11-18\): a rise above 10%$/,
+  );
+  // Falling cost does not hide idle capacity.
+  const idle = costItem({ costHistory: history(1261), cost: { ...inputs().cost!, idleShare: 0.4 } });
+  assert.equal(idle.status, "attention");
+});
+
+test("cost trends with a store but not 7 days of history: no trend, with the reason", () => {
+  const young = costItem({ costHistory: [{ at: NOW - 2 * DAY, monthly: 100 }] });
+  assert.equal(young.status, "ok");
+  assert.equal(
+    young.evidence[1],
+    "7-day trend: no data: no cost stored 7 or more days ago (the oldest is from 2026-11-23)",
+  );
+  const empty = costItem({ costHistory: [] });
+  assert.match(
+    empty.evidence[1]!,
+    /7-day trend: no data: no cost summaries stored yet \(day2 serve stores one per collection\)/,
+  );
+});
+
+test("cost trends: the stored cost closest to 7 days ago, daily summaries at another hour included", () => {
+  // Daily summaries at 14:00; now is 08:00: 6d18h and 7d18h ago, the first is closer to a week.
+  const at = (d: number) => NOW - d * DAY - 18 * HOUR;
+  const it = costItem({
+    costHistory: [
+      { at: at(8), monthly: 1000 },
+      { at: at(7), monthly: 1100 },
+      { at: at(6), monthly: 1200 },
+      { at: at(0), monthly: 1234.5 },
+    ],
+  });
+  assert.match(
+    it.evidence[1]!,
+    /^7-day trend: \$1,235\/month, \+2\.9% over 7 days \(\$1,200\/month on 2026-11-18\)$/,
+  );
+});
+
+test("retrospectives count the quarter in the inputs' zone", () => {
+  // Resolved at 05:00 on 1 January in Tokyo, still 31 December in UTC.
+  const created = Date.parse("2026-12-31T19:00:00Z");
+  const incident = {
+    id: "INC-9",
+    title: "etcd slow",
+    priority: "P1",
+    status: "resolved",
+    createdAt: created,
+    resolvedAt: created + HOUR,
+  };
+  const over = {
+    now: Date.parse("2027-01-05T03:00:00Z"),
+    incidents: { recent: [incident], open: [], openActionItems: [] },
+  };
+  const line = (timeZone?: string) =>
+    evaluate("quarterly", inputs({ ...over, ...(timeZone ? { timeZone } : {}) })).items.find(
+      (i) => i.id === "incident-retrospectives",
+    )!.evidence[0];
+  assert.equal(line("Asia/Tokyo"), "1 incident resolved this quarter, 1 P0/P1, 1 without a review");
+  assert.equal(line(), "0 incidents resolved this quarter, 0 P0/P1, 0 without a review");
 });

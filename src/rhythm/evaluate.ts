@@ -10,6 +10,7 @@
  * A sign-off on an evaluated item is shown as evidence; the status stays the evaluated one.
  */
 import type { Severity } from "../checks/index.js";
+import { localDate, zonedTime } from "../incident/policy-time.js";
 import type { Cadence, ChecklistItem, ContextId, EvaluatorId } from "./checklists.js";
 import { CHECKLISTS, periodOf } from "./checklists.js";
 
@@ -85,12 +86,26 @@ export interface IncidentInput {
   openActionItems: ActionItemLike[];
 }
 
+/** One stored cost summary: the cluster's monthly rate at a collection (src/store/collections.ts). */
+export interface CostPoint {
+  /** Epoch ms. */
+  at: number;
+  monthly: number;
+}
+
 export interface RhythmInputs {
   now: number;
+  /** The zone periods are named in (day2.yaml `rhythm.timeZone`); default UTC. */
+  timeZone?: string;
   clusterVersion?: string;
   scan?: ScanInput;
   cost?: CostInput;
   capacity?: CapacityInput;
+  /**
+   * Stored cost summaries (oldest first, at least {@link COST_TREND_DAYS} days back) when a store
+   * is at hand (the server, `day2 rhythm --db`); absent: no trend, only the window's rate.
+   */
+  costHistory?: readonly CostPoint[];
   /** Either the incident store's data or why there is none. */
   incidents: IncidentInput | { reason: string };
   signoffs: readonly Signoff[];
@@ -152,9 +167,97 @@ function incidentsOf(i: RhythmInputs): IncidentInput | string {
 const NO_SCAN = "the scan did not run";
 const NO_COST = "no cost model for this source";
 
-function startOfQuarter(now: number): number {
-  const d = new Date(now);
-  return Date.UTC(d.getUTCFullYear(), Math.floor(d.getUTCMonth() / 3) * 3, 1);
+/** How far back "Monitor cost trends" compares the monthly cost. */
+export const COST_TREND_DAYS = 7;
+/**
+ * A rise in monthly cost over {@link COST_TREND_DAYS} days beyond this share needs attention. A
+ * constant, not a setting: 10% in a week is well past day-to-day noise (usage, autoscaling) yet
+ * small enough to catch a runaway workload before the month's bill does.
+ */
+export const COST_RISE_ATTENTION = 0.1;
+/** An idle share above this needs attention (a third of the cluster paid for and unused). */
+export const IDLE_SHARE_ATTENTION = 0.3;
+
+/** Where a store's cost history is read from: twice the trend's span, so a missed day still has a baseline. */
+export function costHistorySince(now: number): number {
+  return now - 2 * COST_TREND_DAYS * DAY;
+}
+
+/**
+ * The 7-day change: the current rate against the stored one closest to 7 days ago (at least
+ * 6.5 days old, so daily summaries taken at another hour still count as a week).
+ */
+export function costTrend(
+  history: readonly CostPoint[],
+  now: number,
+  monthly: number,
+): { change: number; from: CostPoint; days: number } | { reason: string } {
+  const target = now - COST_TREND_DAYS * DAY;
+  let from: CostPoint | undefined;
+  for (const p of history)
+    if (p.at <= target + DAY / 2 && (!from || Math.abs(p.at - target) < Math.abs(from.at - target))) from = p;
+  if (!from) {
+    const first = history[0];
+    return {
+      reason: first
+        ? `no cost stored ${COST_TREND_DAYS} or more days ago (the oldest is from ${new Date(first.at).toISOString().slice(0, 10)})`
+        : "no cost summaries stored yet (day2 serve stores one per collection)",
+    };
+  }
+  if (from.monthly <= 0) return { reason: `the stored cost from ${COST_TREND_DAYS} days ago is $0` };
+  return { change: (monthly - from.monthly) / from.monthly, from, days: Math.round((now - from.at) / DAY) };
+}
+
+function wholeUsd(n: number): string {
+  return `$${Math.round(n).toLocaleString("en-US")}`;
+}
+
+function signedPct(share: number): string {
+  const v = (share * 100).toFixed(1);
+  return share > 0 ? `+${v}%` : v === "-0.0" ? "0.0%" : `${v}%`;
+}
+
+function costTrendEval(i: RhythmInputs): Eval {
+  if (!i.cost) return na(NO_COST);
+  const c = i.cost;
+  const idle = c.idleShare > IDLE_SHARE_ATTENTION;
+  const rate = `monthly cost ${usd(c.monthly)} at the rate of ${c.window}`;
+  const rest = [
+    `idle ${usd(c.idleMonthly)}/month (${pctText(c.idleShare)} of the cluster)`,
+    `waste: ${plural(c.waste.count, "item")}, ${usd(c.waste.monthly)}/month`,
+  ];
+  if (!i.costHistory)
+    return {
+      status: idle ? "attention" : "ok",
+      evidence: [
+        rate,
+        ...rest,
+        "trend across days needs stored cost snapshots (day2 serve); this is the window's rate",
+      ],
+    };
+  const t = costTrend(i.costHistory, i.now, c.monthly);
+  if ("reason" in t)
+    return {
+      status: idle ? "attention" : "ok",
+      evidence: [rate, `${COST_TREND_DAYS}-day trend: no data: ${t.reason}`, ...rest],
+    };
+  const rising = t.change > COST_RISE_ATTENTION;
+  return {
+    status: rising || idle ? "attention" : "ok",
+    evidence: [
+      rate,
+      `${COST_TREND_DAYS}-day trend: ${wholeUsd(c.monthly)}/month, ${signedPct(t.change)} over ${plural(t.days, "day")} ` +
+        `(${wholeUsd(t.from.monthly)}/month on ${new Date(t.from.at).toISOString().slice(0, 10)})` +
+        (rising ? `: a rise above ${Math.round(COST_RISE_ATTENTION * 100)}%` : ""),
+      ...rest,
+    ],
+  };
+}
+
+/** The instant the quarter of `now` began in `timeZone` (local midnight of its first day). */
+function startOfQuarter(now: number, timeZone = "UTC"): number {
+  const d = localDate(now, timeZone);
+  return zonedTime({ year: d.year, month: Math.floor((d.month - 1) / 3) * 3 + 1, day: 1 }, 0, timeZone);
 }
 
 const EVALUATORS: Readonly<Record<EvaluatorId, (i: RhythmInputs) => Eval>> = {
@@ -183,19 +286,7 @@ const EVALUATORS: Readonly<Record<EvaluatorId, (i: RhythmInputs) => Eval>> = {
       evidence: [score, `findings: ${c.critical} critical, ${c.high} high, ${c.medium} medium, ${c.low} low`],
     };
   },
-  "cost-trend": (i) => {
-    if (!i.cost) return na(NO_COST);
-    const c = i.cost;
-    return {
-      status: c.idleShare > 0.3 ? "attention" : "ok",
-      evidence: [
-        `monthly cost ${usd(c.monthly)} at the rate of ${c.window}`,
-        `idle ${usd(c.idleMonthly)}/month (${pctText(c.idleShare)} of the cluster)`,
-        `waste: ${plural(c.waste.count, "item")}, ${usd(c.waste.monthly)}/month`,
-        "trend across days needs stored cost snapshots (day2 serve); this is the window's rate",
-      ],
-    };
-  },
+  "cost-trend": costTrendEval,
   "security-scan": (i) => {
     if (!i.scan) return na(NO_SCAN);
     const s = i.scan;
@@ -298,7 +389,7 @@ const EVALUATORS: Readonly<Record<EvaluatorId, (i: RhythmInputs) => Eval>> = {
   retrospectives: (i) => {
     const inc = incidentsOf(i);
     if (typeof inc === "string") return na(inc);
-    const from = startOfQuarter(i.now);
+    const from = startOfQuarter(i.now, i.timeZone);
     const resolved = inc.recent.filter((x) => x.createdAt >= from && x.resolvedAt !== undefined);
     const major = resolved.filter((x) => CRITICAL_PRIORITIES.has(x.priority));
     const unreviewed = major.filter((x) => x.reviewedAt === undefined);
@@ -363,7 +454,7 @@ export function evaluateItem(item: ChecklistItem, inputs: RhythmInputs, period: 
 }
 
 export function evaluate(cadence: Cadence, inputs: RhythmInputs): RhythmResult {
-  const period = periodOf(cadence, inputs.now);
+  const period = periodOf(cadence, inputs.now, inputs.timeZone);
   const items = CHECKLISTS[cadence].map((it) => evaluateItem(it, inputs, period));
   const counts: Record<ItemStatus, number> = {
     ok: 0,

@@ -17,6 +17,7 @@ import { quickWins } from "../cost/quick-wins.js";
 import type { UsageData } from "../cost/types.js";
 import { wasteReport } from "../cost/waste.js";
 import { demoIncidentHistory } from "../incident/demo.js";
+import { incidentsSince as pagedSince } from "../incident/paging.js";
 import type { ActionItem, Incident } from "../incident/types.js";
 import type { ClusterState } from "../state/cluster-state.js";
 import { OPEN_STATUSES } from "../store/migrations.js";
@@ -137,10 +138,15 @@ export function rhythmContext(state: ClusterState, report: Report, model?: CostM
   };
 }
 
-/** The incidents the checklists read start here: the quarter's start, and at least the last 24h. */
+/**
+ * The incidents the checklists read start here: a day before the UTC quarter's start (so a zone
+ * ahead of UTC has its quarter's first hours; evaluate counts the quarter in `rhythm.timeZone`),
+ * and at least the last 24h.
+ */
 export function incidentsSince(now: number): number {
   const d = new Date(now);
-  return Math.min(now - 86_400_000, Date.UTC(d.getUTCFullYear(), Math.floor(d.getUTCMonth() / 3) * 3, 1));
+  const quarter = Date.UTC(d.getUTCFullYear(), Math.floor(d.getUTCMonth() / 3) * 3, 1);
+  return Math.min(now - 86_400_000, quarter - 86_400_000);
 }
 
 /** The reads of the incident store the checklists need (the Store class has them). */
@@ -155,20 +161,13 @@ export interface IncidentReads {
 /** Incidents created since {@link incidentsSince} up to `now` (newest first), every open one, open action items. */
 export async function storeIncidentInput(store: IncidentReads, now: number): Promise<IncidentInput> {
   const since = incidentsSince(now);
-  const PAGE = 1000;
-  const recent: Incident[] = [];
-  for (let offset = 0; ; offset += PAGE) {
-    const page = await store.listIncidents({}, { limit: PAGE, offset });
-    recent.push(...page.items.filter((i) => i.createdAt >= since && i.createdAt <= now));
-    const last = page.items.at(-1);
-    if (!last || last.createdAt < since || offset + page.items.length >= page.total) break;
-  }
-  const open: Incident[] = [];
-  for (let offset = 0; ; offset += PAGE) {
-    const page = await store.listIncidents({ status: [...OPEN_STATUSES] }, { limit: PAGE, offset });
-    open.push(...page.items);
-    if (!page.items.length || offset + page.items.length >= page.total) break;
-  }
+  const recent = (await pagedSince((page) => store.listIncidents({}, page), since)).filter(
+    (i) => i.createdAt <= now,
+  );
+  const open = await pagedSince(
+    (page) => store.listIncidents({ status: [...OPEN_STATUSES] }, page),
+    -Infinity,
+  );
   return { open, recent, openActionItems: await store.listOpenActionItems() };
 }
 

@@ -110,7 +110,7 @@ export function occurrence(t: CadenceTime, now: number, timeZone: string): Occur
   const today = localDate(now, timeZone);
   return {
     cadence: t.cadence,
-    period: periodOf(t.cadence, Date.UTC(today.year, today.month - 1, today.day)),
+    period: periodOf(t.cadence, now, timeZone),
     at: zonedTime(sendDate(t, today), t.secondOfDay, timeZone),
   };
 }

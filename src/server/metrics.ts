@@ -75,6 +75,11 @@ export interface CollectionMetricsSource {
 
 const KPI_STATUSES = ["met", "at-risk", "missed", "no-data"] as const;
 
+interface Latest {
+  ok: Awaited<ReturnType<CollectionMetricsSource["latestRun"]>>;
+  kpis: { id: string; value: number | null; status: string }[];
+}
+
 type Sample = { labels?: Record<string, string>; value: number };
 
 /**
@@ -108,11 +113,24 @@ function scrapeGauge(
  */
 export function registerCollectionMetrics(registry: Registry, source: CollectionMetricsSource): void {
   if (registry.getSingleMetric("day2_scan_score")) return;
-  // Each gauge reads at scrape time (two indexed single-row queries): nothing is cached, so a
-  // replica that did not collect still exports what the leader stored.
-  const once = async () => {
+  // One read per scrape for all seven gauges: the registry asks every metric at once, so the
+  // gauges share the read in flight; once it settles the next scrape reads again, so a scrape
+  // after a collection never sees the previous run's figures.
+  let shared: Promise<Latest> | undefined;
+  const read = async (): Promise<Latest> => {
     const [ok, kpis] = await Promise.all([source.latestRun(true), source.latestKpis()]);
-    return { ok, kpis: (kpis?.items ?? []) as { id: string; value: number | null; status: string }[] };
+    return { ok, kpis: (kpis?.items ?? []) as Latest["kpis"] };
+  };
+  const once = (): Promise<Latest> => {
+    if (!shared) {
+      const entry = read();
+      shared = entry;
+      const drop = () => {
+        if (shared === entry) shared = undefined;
+      };
+      entry.then(drop, drop);
+    }
+    return shared;
   };
   const one = (v: number | null | undefined): Sample[] =>
     typeof v === "number" && Number.isFinite(v) ? [{ value: v }] : [];

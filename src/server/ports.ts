@@ -228,6 +228,25 @@ export interface StoredSignoff {
   note?: string;
 }
 
+/** A scheduled rhythm report as stored, with each notifier's delivery from the outbox. */
+export interface StoredRhythmReport {
+  cadence: string;
+  period: string;
+  /** Epoch ms. */
+  scheduledAt: number;
+  sentAt: number;
+  runAt: number;
+  targets: string[];
+  /** The evaluated RhythmReport document. */
+  report: unknown;
+  deliveries: {
+    target: string;
+    status: "pending" | "sent" | "dead" | "unknown";
+    attempts: number;
+    lastError?: string;
+  }[];
+}
+
 /**
  * What `day2 serve`'s continuous collection stored, as the dashboard API and /metrics read it
  * (src/store/collections.ts). Every replica reads the same rows, so every replica answers alike.
@@ -244,8 +263,8 @@ export interface CollectionReads {
   ): Promise<{ key: string; count: number; bySeverity: CollectionRunView["counts"] }[]>;
   /** The KPI results (KpiResult JSON) of the latest run that stored them. */
   latestKpis(): Promise<{ at: number; items: unknown[] } | undefined>;
-  /** KPI values of the latest `runs` successful runs, oldest first. */
-  recentKpiPoints(runs: number): Promise<{ at: number; kpi: string; value: number | null; status: string }[]>;
+  /** KPI values of each UTC day's last run since `since` (epoch ms), oldest first: one point per day. */
+  dailyKpiPoints(since: number): Promise<{ at: number; kpi: string; value: number | null; status: string }[]>;
   kpiHistory(kpi: string, since: number): Promise<{ at: number; value: number | null; status: string }[]>;
   /** The latest cost summary (src/collect/cost.ts CostSnapshot JSON). */
   latestCost(): Promise<{ at: number; payload: unknown } | undefined>;
@@ -262,4 +281,8 @@ export interface CollectionReads {
   addSignoff(s: Omit<StoredSignoff, "id">): Promise<StoredSignoff>;
   /** Sign-offs newest first (of one cadence and period when given). */
   listSignoffs(filter: { cadence?: string; period?: string; limit: number }): Promise<StoredSignoff[]>;
+  /** Scheduled rhythm reports sent, newest first, with their delivery (src/store/rhythm-reports.ts). */
+  rhythmReports(filter: { cadence?: string; limit: number }): Promise<StoredRhythmReport[]>;
+  /** The zone rhythm periods are named in (day2.yaml `rhythm.timeZone`); UTC when absent. */
+  readonly rhythmTimeZone?: string;
 }

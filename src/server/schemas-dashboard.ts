@@ -253,6 +253,18 @@ const rhythmSignoff = z.object({
   note: z.string().optional(),
 });
 
+const rhythmItem = z.object({
+  id: z.string(),
+  cadence: z.enum(CADENCES),
+  title: z.string(),
+  handbook: z.string(),
+  kind: z.enum(["evaluated", "manual"]),
+  status: z.enum(["ok", "attention", "manual-open", "manual-done", "not-available"]),
+  evidence: z.array(z.string()),
+  command: z.string().optional(),
+  signoff: rhythmSignoff.optional(),
+});
+
 /** `day2 rhythm <cadence> -o json` (src/rhythm/render.ts RhythmDoc). */
 export const rhythmDoc = z.object({
   apiVersion: z.literal("day2.dev/v1alpha1"),
@@ -260,19 +272,7 @@ export const rhythmDoc = z.object({
   cadence: z.enum(CADENCES),
   period: z.string(),
   generatedAt: isoTime,
-  items: z.array(
-    z.object({
-      id: z.string(),
-      cadence: z.enum(CADENCES),
-      title: z.string(),
-      handbook: z.string(),
-      kind: z.enum(["evaluated", "manual"]),
-      status: z.enum(["ok", "attention", "manual-open", "manual-done", "not-available"]),
-      evidence: z.array(z.string()),
-      command: z.string().optional(),
-      signoff: rhythmSignoff.optional(),
-    }),
-  ),
+  items: z.array(rhythmItem),
   counts: z.record(z.string(), z.number().int()),
   source: z.string(),
   notes: z.array(z.string()),
@@ -302,3 +302,41 @@ export type SignoffRecord = z.infer<typeof signoffRecord>;
 export const signoffsQuery = z.object({ limit: intParam(1, 1000, 100) });
 export const signoffsPage = z.object({ items: z.array(signoffRecord) });
 export type SignoffsPage = z.infer<typeof signoffsPage>;
+
+export const rhythmReportsQuery = z.object({
+  cadence: z.enum(CADENCES).optional().meta({ description: "one cadence; default all" }),
+  limit: intParam(1, 400, 30),
+});
+
+/** A scheduled report the server sent (table rhythm_reports) and its delivery per notifier. */
+export const rhythmReportRow = z.object({
+  cadence: z.enum(CADENCES),
+  period: z.string(),
+  scheduledAt: isoTime,
+  sentAt: isoTime,
+  collectedAt: isoTime.meta({ description: "the collection it was evaluated on" }),
+  counts: z.object({
+    ok: z.number().int(),
+    attention: z.number().int(),
+    open: z.number().int().meta({ description: "manual items not signed off" }),
+    done: z.number().int().meta({ description: "manual items signed off" }),
+    noData: z.number().int(),
+  }),
+  delivery: z.object({
+    state: z
+      .enum(["delivered", "pending", "failed", "partial", "unknown"])
+      .meta({ description: "delivered: every notifier; failed: none (dead letters); partial: some" }),
+    targets: z.array(
+      z.object({
+        target: z.string(),
+        status: z.enum(["pending", "sent", "dead", "unknown"]),
+        attempts: z.number().int(),
+        lastError: z.string().nullable(),
+      }),
+    ),
+  }),
+  items: z.array(rhythmItem),
+});
+export type RhythmReportRow = z.infer<typeof rhythmReportRow>;
+export const rhythmReportsPage = z.object({ items: z.array(rhythmReportRow) });
+export type RhythmReportsPage = z.infer<typeof rhythmReportsPage>;

@@ -18,7 +18,9 @@ import {
 import type { AlertInput, ApiToken, IngestOptions, IngestResult, StoreOpenOptions } from "../store/index.js";
 import type { Incident, IncidentStatus } from "../incident/types.js";
 import * as collections from "../store/collections.js";
+import { incidentsSince } from "../incident/paging.js";
 import { addRhythmSignoff } from "../store/rhythm.js";
+import { listRhythmReports } from "../store/rhythm-reports.js";
 import { InvalidInputError, TransitionError } from "./ports.js";
 import type {
   CollectionReads,
@@ -204,27 +206,21 @@ export async function openServerStore(
   return adaptStore(await Store.open(target, open), policy, hooks);
 }
 
-/** The collection reads (ports.ts CollectionReads) on the real store. */
-export function adaptCollections(store: Store): CollectionReads {
+/**
+ * The collection reads (ports.ts CollectionReads) on the real store; `rhythmTimeZone` is
+ * day2.yaml's `rhythm.timeZone`, the zone rhythm periods are named in (default UTC).
+ */
+export function adaptCollections(store: Store, options: { rhythmTimeZone?: string } = {}): CollectionReads {
   const db = store.raw;
-  const PAGE = 1000;
-  const allIncidents = async (filter: Parameters<Store["listIncidents"]>[0], since: number) => {
-    const out: Incident[] = [];
-    for (let offset = 0; ; offset += PAGE) {
-      const page = await store.listIncidents(filter, { limit: PAGE, offset });
-      out.push(...page.items.filter((i) => i.createdAt >= since));
-      const last = page.items.at(-1);
-      if (!last || last.createdAt < since || offset + page.items.length >= page.total) break;
-    }
-    return out;
-  };
+  const allIncidents = (filter: Parameters<Store["listIncidents"]>[0], since: number) =>
+    incidentsSince((page) => store.listIncidents(filter, page), since);
   return {
     latestRun: (okOnly) => collections.latestRun(db, okOnly),
     runs: (since) => collections.listRuns(db, { since, okOnly: true }),
     findings: (f) => collections.queryFindings(db, f),
     findingGroups: (by, status) => collections.groupFindings(db, by, status),
     latestKpis: () => collections.latestKpis(db),
-    recentKpiPoints: (runs) => collections.recentKpiPoints(db, runs),
+    dailyKpiPoints: (since) => collections.dailyKpiPoints(db, since),
     kpiHistory: (kpi, since) => collections.kpiHistory(db, { kpi, since }),
     latestCost: () => collections.latestCost(db),
     costHistory: (since) => collections.costHistory(db, since),
@@ -244,5 +240,7 @@ export function adaptCollections(store: Store): CollectionReads {
     },
     addSignoff: (s) => addRhythmSignoff(db, s),
     listSignoffs: (f) => collections.recentSignoffs(db, f),
+    rhythmReports: (f) => listRhythmReports(db, f),
+    ...(options.rhythmTimeZone ? { rhythmTimeZone: options.rhythmTimeZone } : {}),
   };
 }

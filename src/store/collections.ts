@@ -429,26 +429,25 @@ export async function kpiHistory(
   }));
 }
 
-/** The KPI values of the latest `runs` runs that stored KPIs, oldest first (for sparklines). */
-export async function recentKpiPoints(store: StoreDb, runs = 30): Promise<KpiPoint[]> {
+const DAY_MS = 86_400_000;
+
+/**
+ * One point per UTC day since a time: the KPI values of each day's last run that stored KPIs,
+ * oldest first (the dashboard's sparklines: a day's noise does not crowd out the month).
+ */
+export async function dailyKpiPoints(store: StoreDb, since: number): Promise<KpiPoint[]> {
   const db = tables(store.db);
-  const recent = await db
-    .selectFrom("collection_runs")
-    .select("id")
-    .where("ok", "=", 1)
-    .orderBy("at", "desc")
-    .limit(runs)
-    .execute();
-  if (!recent.length) return [];
+  const lastOfDay = db
+    .selectFrom("collection_kpis")
+    .select(sql<number>`max(at)`.as("at"))
+    .where("at", ">=", since)
+    .groupBy(sql`at / ${sql.lit(DAY_MS)}`);
   const rows = await db
     .selectFrom("collection_kpis")
     .select(["at", "kpi", "value", "status"])
-    .where(
-      "run_id",
-      "in",
-      recent.map((r) => r.id),
-    )
+    .where("at", "in", lastOfDay)
     .orderBy("at")
+    .orderBy("kpi")
     .execute();
   return rows.map((r) => ({
     at: Number(r.at),
@@ -458,21 +457,66 @@ export async function recentKpiPoints(store: StoreDb, runs = 30): Promise<KpiPoi
   }));
 }
 
-/** The KPI results (as stored: KpiResult JSON) of the latest run that stored any, with its time. */
+/**
+ * The stored KPI values (id -> value) of the run closest in time to `target`, among the runs at
+ * or before `notAfter` that stored KPIs (ties: the earlier run); undefined when there is none.
+ * A trend "over the window" compares with the values closest to one window back.
+ */
+export async function kpiValuesNear(
+  store: StoreDb,
+  target: number,
+  notAfter: number = target,
+): Promise<{ at: number; values: Record<string, number | null> } | undefined> {
+  const db = tables(store.db);
+  const before = await db
+    .selectFrom("collection_kpis")
+    .select("at")
+    .where("at", "<=", Math.min(target, notAfter))
+    .orderBy("at", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  const after =
+    notAfter > target
+      ? await db
+          .selectFrom("collection_kpis")
+          .select("at")
+          .where("at", ">", target)
+          .where("at", "<=", notAfter)
+          .orderBy("at")
+          .limit(1)
+          .executeTakeFirst()
+      : undefined;
+  const candidates = [before, after].filter((r) => r !== undefined).map((r) => Number(r.at));
+  if (!candidates.length) return undefined;
+  const at = candidates.reduce((best, t) => (Math.abs(t - target) < Math.abs(best - target) ? t : best));
+  const rows = await db.selectFrom("collection_kpis").select(["kpi", "value"]).where("at", "=", at).execute();
+  const values: Record<string, number | null> = {};
+  for (const r of rows) values[r.kpi] = r.value === null ? null : Number(r.value);
+  return { at, values };
+}
+
+/**
+ * The KPI results (as stored: KpiResult JSON) of the latest successful run, with its time. Two
+ * indexed lookups: the run from collection_runs (ok, at), then its rows by the primary key
+ * (run_id, kpi) of collection_kpis; undefined before the first run or when it stored none.
+ */
 export async function latestKpis(store: StoreDb): Promise<{ at: number; items: unknown[] } | undefined> {
   const db = tables(store.db);
   const last = await db
-    .selectFrom("collection_kpis")
-    .select(["run_id", "at"])
+    .selectFrom("collection_runs")
+    .select(["id", "at"])
+    .where("ok", "=", 1)
     .orderBy("at", "desc")
+    .orderBy("id", "desc")
     .limit(1)
     .executeTakeFirst();
   if (!last) return undefined;
   const rows = await db
     .selectFrom("collection_kpis")
     .select(["payload"])
-    .where("run_id", "=", last.run_id)
+    .where("run_id", "=", last.id)
     .execute();
+  if (!rows.length) return undefined;
   return { at: Number(last.at), items: rows.map((r) => JSON.parse(r.payload) as unknown) };
 }
 
@@ -498,18 +542,88 @@ export async function costHistory(store: StoreDb, since = 0): Promise<{ at: numb
   return rows.map((r) => ({ at: Number(r.at), monthly: Number(r.monthly) }));
 }
 
-/** Ages in ms; a part without an age is kept. */
+/**
+ * Ages in ms; a part without an age is kept. day2.yaml's `incidents.retention` sets them
+ * (src/store/retention.ts collectionRetention): scanSnapshots -> runs, kpiSnapshots -> kpis,
+ * costSnapshots -> costs, findings -> fixedFindings.
+ */
 export interface CollectionRetention {
-  /** Runs with their KPI values and cost summaries. */
+  /** Runs (score, coverage, counts, context) with their KPI values and cost summaries. */
   runs?: number;
+  /** KPI values (collection_kpis), also when their run is kept. */
+  kpis?: number;
+  /** Cost summaries (collection_costs), also when their run is kept. */
+  costs?: number;
   /** Fixed findings (fixed_at older than the age); open ones are never pruned. */
   fixedFindings?: number;
 }
 
 export const DEFAULT_COLLECTION_RETENTION: Required<CollectionRetention> = {
   runs: 400 * 86_400_000,
+  kpis: 400 * 86_400_000,
+  costs: 400 * 86_400_000,
   fixedFindings: 90 * 86_400_000,
 };
+
+export interface CollectionPruneCounts {
+  runs: number;
+  kpis: number;
+  costs: number;
+  findings: number;
+}
+
+/**
+ * Prunes by age inside the caller's transaction (src/store/retention.ts runs it with the rest
+ * of the store's retention); the latest successful run and its rows are always kept.
+ */
+export async function pruneCollectionTables(
+  trx: Kysely<Database>,
+  policy: CollectionRetention,
+  now: number,
+): Promise<CollectionPruneCounts> {
+  const db = tables(trx);
+  const counts: CollectionPruneCounts = { runs: 0, kpis: 0, costs: 0, findings: 0 };
+  const keep = await db
+    .selectFrom("collection_runs")
+    .select("id")
+    .where("ok", "=", 1)
+    .orderBy("at", "desc")
+    .orderBy("id", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  const deleted = (r: { numDeletedRows: bigint }) => Number(r.numDeletedRows);
+  if (policy.runs !== undefined) {
+    const cutoff = now - policy.runs;
+    const old = db.selectFrom("collection_runs").select("id").where("at", "<", cutoff);
+    const notKept = keep ? old.where("id", "!=", keep.id) : old;
+    counts.kpis += deleted(
+      await db.deleteFrom("collection_kpis").where("run_id", "in", notKept).executeTakeFirstOrThrow(),
+    );
+    counts.costs += deleted(
+      await db.deleteFrom("collection_costs").where("run_id", "in", notKept).executeTakeFirstOrThrow(),
+    );
+    let del = db.deleteFrom("collection_runs").where("at", "<", cutoff);
+    if (keep) del = del.where("id", "!=", keep.id);
+    counts.runs = deleted(await del.executeTakeFirstOrThrow());
+  }
+  for (const [table, age, key] of [
+    ["collection_kpis", policy.kpis, "kpis"],
+    ["collection_costs", policy.costs, "costs"],
+  ] as const) {
+    if (age === undefined) continue;
+    let del = db.deleteFrom(table).where("at", "<", now - age);
+    if (keep) del = del.where("run_id", "!=", keep.id);
+    counts[key] += deleted(await del.executeTakeFirstOrThrow());
+  }
+  if (policy.fixedFindings !== undefined)
+    counts.findings = deleted(
+      await db
+        .deleteFrom("collection_findings")
+        .where("fixed_at", "<", now - policy.fixedFindings)
+        .executeTakeFirstOrThrow(),
+    );
+  return counts;
+}
 
 /** Prunes by age, in one transaction; the latest successful run is always kept. */
 export async function pruneCollections(
@@ -517,36 +631,49 @@ export async function pruneCollections(
   policy: CollectionRetention,
   now = Date.now(),
 ): Promise<{ runs: number; findings: number }> {
-  return writeTx(store, async (trx) => {
-    const db = tables(trx);
-    let runs = 0;
-    let findings = 0;
-    if (policy.runs !== undefined) {
-      const cutoff = now - policy.runs;
-      const keep = await db
-        .selectFrom("collection_runs")
-        .select("id")
-        .where("ok", "=", 1)
-        .orderBy("at", "desc")
-        .limit(1)
-        .executeTakeFirst();
-      const old = db.selectFrom("collection_runs").select("id").where("at", "<", cutoff);
-      const notKept = keep ? old.where("id", "!=", keep.id) : old;
-      await db.deleteFrom("collection_kpis").where("run_id", "in", notKept).execute();
-      await db.deleteFrom("collection_costs").where("run_id", "in", notKept).execute();
-      let del = db.deleteFrom("collection_runs").where("at", "<", cutoff);
-      if (keep) del = del.where("id", "!=", keep.id);
-      runs = Number((await del.executeTakeFirst()).numDeletedRows);
-    }
-    if (policy.fixedFindings !== undefined) {
-      const r = await db
-        .deleteFrom("collection_findings")
-        .where("fixed_at", "<", now - policy.fixedFindings)
-        .executeTakeFirst();
-      findings = Number(r.numDeletedRows);
-    }
-    return { runs, findings };
-  });
+  const { runs, findings } = await writeTx(store, (trx) => pruneCollectionTables(trx, policy, now));
+  return { runs, findings };
+}
+
+/** A finding that changed within a period (first seen, fixed or reopened in it). */
+export interface FindingChange {
+  key: string;
+  rule: string;
+  severity: string;
+  category: string;
+  firstSeen: number;
+  fixedAt: number | null;
+  reopenedAt: number | null;
+}
+
+/**
+ * The findings first seen, fixed or (last) reopened in [from, to), for the monthly review's
+ * policy changes. A finding fixed and then reopened in the period shows as reopened only: the
+ * row keeps one fixed_at, cleared by the reopen.
+ */
+export async function findingChanges(store: StoreDb, from: number, to: number): Promise<FindingChange[]> {
+  const rows = await tables(store.db)
+    .selectFrom("collection_findings")
+    .select(["key", "rule", "severity", "category", "first_seen", "fixed_at", "reopened_at"])
+    .where((eb) =>
+      eb.or(
+        (["first_seen", "fixed_at", "reopened_at"] as const).map((col) =>
+          eb.and([eb(col, ">=", from), eb(col, "<", to)]),
+        ),
+      ),
+    )
+    .orderBy("rule")
+    .orderBy("key")
+    .execute();
+  return rows.map((r) => ({
+    key: r.key,
+    rule: r.rule,
+    severity: r.severity,
+    category: r.category,
+    firstSeen: Number(r.first_seen),
+    fixedAt: r.fixed_at === null ? null : Number(r.fixed_at),
+    reopenedAt: r.reopened_at === null ? null : Number(r.reopened_at),
+  }));
 }
 
 /** Rhythm sign-offs (src/store/rhythm.ts's table) newest first, across cadences unless one is given. */

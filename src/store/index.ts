@@ -1,7 +1,8 @@
 /**
  * The store: incidents, alerts, timeline, tokens, timers, notifications, on-call, maintenance,
- * snapshots and findings on SQLite (one process) or PostgreSQL (several replicas). Open it
- * with `Store.open(target)`: migrations run on open. Every method takes and returns plain data.
+ * rhythm sign-offs and reports, and `day2 serve`'s collections (collections.ts) on SQLite (one
+ * process) or PostgreSQL (several replicas). Open it with `Store.open(target)`: migrations run
+ * on open. Every method takes and returns plain data.
  * See README.md beside this file for the schema, durability settings and locking.
  */
 import type { Incident, IncidentStatus, TimelineEntry, ActionItem } from "../incident/types.js";
@@ -13,7 +14,6 @@ import { appliedMigrations, knownMigrations, migrateToLatest, type MigrationOutc
 import * as outbox from "./outbox.js";
 import * as planning from "./planning.js";
 import { prune, type PruneCounts, type RetentionPolicy } from "./retention.js";
-import * as snapshots from "./snapshots.js";
 import { appendTimeline, listTimeline, type TimelineInput } from "./timeline.js";
 import * as timers from "./timers.js";
 import * as tokens from "./tokens.js";
@@ -42,7 +42,6 @@ export type { EscalationTimer, ClaimOptions } from "./timers.js";
 export type { RetentionPolicy, PruneCounts } from "./retention.js";
 export type { OutboxNotification, DeadLetterInput } from "./outbox.js";
 export type { StoredSchedule, OncallOverride, MaintenanceWindow } from "./planning.js";
-export type { Snapshot, SnapshotKind, FindingRecord } from "./snapshots.js";
 export type { MigrationOutcome } from "./migrations.js";
 export type {
   HistoryImport,
@@ -59,6 +58,8 @@ export type {
 export interface StoreOpenOptions extends OpenOptions {
   /** Run migrations on open. Default true. */
   migrate?: boolean;
+  /** Where a migration's notes go (e.g. a legacy table kept). Default: a process warning. */
+  log?: (message: string) => void;
 }
 
 export class Store {
@@ -72,7 +73,9 @@ export class Store {
     const raw = openDatabase(target, options);
     if (options.migrate !== false) {
       try {
-        await migrateToLatest(raw);
+        const { notes } = await migrateToLatest(raw);
+        const log = options.log ?? ((m: string) => process.emitWarning(m, { code: "D2_STORE_MIGRATION" }));
+        for (const note of notes) log(note);
       } catch (error) {
         await raw.close();
         throw error;
@@ -250,29 +253,6 @@ export class Store {
   }
   listMaintenanceWindows(at: number, until?: number): Promise<planning.MaintenanceWindow[]> {
     return planning.listMaintenanceWindows(this.raw, at, until);
-  }
-
-  // KPI work
-  recordSnapshot(
-    kind: snapshots.SnapshotKind,
-    s: { at?: number; scope?: string; payload: unknown },
-  ): Promise<snapshots.Snapshot> {
-    return snapshots.recordSnapshot(this.raw, kind, s);
-  }
-  listSnapshots(
-    kind: snapshots.SnapshotKind,
-    options?: { scope?: string; since?: number; limit?: number },
-  ): Promise<snapshots.Snapshot[]> {
-    return snapshots.listSnapshots(this.raw, kind, options);
-  }
-  recordFindings(
-    seen: { rule: string; objectKey: string }[],
-    at?: number,
-  ): Promise<{ opened: number; fixed: number }> {
-    return snapshots.recordFindings(this.raw, seen, at);
-  }
-  listFindings(options?: { openOnly?: boolean; rule?: string }): Promise<snapshots.FindingRecord[]> {
-    return snapshots.listFindings(this.raw, options);
   }
 
   // bulk import (ids and times kept, one transaction)

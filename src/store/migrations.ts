@@ -262,8 +262,41 @@ async function timelineAppendOnly(db: AnyDb, dialect: Dialect): Promise<void> {
       for each row execute function day2_timeline_no_update()`.execute(db);
 }
 
-/** Every migration, in order. Names sort in application order. */
-export function migrations(dialect: Dialect): Record<string, Migration> {
+/**
+ * The tables of 0001 that nothing writes since `day2 serve` stores its collections in the
+ * collection_* tables (0003). Dropped when empty; a table with rows is kept (never data lost
+ * without a word) and named in a note, for the operator to export or drop by hand.
+ */
+export const LEGACY_TABLES = [
+  "kpi_snapshots",
+  "scan_snapshots",
+  "cost_snapshots",
+  "findings_history",
+] as const;
+
+async function dropLegacyTables(db: AnyDb, notes: string[]): Promise<void> {
+  for (const table of LEGACY_TABLES) {
+    const { n } = await db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number | string>().as("n"))
+      .executeTakeFirstOrThrow();
+    if (Number(n) === 0) {
+      await db.schema.dropTable(table).execute();
+      continue;
+    }
+    notes.push(
+      `store: kept the legacy table ${table} (${Number(n)} rows): day2 no longer reads or prunes it ` +
+        `(day2 serve stores collections in collection_runs, collection_kpis, collection_costs and ` +
+        `collection_findings); export what you need, then drop it by hand (drop table ${table})`,
+    );
+  }
+}
+
+/**
+ * Every migration, in order. Names sort in application order. `notes` collects what a
+ * migration has to tell the operator (Store.open logs them).
+ */
+export function migrations(dialect: Dialect, notes: string[] = []): Record<string, Migration> {
   return {
     "0001_initial": {
       up: async (db) => {
@@ -294,16 +327,20 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     },
     "0003_collections": { up: (db) => createCollectionTables(db) },
     "0004_rhythm_reports": { up: (db) => createRhythmReportTables(db) },
+    // collection_kpis needs no run_id index: its primary key (run_id, kpi) leads with run_id.
+    "0005_drop_legacy_snapshots": { up: (db) => dropLegacyTables(db, notes) },
   };
 }
 
-function provider(dialect: Dialect): MigrationProvider {
-  return { getMigrations: () => Promise.resolve(migrations(dialect)) };
+function provider(dialect: Dialect, notes?: string[]): MigrationProvider {
+  return { getMigrations: () => Promise.resolve(migrations(dialect, notes)) };
 }
 
 export interface MigrationOutcome {
   /** Names of the migrations this call applied (empty when the schema was current). */
   applied: string[];
+  /** What the applied migrations have to tell the operator (e.g. a legacy table kept). */
+  notes: string[];
 }
 
 /** Brings the schema to the latest migration; safe to call concurrently from several processes. */
@@ -330,7 +367,8 @@ export async function migrateToLatest(store: StoreDb): Promise<MigrationOutcome>
 }
 
 async function run(db: AnyDb, dialect: Dialect, disableTransactions: boolean): Promise<MigrationOutcome> {
-  const migrator = new Migrator({ db, provider: provider(dialect), disableTransactions });
+  const notes: string[] = [];
+  const migrator = new Migrator({ db, provider: provider(dialect, notes), disableTransactions });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName;
@@ -338,7 +376,10 @@ async function run(db: AnyDb, dialect: Dialect, disableTransactions: boolean): P
       cause: error,
     });
   }
-  return { applied: (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName) };
+  return {
+    applied: (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName),
+    notes,
+  };
 }
 
 /** Names of the applied migrations, in order (for /readyz and tests). */

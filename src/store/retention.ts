@@ -3,25 +3,34 @@
  * never anything an open incident (triggered, acknowledged, mitigated) or an open action
  * item still references. An incident goes with its timeline, closed action items, review,
  * timers, notifications and dead letters; its alerts are detached (they have their own age).
+ * The snapshot and findings ages govern `day2 serve`'s collection tables (collections.ts).
  */
 import type { Kysely } from "kysely";
 import { writeTx, type StoreDb } from "./db.js";
 import { OPEN_STATUSES } from "./migrations.js";
-import { SNAPSHOT_TABLES, type Database } from "./schema.js";
+import { pruneCollectionTables, type CollectionRetention } from "./collections.js";
+import type { Database } from "./schema.js";
 
-/** Ages in ms; a table without an age is not pruned. */
+/**
+ * Ages in ms; a table without an age is not pruned. The names are day2.yaml's
+ * `incidents.retention` keys; the last four govern the collection tables.
+ */
 export interface RetentionPolicy {
   incidents?: number;
   alerts?: number;
+  /** KPI values per run (collection_kpis). */
   kpiSnapshots?: number;
+  /** Collection runs: score, coverage, counts by severity, with their KPI values and costs (collection_runs). */
   scanSnapshots?: number;
+  /** Cost summaries per run (collection_costs). */
   costSnapshots?: number;
   /** Sent notifications and dead letters not tied to an open incident. */
   notifications?: number;
-  /** Fixed findings (fixed_at older than the age). */
+  /** Fixed findings, by fixed_at (collection_findings); open findings are never pruned. */
   findings?: number;
 }
 
+/** Rows deleted per part; the snapshot and findings counts are of the collection tables. */
 export type PruneCounts = Record<
   | "incidents"
   | "alerts"
@@ -34,11 +43,15 @@ export type PruneCounts = Record<
   number
 >;
 
-const SNAPSHOT_KEYS = {
-  kpi_snapshots: "kpiSnapshots",
-  scan_snapshots: "scanSnapshots",
-  cost_snapshots: "costSnapshots",
-} as const;
+/** The collection tables' ages from the retention keys (scanSnapshots ages a run with its rows). */
+export function collectionRetention(policy: RetentionPolicy): CollectionRetention {
+  const out: CollectionRetention = {};
+  if (policy.scanSnapshots !== undefined) out.runs = policy.scanSnapshots;
+  if (policy.kpiSnapshots !== undefined) out.kpis = policy.kpiSnapshots;
+  if (policy.costSnapshots !== undefined) out.costs = policy.costSnapshots;
+  if (policy.findings !== undefined) out.fixedFindings = policy.findings;
+  return out;
+}
 
 const CHUNK = 500;
 
@@ -154,24 +167,13 @@ export async function prune(store: StoreDb, policy: RetentionPolicy, now = Date.
     if (policy.incidents !== undefined)
       await deleteIncidents(trx, await prunableIncidents(trx, now - policy.incidents), counts);
     if (policy.alerts !== undefined) counts.alerts = await pruneAlerts(trx, now - policy.alerts);
-    for (const table of SNAPSHOT_TABLES) {
-      const age = policy[SNAPSHOT_KEYS[table]];
-      if (age === undefined) continue;
-      const r = await trx
-        .deleteFrom(table)
-        .where("at", "<", now - age)
-        .executeTakeFirst();
-      counts[SNAPSHOT_KEYS[table]] = Number(r.numDeletedRows);
-    }
     if (policy.notifications !== undefined)
       counts.notifications = await pruneNotifications(trx, now - policy.notifications);
-    if (policy.findings !== undefined) {
-      const r = await trx
-        .deleteFrom("findings_history")
-        .where("fixed_at", "<", now - policy.findings)
-        .executeTakeFirst();
-      counts.findings = Number(r.numDeletedRows);
-    }
+    const c = await pruneCollectionTables(trx, collectionRetention(policy), now);
+    counts.scanSnapshots = c.runs;
+    counts.kpiSnapshots = c.kpis;
+    counts.costSnapshots = c.costs;
+    counts.findings = c.findings;
   });
   return counts;
 }

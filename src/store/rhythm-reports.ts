@@ -6,6 +6,7 @@
  * Not part of the core `Database` type: read through `withTables`, like the collection tables.
  */
 import type { Kysely } from "kysely";
+import { RHYTHM_EVENT } from "../incident/notify-rhythm.js";
 import type { StoreDb } from "./db.js";
 import { writeTx } from "./db.js";
 import { enqueueNotification } from "./outbox.js";
@@ -143,4 +144,74 @@ export async function latestRhythmReport(
       report: JSON.parse(r.report) as unknown,
     }
   );
+}
+
+/** One notifier's delivery of a report, from the outbox row queued with it. */
+export interface RhythmDelivery {
+  target: string;
+  /** unknown: the outbox row is gone (pruned by `retention.notifications`). */
+  status: "pending" | "sent" | "dead" | "unknown";
+  attempts: number;
+  lastError?: string;
+}
+
+export interface RhythmReportEntry extends RhythmReportRecord {
+  deliveries: RhythmDelivery[];
+}
+
+/**
+ * Sent reports newest first (by scheduled time), of one cadence when given, each with the
+ * delivery state of its messages: the outbox rows enqueued with it (same event, same time,
+ * the payload naming its cadence and period).
+ */
+export async function listRhythmReports(
+  store: StoreDb,
+  filter: { cadence?: string; limit: number },
+): Promise<RhythmReportEntry[]> {
+  let q = tables(store.db).selectFrom("rhythm_reports").selectAll();
+  if (filter.cadence !== undefined) q = q.where("cadence", "=", filter.cadence);
+  const rows = await q.orderBy("scheduled_at", "desc").orderBy("cadence").limit(filter.limit).execute();
+  if (!rows.length) return [];
+  const sentAts = [...new Set(rows.map((r) => Number(r.sent_at)))];
+  const messages = await store.db
+    .selectFrom("notifications")
+    .select(["target", "status", "attempts", "last_error", "created_at", "payload"])
+    .where("event", "=", RHYTHM_EVENT)
+    .where("incident_id", "is", null)
+    .where("created_at", "in", sentAts)
+    .execute();
+  const byReport = new Map<string, RhythmDelivery[]>();
+  for (const m of messages) {
+    const p = JSON.parse(m.payload) as {
+      cadence?: unknown;
+      period?: unknown;
+      schedule?: { period?: unknown };
+    };
+    // The key is the schedule's period (the record's), as the notification id is.
+    const key = `${String(p.cadence)}\n${String(p.schedule?.period ?? p.period)}\n${Number(m.created_at)}`;
+    const list = byReport.get(key) ?? [];
+    list.push({
+      target: m.target,
+      status: m.status as RhythmDelivery["status"],
+      attempts: m.attempts,
+      ...(m.last_error !== null ? { lastError: m.last_error } : {}),
+    });
+    byReport.set(key, list);
+  }
+  return rows.map((r) => {
+    const targets = JSON.parse(r.targets) as string[];
+    const found = byReport.get(`${r.cadence}\n${r.period}\n${Number(r.sent_at)}`) ?? [];
+    return {
+      cadence: r.cadence,
+      period: r.period,
+      scheduledAt: Number(r.scheduled_at),
+      sentAt: Number(r.sent_at),
+      runAt: Number(r.run_at),
+      targets,
+      report: JSON.parse(r.report) as unknown,
+      deliveries: targets.map(
+        (target) => found.find((d) => d.target === target) ?? { target, status: "unknown", attempts: 0 },
+      ),
+    };
+  });
 }

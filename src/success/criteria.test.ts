@@ -147,13 +147,32 @@ test("costs: a met KPI getting worse is at risk; trend targets use their directi
   assert.equal(up.status, "missed");
 });
 
-test("performance: trends judged, no previous value -> the status alone", () => {
+test("performance: trends judged; a KPI without a trend does not count; none with one -> no-data", () => {
   const rows = judgeSuccess([kpi("pod-startup-time", 20, 15), kpi("p95-latency", 120)], [], NOW);
-  assert.equal(byId(rows, "success.performance").status, "at-risk");
-  const alone = judgeSuccess([kpi("pod-startup-time", 20), kpi("p95-latency", 120)], [], NOW);
-  assert.equal(byId(alone, "success.performance").status, "met");
+  const judged = byId(rows, "success.performance");
+  // Startup 20 s met but up from 15 s: at risk; P95 latency has no trend and is left out.
+  assert.equal(judged.status, "at-risk");
+  assert.match(
+    judged.evidence,
+    /P95 latency 120 ms \(no trend: no previous value \(give --previous, or a store with KPI history\)\)/,
+  );
+  // Issue 8 review item 4: no previous values is not "Performance is improving: met".
+  const alone = byId(
+    judgeSuccess([kpi("pod-startup-time", 20), kpi("p95-latency", 120)], [], NOW),
+    "success.performance",
+  );
+  assert.equal(alone.status, "no-data");
+  assert.match(alone.evidence, /^no previous value \(give --previous, or a store with KPI history\): /);
   const slow = judgeSuccess([kpi("pod-startup-time", 45)], [], NOW);
-  assert.equal(byId(slow, "success.performance").status, "missed");
+  assert.equal(byId(slow, "success.performance").status, "no-data");
+  const costs = byId(
+    judgeSuccess([kpi("compute-cost-efficiency", 80), kpi("idle-resource-pct", 10)], [], NOW),
+    "success.costs",
+  );
+  assert.equal(costs.status, "no-data");
+  // The incident and security criteria are not about direction: status alone, as before.
+  const inc = judgeSuccess([kpi("mttr", 12), kpi("mtbf", 900), kpi("security-incidents", 0)], [], NOW);
+  assert.equal(byId(inc, "success.incidents").status, "met");
 });
 
 test("security: trend is not judged (a KPI met and moving is still met); compliance below 100 missed", () => {

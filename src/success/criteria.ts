@@ -6,12 +6,16 @@
  * Combining the KPIs of a criterion (each KPI's own status comes from src/kpi/status.ts):
  * - KPIs without data are left out and named in the evidence; none with data -> no-data.
  * - any KPI missed -> missed; else any at risk -> at-risk; else met.
- * - for the criteria about direction (costs trending down, performance improving) a KPI that
+ * - for the criteria about direction (costs trending down, performance improving) only KPIs
+ *   with a trend count: a KPI without one (no previous value) is left out and named, and when
+ *   none has a trend the criterion is no-data ("no previous value (give --previous, or a store
+ *   with KPI history)"): today's status alone cannot say that anything is improving. A KPI that
  *   meets its target but whose trend went the wrong way counts as at risk: met today, not
- *   improving. Without a previous value there is no trend and the status alone decides.
+ *   improving.
  * A sign-off criterion is signed when its latest sign-off is at most a quarter (91 days) old,
  * else open (a stale sign-off is still returned, so the reader sees who signed it last).
  */
+import { NO_PREVIOUS } from "../kpi/status.js";
 import type { KpiResult, KpiStatus } from "../kpi/types.js";
 import { SUCCESS_SIGNOFF_ITEMS } from "./items.js";
 
@@ -137,16 +141,24 @@ function judgeKpiCriterion(def: KpiCriterionDef, byId: ReadonlyMap<string, KpiRe
       verdicts.push("no-data");
       continue;
     }
+    if (def.trend && k.value !== null && !k.trend) {
+      verdicts.push("no-data");
+      parts.push(`${k.name} ${withUnit(k.value, k.unit)} (no trend: ${NO_PREVIOUS})`);
+      continue;
+    }
     const v = kpiVerdict(k, def.trend);
     verdicts.push(v);
     parts.push(kpiPhrase(k, v));
   }
+  const status = combine(verdicts);
+  const trended = def.kpis.some((id) => byId.get(id)?.trend);
+  const why = def.trend && !trended ? `${NO_PREVIOUS}: ` : "";
   return {
     id: def.id,
     title: def.title,
     judgedBy: "kpi",
-    status: combine(verdicts),
-    evidence: parts.join(", "),
+    status,
+    evidence: why + parts.join(", "),
     kpis: [...def.kpis],
     signoff: null,
   };

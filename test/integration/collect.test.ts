@@ -13,6 +13,26 @@ import { fileURLToPath } from "node:url";
 import { after, describe, test } from "node:test";
 import { Store } from "../../src/store/index.js";
 
+/** The 16 KPI ids of issue 8. */
+const KPI_IDS = [
+  "uptime",
+  "mttr",
+  "mtbf",
+  "failed-deployments",
+  "p95-latency",
+  "api-response-time",
+  "pod-startup-time",
+  "resource-utilization",
+  "cost-per-request",
+  "compute-cost-efficiency",
+  "storage-cost-per-tb",
+  "idle-resource-pct",
+  "critical-cves",
+  "high-cves",
+  "security-incidents",
+  "compliance-score",
+];
+
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const MAIN = join(ROOT, "src", "cli", "main.ts");
 const tmp = mkdtempSync(join(tmpdir(), "day2-collect-"));
@@ -133,6 +153,24 @@ describe("day2 serve: continuous collection", () => {
       assert.match(metrics, /^day2_scan_score \d+(\.\d+)?$/m);
       assert.match(metrics, /^day2_kpi_value\{kpi="[a-z-]+"\} /m);
       assert.match(metrics, /^day2_collection_last_success_timestamp_seconds \d/m);
+      // Every KPI of issue 8 with exactly one of its four statuses at 1; every severity counted.
+      const status = new Map<string, Map<string, number>>();
+      for (const m of metrics.matchAll(/^day2_kpi_status\{kpi="([^"]+)",status="([^"]+)"\} (\S+)$/gm)) {
+        const byStatus = status.get(m[1]!) ?? new Map<string, number>();
+        byStatus.set(m[2]!, Number(m[3]));
+        status.set(m[1]!, byStatus);
+      }
+      assert.deepEqual([...status.keys()].sort(), [...KPI_IDS].sort());
+      for (const [kpi, byStatus] of status) {
+        assert.deepEqual([...byStatus.keys()].sort(), ["at-risk", "met", "missed", "no-data"], kpi);
+        assert.deepEqual(
+          [...byStatus.values()].sort(),
+          [0, 0, 0, 1],
+          `${kpi}: ${JSON.stringify([...byStatus])}`,
+        );
+      }
+      for (const severity of ["critical", "high", "medium", "low", "info"])
+        assert.match(metrics, new RegExp(`^day2_findings\\{severity="${severity}"\\} \\d+$`, "m"), severity);
     } finally {
       await s.stop();
     }

@@ -5,7 +5,9 @@
  * incident is acknowledged from the UI and the API shows it; a viewer gets no buttons; a bad
  * token gets the sign-in error. The demo's 30 days of collection history are drawn: KPI
  * sparklines, the score trend, the cost forecast with its band, time axes whose labels are
- * distinct days, and no page scrolls sideways on a phone. (Page code runs in the browser, so it is passed as strings:
+ * distinct days, and no page scrolls sideways on a phone. An incident is resolved from the UI.
+ * The server runs with a day2.yaml whose rhythm: sends every cadence at once (to a webhook on a
+ * loopback receiver), so the rhythm page shows the sent reports' history with their items. (Page code runs in the browser, so it is passed as strings:
  * this file is typed for Node, without the DOM.) A screenshot of every page (desktop; the overview also on a
  * phone and in dark mode) goes to $DAY2_ARTIFACTS (default artifacts/screenshots/).
  * DAY2_DOCS_SCREENSHOT=1 also refreshes docs/dashboard.png, README's screenshot.
@@ -13,7 +15,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -21,6 +23,8 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
 import { day2Async } from "../support/day2-cli.js";
+import { startWebhookReceiver } from "../support/webhook-receiver.js";
+import type { WebhookReceiver } from "../support/webhook-receiver.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const MAIN = join(ROOT, "src", "cli", "main.ts");
@@ -42,11 +46,13 @@ interface Served {
   log: () => string;
 }
 
-/** `day2 serve --demo --port 0` on `db`; resolves once it printed its URL. */
-function startServe(db: string, home: string): Promise<Served> {
-  // The demo history and the first real run are stored before the server listens; an hour
-  // keeps later runs from crowding the daily points out of the sparklines during the test.
-  const args = ["serve", "--demo", "--port", "0", "--db", db, "--collect-interval", "1h"];
+/** `day2 serve --demo --port 0 --config <config>` on `db`; resolves once it printed its URL. */
+function startServe(db: string, home: string, config: string): Promise<Served> {
+  // The demo history and the first real run are stored before the server listens. The next
+  // run, a minute later, sends the scheduled rhythm reports (they follow a collection); a
+  // minute keeps later runs (a few during the test) from crowding the daily points out of the
+  // 30-point sparklines.
+  const args = ["serve", "--demo", "--port", "0", "--db", db, "--collect-interval", "1m", "--config", config];
   const proc = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
     cwd: ROOT,
     env: { ...process.env, HOME: home, NO_COLOR: "1" },
@@ -139,6 +145,7 @@ void describe("dashboard in headless Chromium", { timeout: 600_000 }, () => {
   let browser: Browser | undefined;
   let responder: string;
   let viewer: string;
+  let hooks: WebhookReceiver | undefined;
   const contexts: BrowserContext[] = [];
 
   async function newPage(token: string | null, opts: BrowserContextOptions = DESKTOP): Promise<Page> {
@@ -169,7 +176,24 @@ void describe("dashboard in headless Chromium", { timeout: 600_000 }, () => {
     };
     responder = await token("responder");
     viewer = await token("viewer");
-    served = await startServe(db, mkdtempSync(join(tmp, "home-")));
+    // The scheduled rhythm: every cadence's time has passed this period, so the first
+    // collection sends all four through the real scheduled path to this receiver.
+    hooks = await startWebhookReceiver();
+    const config = join(tmp, "day2.yaml");
+    writeFileSync(
+      config,
+      `incidents:
+  notifications:
+    webhooks: [{ name: ops-hook, url: "${hooks.url}/hook" }]
+rhythm:
+  daily: "00:00"
+  weekly: "mon 00:00"
+  monthly: "1 00:00"
+  quarterly: "1 00:00"
+  notify: [ops-hook]
+`,
+    );
+    served = await startServe(db, mkdtempSync(join(tmp, "home-")), config);
     await waitForCollection(served, viewer, 180_000);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -185,6 +209,7 @@ void describe("dashboard in headless Chromium", { timeout: 600_000 }, () => {
       served.proc.kill("SIGTERM");
       await exited;
     }
+    await hooks?.close();
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
@@ -347,6 +372,32 @@ void describe("dashboard in headless Chromium", { timeout: 600_000 }, () => {
     await shoot(page, "incident");
   });
 
+  void it("incidents: resolved from the UI, and the API shows it", async () => {
+    const open = await api<{ items: { id: string; status: string }[] }>(
+      served!,
+      responder,
+      "/api/v1/incidents?status=acknowledged,mitigated&limit=1",
+    );
+    const id = open.items[0]?.id;
+    assert.ok(id, "the demo has an acknowledged or mitigated incident");
+    const page = await newPage(responder);
+    await page.goto(`${served!.url}/#/incidents/${id}`);
+    await page.locator("#step-note").fill("rolled back in the browser test");
+    await page.getByRole("button", { name: "Resolve" }).click();
+    await page.locator(`.chips [data-status="resolved"]`).waitFor();
+    await page.locator('.timeline li[data-kind="resolved"]').waitFor();
+    assert.equal(await page.getByRole("button", { name: "Resolve" }).count(), 0);
+    const detail = await api<{
+      incident: { status: string; resolvedAt?: number };
+      timeline: { kind: string; actor: string; note?: string; message?: string }[];
+    }>(served!, viewer, `/api/v1/incidents/${id}`);
+    assert.equal(detail.incident.status, "resolved");
+    assert.ok(detail.incident.resolvedAt);
+    const entry = detail.timeline.find((t) => t.kind === "resolved" && t.actor === "responder-ui");
+    assert.ok(entry, JSON.stringify(detail.timeline.slice(-3)));
+    assert.match(JSON.stringify(entry), /rolled back in the browser test/);
+  });
+
   void it("a viewer reads incidents but gets no Acknowledge or Resolve button", async () => {
     const open = await api<{ items: { id: string }[] }>(
       served!,
@@ -378,6 +429,54 @@ void describe("dashboard in headless Chromium", { timeout: 600_000 }, () => {
     await page.getByRole("cell", { name: "checked in the browser test" }).waitFor();
   });
 
+  void it("rhythm history: the reports sent per cadence with their counts; choosing one shows its items", async () => {
+    // The scheduled path sends the daily report after the server's first own collection (a
+    // minute after start), and the outbox delivers it to the receiver: wait for both.
+    type Reports = {
+      items: {
+        cadence: string;
+        period: string;
+        counts: { ok: number; attention: number; open: number };
+        delivery: { state: string };
+        items: { id: string; evidence: string[] }[];
+      }[];
+    };
+    const deadline = Date.now() + 180_000;
+    let daily: Reports["items"][number] | undefined;
+    for (;;) {
+      daily = (await api<Reports>(served!, viewer, "/api/v1/rhythm/reports?cadence=daily")).items[0];
+      if (daily?.delivery.state === "delivered") break;
+      if (Date.now() > deadline)
+        throw new Error(`no delivered daily report: ${JSON.stringify(daily)}\n${served!.log()}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.ok(hooks!.requests.some((r) => r.url === "/hook" && r.body.includes('"cadence":"daily"')));
+    const page = await newPage(viewer);
+    await page.goto(`${served!.url}/#/rhythm/daily`);
+    const row = page.locator(`[data-report="${daily.period}"]`);
+    await row.waitFor();
+    assert.equal(await page.locator("[data-report]").count(), 1, "one daily period so far");
+    assert.equal(await row.locator('[data-count="ok"]').innerText(), String(daily.counts.ok));
+    assert.equal(await row.locator('[data-count="attention"]').innerText(), String(daily.counts.attention));
+    assert.equal(await row.locator('[data-count="open"]').innerText(), String(daily.counts.open));
+    assert.match(await row.locator("[data-delivery]").innerText(), /delivered/);
+    assert.equal(await page.locator("[data-report-detail]").count(), 0, "no report open before a click");
+    await row.getByRole("button", { name: daily.period }).click();
+    const detail = page.locator(`[data-report-detail="${daily.period}"]`);
+    await detail.waitFor();
+    assert.equal(await detail.locator("[data-sent-item]").count(), 5);
+    const health = daily.items.find((i) => i.id === "cluster-health")!;
+    assert.equal(
+      await detail.locator('[data-sent-item="cluster-health"] .evidence li').first().innerText(),
+      health.evidence[0],
+    );
+    await shoot(page, "rhythm-history");
+    // Each cadence has its own history: the weekly tab lists the week's report.
+    await page.goto(`${served!.url}/#/rhythm/weekly`);
+    await page.locator("[data-report]").first().waitFor();
+    assert.match(await page.locator("[data-report] button").first().innerText(), /^\d{4}-W\d\d$/);
+  });
+
   void it("every screenshot is a non-empty PNG", () => {
     for (const name of [
       "signin-error",
@@ -391,6 +490,7 @@ void describe("dashboard in headless Chromium", { timeout: 600_000 }, () => {
       "incidents",
       "incident",
       "rhythm",
+      "rhythm-history",
     ]) {
       const file = screenshotPath(name);
       assert.ok(existsSync(file), `${file} exists`);

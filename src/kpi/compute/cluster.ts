@@ -92,11 +92,38 @@ export function podStartupKpi(state: ClusterState, w: StartupWindow): Measuremen
   );
 }
 
+/** The utilisation range the KPI judges against (its target when a range, else 60-80). */
+export interface UtilizationRange {
+  min: number;
+  max: number;
+}
+
+/**
+ * Of CPU and memory utilisation, the one further outside `range` (inside both: the one closer
+ * to an edge), so that either resource out of range misses the target: CPU 95% and memory 35%
+ * is not a "met" 65%.
+ */
+export function worseOf(
+  cpuPct: number,
+  memPct: number,
+  range: UtilizationRange,
+): { pct: number; judged: "cpu" | "memory" } {
+  const outside = (v: number): number => Math.max(range.min - v, v - range.max);
+  return outside(memPct) > outside(cpuPct)
+    ? { pct: memPct, judged: "memory" }
+    : { pct: cpuPct, judged: "cpu" };
+}
+
 /**
  * Resource utilization: per step, the summed container usage / the nodes' allocatable, CPU and
- * memory; the mean over the steps with samples; the KPI is the mean of CPU and memory, in %.
+ * memory; the mean over the steps with samples. Both are judged: the value is the one further
+ * from the target range (see worseOf); the detail has both.
  */
-export function resourceUtilizationKpi(state: ClusterState, usage: UsageData | undefined): Measurement {
+export function resourceUtilizationKpi(
+  state: ClusterState,
+  usage: UsageData | undefined,
+  range: UtilizationRange = { min: 60, max: 80 },
+): Measurement {
   if (!usage || usage.source === "none" || usage.containers.size === 0)
     return noData("%", "no data: no usage (--prometheus, metrics-server on a live cluster, or the demo)");
   let cpuAlloc = 0;
@@ -139,10 +166,11 @@ export function resourceUtilizationKpi(state: ClusterState, usage: UsageData | u
   if (n === 0) return noData("%", "no data: the usage has no samples in the window");
   const cpuPct = (cpuSum / n) * 100;
   const memPct = (memSum / n) * 100;
+  const worse = worseOf(round(cpuPct), round(memPct), range);
   return measured(
-    round((cpuPct + memPct) / 2),
+    worse.pct,
     "%",
-    { cpuPct: round(cpuPct), memoryPct: round(memPct), steps: n, usage: usage.source },
+    { cpuPct: round(cpuPct), memoryPct: round(memPct), judged: worse.judged, steps: n, usage: usage.source },
     usage.source === "demo" ? "demo usage" : usage.source,
   );
 }

@@ -33,17 +33,36 @@ export function computeEfficiencyKpi(a: AllocationResult): Measurement {
 }
 
 /**
- * Idle resource %: node cost not allocated to any pod (neither requested nor used) / the nodes'
- * allocatable cost (node cost minus system reserves), CPU and memory cost-weighted.
+ * Idle resource % (the handbook's definition, and the one the cost page shows as its idle %):
+ * node cost not allocated to any pod (neither requested nor used) / the nodes' allocatable
+ * cost (node cost minus system reserves), CPU and memory cost-weighted. Null, with the reason,
+ * when there is no allocatable cost or nothing is allocated to pods (an empty or unreadable
+ * cluster is not "100% idle").
  */
-export function idleResourceKpi(a: AllocationResult): Measurement {
+/** idle / (node cost - reserved) in %, null without allocatable node cost: the one idle % definition. */
+export function idleOfAllocatable(a: AllocationResult): number | null {
   const allocatable = a.cluster.nodes - a.overhead.reserved;
-  if (!(allocatable > 0)) return noData("%", "no data: no node cost in the window (no priced nodes)");
+  return allocatable > 0 ? round((Math.max(0, a.idle.cost) / allocatable) * 100) : null;
+}
+
+export function idleShare(
+  a: AllocationResult,
+): { pct: number; idleUsd: number; allocatableUsd: number } | { pct: null; reason: string } {
+  const allocatable = a.cluster.nodes - a.overhead.reserved;
+  if (!(allocatable > 0)) return { pct: null, reason: "no node cost in the window (no priced nodes)" };
+  if (!(a.allocated.cpu + a.allocated.memory > 0))
+    return { pct: null, reason: "no CPU or memory allocated to pods (no pods priced in the window)" };
   const idle = Math.max(0, a.idle.cost);
+  return { pct: idleOfAllocatable(a)!, idleUsd: round(idle), allocatableUsd: round(allocatable) };
+}
+
+export function idleResourceKpi(a: AllocationResult): Measurement {
+  const s = idleShare(a);
+  if (s.pct === null) return noData("%", `no data: ${s.reason}`);
   return measured(
-    round((idle / allocatable) * 100),
+    s.pct,
     "%",
-    { idleUsd: round(idle), allocatableUsd: round(allocatable), overAllocated: a.idle.overAllocated },
+    { idleUsd: s.idleUsd, allocatableUsd: s.allocatableUsd, overAllocated: a.idle.overAllocated },
     "cost allocation",
   );
 }
@@ -77,10 +96,16 @@ export function storageCostPerTbKpi(
   );
 }
 
-/** Cost per request: the window's cluster cost / the window's requests, in $ per million requests. */
+/**
+ * Cost per request: the cluster's cost over the window the requests were counted in / those
+ * requests, in $ per million requests. `requestWindowMs` (the range of the request query) prices
+ * the allocation's cost rate over exactly that window, so a cost allocated over 14 days and
+ * requests counted over 30 cannot halve the figure; without it the allocation's window is used.
+ */
 export function costPerRequestKpi(
   a: AllocationResult | undefined,
   requests: PromValue | undefined,
+  requestWindowMs?: number,
 ): Measurement {
   const unit = "$/1M req";
   if (!requests) return noData(unit, NO_PROMETHEUS);
@@ -89,10 +114,17 @@ export function costPerRequestKpi(
   if (requests.kind === "empty" || !(requests.value > 0))
     return noData(unit, "no data: no requests counted in the window (is the request counter scraped?)");
   if (!a) return noData(unit, "no data: no cost allocation");
+  const hours = a.window.hours;
+  const scaled = requestWindowMs !== undefined && requestWindowMs > 0 && hours > 0;
+  const cost = scaled ? (a.cluster.cost / hours) * (requestWindowMs / 3_600_000) : a.cluster.cost;
   return measured(
-    round((a.cluster.cost / requests.value) * 1e6, 4),
+    round((cost / requests.value) * 1e6, 4),
     unit,
-    { clusterCostUsd: round(a.cluster.cost), requests: Math.round(requests.value) },
+    {
+      clusterCostUsd: round(cost),
+      requests: Math.round(requests.value),
+      windowH: round(scaled ? requestWindowMs / 3_600_000 : hours),
+    },
     "cost allocation + prometheus",
   );
 }

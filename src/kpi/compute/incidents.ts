@@ -39,6 +39,12 @@ export function mttrKpi(h: IncidentHistory | undefined): Measurement {
   );
 }
 
+/**
+ * MTBF: window uptime / the P0+P1 incidents in the window (the handbook's window / count, less
+ * their downtime). One failure gives a value; none gives the window itself as a lower bound
+ * (detail.lowerBound: true): MTBF is at least that long, met when the window alone meets the
+ * target, and the reason says so.
+ */
 export function mtbfKpi(h: IncidentHistory | undefined): Measurement {
   if (!h) return noData("h", NO_STORE);
   const major = h.incidents.filter((i) => i.priority === "P0" || i.priority === "P1");
@@ -48,8 +54,13 @@ export function mtbfKpi(h: IncidentHistory | undefined): Measurement {
     windowH: round(f.windowMs / HOUR),
     downtimeH: round(f.downtimeMs / HOUR),
   };
-  if (!f.ok) return noData("h", `no data: P0/P1: ${f.reason}`, detail);
-  return measured(round(f.mtbfMs / HOUR), "h", detail, "incident history");
+  if (!(f.windowMs > 0)) return noData("h", "no data: empty window", detail);
+  if (f.failures === 0)
+    return {
+      ...measured(round(f.windowMs / HOUR), "h", { ...detail, lowerBound: true }, "incident history"),
+      reason: `no P0/P1 incident in the ${round(f.windowMs / HOUR)} h window: MTBF is at least the window`,
+    };
+  return measured(round(f.uptimeMs / f.failures / HOUR), "h", detail, "incident history");
 }
 
 export function securityIncidentsKpi(h: IncidentHistory | undefined): Measurement {

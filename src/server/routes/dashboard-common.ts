@@ -19,14 +19,19 @@ export function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-/** Points a KPI tile's sparkline shows. */
-export const TILE_POINTS = 30;
+export const DAY_MS = 86_400_000;
 
-/** The latest KPI results with up to 30 stored values each, oldest first; [] before the first run. */
-export async function kpiTiles(r: CollectionReads): Promise<KpiTile[]> {
+/** Days a KPI tile's sparkline covers: one point per day (the day's last run). */
+export const TILE_DAYS = 30;
+
+/**
+ * The latest KPI results, each with its history over the last 30 days at one point per day
+ * (the last run of each UTC day), oldest first; [] before the first run.
+ */
+export async function kpiTiles(r: CollectionReads, now = Date.now()): Promise<KpiTile[]> {
   const latest = await r.latestKpis();
   if (!latest) return [];
-  const points = await r.recentKpiPoints(TILE_POINTS);
+  const points = await r.dailyKpiPoints(now - TILE_DAYS * DAY_MS);
   const byKpi = new Map<string, { at: string; value: number | null }[]>();
   for (const p of points) {
     let list = byKpi.get(p.kpi);
@@ -38,5 +43,3 @@ export async function kpiTiles(r: CollectionReads): Promise<KpiTile[]> {
     .map((k) => ({ ...k, history: byKpi.get(k.id) ?? [] }))
     .sort((a, b) => order(a.id) - order(b.id));
 }
-
-export const DAY_MS = 86_400_000;

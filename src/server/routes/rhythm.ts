@@ -1,32 +1,41 @@
 /**
  * GET /api/v1/rhythm/:cadence: the checklist evaluated on the latest collection (as `day2
  * rhythm <cadence> -o json` prints it); POST /api/v1/rhythm/signoffs records who did an item
- * (a checklist item, or a success criterion only a person can judge); GET lists sign-offs.
+ * (a checklist item, or a success criterion only a person can judge); GET lists sign-offs;
+ * GET /api/v1/rhythm/reports lists the scheduled reports sent, with their delivery. Periods
+ * are named in day2.yaml's `rhythm.timeZone` (default UTC), as the scheduled reports name them.
  */
 import { CADENCES, CHECKLISTS, periodOf } from "../../rhythm/checklists.js";
 import type { Cadence } from "../../rhythm/checklists.js";
-import { evaluate } from "../../rhythm/evaluate.js";
-import type { RhythmInputs, Signoff } from "../../rhythm/evaluate.js";
+import { costHistorySince, evaluate } from "../../rhythm/evaluate.js";
+import type { ItemStatus, RhythmInputs, Signoff } from "../../rhythm/evaluate.js";
 // The incidents window `day2 rhythm` reads too, so both evaluate a checklist the same way.
 import { incidentsSince } from "../../rhythm/inputs.js";
 import type { RhythmContext } from "../../rhythm/inputs.js";
 import { SUCCESS_CADENCE, successItemOf } from "../../success/items.js";
 import { quarterOf } from "../../success/signoffs.js";
 import { HttpError } from "../errors.js";
-import type { CollectionReads, StoredSignoff } from "../ports.js";
+import type { CollectionReads, StoredRhythmReport, StoredSignoff } from "../ports.js";
 import type { RoutePlugin } from "../provider.js";
 import {
   rhythmDoc,
   rhythmParams,
+  rhythmReportsPage,
+  rhythmReportsQuery,
   signoffBody,
   signoffRecord,
   signoffsPage,
   signoffsQuery,
 } from "../schemas-dashboard.js";
-import type { RhythmDocBody, SignoffRecord } from "../schemas-dashboard.js";
+import type { RhythmDocBody, RhythmReportRow, SignoffRecord } from "../schemas-dashboard.js";
 import { AUTH_ERRORS, errorResponses } from "./common.js";
 import type { RouteContext } from "./common.js";
 import { iso, reads } from "./dashboard-common.js";
+
+/** The zone rhythm periods are named in: day2.yaml's `rhythm.timeZone`, else UTC. */
+function zoneOf(r: CollectionReads): string {
+  return r.rhythmTimeZone ?? "UTC";
+}
 
 /** The checklist evaluated at `now` on the latest collection; pure apart from the reads. */
 export async function rhythmReport(
@@ -34,14 +43,19 @@ export async function rhythmReport(
   cadence: Cadence,
   now: number,
 ): Promise<RhythmDocBody> {
-  const [stored, incidents, signoffs] = await Promise.all([
+  const timeZone = zoneOf(r);
+  const [stored, incidents, signoffs, costs] = await Promise.all([
     r.latestContext(),
     r.rhythmIncidents(incidentsSince(now), now),
-    r.listSignoffs({ cadence, period: periodOf(cadence, now), limit: 1000 }),
+    r.listSignoffs({ cadence, period: periodOf(cadence, now, timeZone), limit: 1000 }),
+    r.costHistory(costHistorySince(now)),
   ]);
   const context = stored?.context as RhythmContext | undefined;
   const inputs: RhythmInputs = {
     now,
+    timeZone,
+    // The stored daily cost summaries make "Monitor cost trends" a 7-day trend.
+    costHistory: costs,
     ...(context?.clusterVersion ? { clusterVersion: context.clusterVersion } : {}),
     ...(context?.scan ? { scan: context.scan } : {}),
     ...(context?.cost ? { cost: context.cost } : {}),
@@ -59,11 +73,15 @@ export async function rhythmReport(
   } as RhythmDocBody;
 }
 
-/** A checklist item's cadence and period, or a success criterion's; undefined when unknown. */
-function placeOf(itemId: string, at: number): { cadence: string; item: string; period: string } | undefined {
+/** A checklist item's cadence and period (in `timeZone`), or a success criterion's; undefined when unknown. */
+function placeOf(
+  itemId: string,
+  at: number,
+  timeZone: string,
+): { cadence: string; item: string; period: string } | undefined {
   for (const c of CADENCES)
     if (CHECKLISTS[c].some((i) => i.id === itemId))
-      return { cadence: c, item: itemId, period: periodOf(c, at) };
+      return { cadence: c, item: itemId, period: periodOf(c, at, timeZone) };
   const success = successItemOf(itemId);
   if (success) return { cadence: SUCCESS_CADENCE, item: success, period: quarterOf(at) };
   return undefined;
@@ -81,7 +99,71 @@ function record(s: StoredSignoff): SignoffRecord {
   };
 }
 
+/** One notifier's failure or pending state is the report's: any pending, then failed, partial, delivered. */
+function deliveryState(d: StoredRhythmReport["deliveries"]): RhythmReportRow["delivery"]["state"] {
+  if (d.some((x) => x.status === "pending")) return "pending";
+  const dead = d.filter((x) => x.status === "dead").length;
+  if (dead) return dead === d.length ? "failed" : "partial";
+  return d.length && d.every((x) => x.status === "sent") ? "delivered" : "unknown";
+}
+
+/** A stored report as the API lists it: counts by status, delivery, and its items. */
+export function reportRow(s: StoredRhythmReport): RhythmReportRow {
+  const doc = s.report as Partial<RhythmDocBody> | null;
+  const counts = (doc?.counts ?? {}) as Partial<Record<ItemStatus, number>>;
+  return {
+    cadence: s.cadence as RhythmReportRow["cadence"],
+    period: s.period,
+    scheduledAt: iso(s.scheduledAt),
+    sentAt: iso(s.sentAt),
+    collectedAt: iso(s.runAt),
+    counts: {
+      ok: counts.ok ?? 0,
+      attention: counts.attention ?? 0,
+      open: counts["manual-open"] ?? 0,
+      done: counts["manual-done"] ?? 0,
+      noData: counts["not-available"] ?? 0,
+    },
+    delivery: {
+      state: deliveryState(s.deliveries),
+      targets: s.deliveries.map((d) => ({
+        target: d.target,
+        status: d.status,
+        attempts: d.attempts,
+        lastError: d.lastError ?? null,
+      })),
+    },
+    items: doc?.items ?? [],
+  };
+}
+
 export const rhythmRoutes: RoutePlugin<RouteContext> = async (app, ctx) => {
+  app.get(
+    "/api/v1/rhythm/reports",
+    {
+      schema: {
+        querystring: rhythmReportsQuery,
+        response: { 200: rhythmReportsPage, ...errorResponses(400, ...AUTH_ERRORS, 503) },
+      },
+      config: {
+        auth: "viewer",
+        doc: {
+          summary:
+            "the scheduled rhythm reports sent (day2.yaml rhythm:), newest first: counts by status, delivery, items",
+          tags: ["dashboard"],
+        },
+      },
+    },
+    async (req) => ({
+      items: (
+        await reads(ctx).rhythmReports({
+          ...(req.query.cadence ? { cadence: req.query.cadence } : {}),
+          limit: req.query.limit,
+        })
+      ).map(reportRow),
+    }),
+  );
+
   app.get(
     "/api/v1/rhythm/:cadence",
     {
@@ -118,7 +200,7 @@ export const rhythmRoutes: RoutePlugin<RouteContext> = async (app, ctx) => {
     },
     async (req, reply) => {
       const at = Date.now();
-      const place = placeOf(req.body.itemId, at);
+      const place = placeOf(req.body.itemId, at, zoneOf(reads(ctx)));
       if (!place)
         throw new HttpError(
           "D2_HTTP_BAD_REQUEST",

@@ -1,12 +1,14 @@
 /**
  * The operating rhythm: the checklist of a cadence for the current period, each item's status
- * and evidence, sign-off of manual items (responders and admins), and the sign-off history.
+ * and evidence, sign-off of manual items (responders and admins); its history (the reports the
+ * server sent for the cadence, period by period) and the sign-off history.
  */
 import { useState } from "react";
 import type { RhythmDocBody, SignoffsPage } from "../api/types.js";
 import { useApi } from "../api/useApi.js";
 import { Badge } from "../components/Badge.js";
 import { ErrorBox, Loading } from "../components/ErrorBox.js";
+import { RhythmReports } from "../components/RhythmReports.js";
 import { SignOffForm } from "../components/SignOffForm.js";
 import { NotFound } from "./NotFound.js";
 import { dateTime } from "../format.js";
@@ -127,6 +129,11 @@ export function Rhythm({ cadence }: { cadence: string }) {
           <Checklist doc={res.data} onChange={changed} />
         </>
       ) : null}
+      <section aria-labelledby="reports-title" data-section="reports">
+        <h2 id="reports-title">History: {cadence} reports sent</h2>
+        {/* Keyed by cadence: another tab starts with no report open. */}
+        <RhythmReports key={cadence} cadence={cadence} />
+      </section>
       <section aria-labelledby="history-title">
         <h2 id="history-title">Sign-off history</h2>
         {/* A new key after each sign-off reloads the history. */}
