@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { columns } from "./columns.js";
+import { columnChunks, columns } from "./columns.js";
 
 function rows(n: number): string[][] {
   const out: string[][] = [];
@@ -35,4 +35,14 @@ test("columns: 170,000 rows (a 5,000-node scan's findings) render without overfl
   assert.equal(lines.length, 170_001);
   assert.equal(lines[0], "A        B");
   assert.equal(lines[170_000], "r169999  m");
+});
+
+test("columnChunks: the same table as columns, in chunks that each end in a newline", () => {
+  const head = ["SEVERITY", "RULE", "NAMESPACE", "OBJECT", "MESSAGE"];
+  for (const n of [3, 2500]) {
+    const chunks = [...columnChunks(head, rows(n), "  ", 1000)];
+    assert.equal(chunks.join(""), columns(head, rows(n), "  ") + "\n");
+    for (const c of chunks) assert.ok(c.endsWith("\n"));
+    assert.equal(chunks.length, n === 3 ? 1 : 3);
+  }
 });

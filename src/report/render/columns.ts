@@ -31,20 +31,44 @@ const LIBRARY_ROWS = 2000;
 
 export function columns(head: string[], rows: (string | number)[][], indent = ""): string {
   if (rows.length <= LIBRARY_ROWS) return render(head, rows, indent);
-  const all = [head, ...rows.map((r) => r.map(String))];
-  const widths = head.map(() => 0);
-  for (const r of all)
-    for (let i = 0; i < r.length; i++) widths[i] = Math.max(widths[i] ?? 0, visibleWidth(r[i]!));
-  const lines: string[] = [];
-  for (const r of all) {
-    let line = indent;
-    for (let i = 0; i < r.length; i++) {
-      const cell = r[i]!;
-      line += i === r.length - 1 ? cell : cell + " ".repeat(widths[i]! - visibleWidth(cell) + 2);
-    }
-    lines.push(line.trimEnd());
+  return [...columnChunks(head, rows, indent)].join("").slice(0, -1);
+}
+
+/**
+ * The same table as `columns`, as chunks of lines each ending in a newline, so a long table is
+ * written as it is aligned instead of being held as one string (a 167,000-row findings table
+ * is about 30 MB of text, held several times over while joined).
+ */
+export function* columnChunks(
+  head: string[],
+  rows: (string | number)[][],
+  indent = "",
+  linesPerChunk = 2000,
+): Generator<string> {
+  if (rows.length <= LIBRARY_ROWS) {
+    yield render(head, rows, indent) + "\n";
+    return;
   }
-  return lines.join("\n");
+  const widths = head.map((h) => visibleWidth(h));
+  for (const r of rows)
+    for (let i = 0; i < r.length; i++) widths[i] = Math.max(widths[i] ?? 0, visibleWidth(String(r[i])));
+  const line = (r: readonly (string | number)[]): string => {
+    let out = indent;
+    for (let i = 0; i < r.length; i++) {
+      const cell = String(r[i]);
+      out += i === r.length - 1 ? cell : cell + " ".repeat(widths[i]! - visibleWidth(cell) + 2);
+    }
+    return out.trimEnd();
+  };
+  let lines = [line(head)];
+  for (const r of rows) {
+    lines.push(line(r));
+    if (lines.length >= linesPerChunk) {
+      yield lines.join("\n") + "\n";
+      lines = [];
+    }
+  }
+  if (lines.length) yield lines.join("\n") + "\n";
 }
 
 function render(head: string[], rows: (string | number)[][], indent: string): string {

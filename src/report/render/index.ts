@@ -6,7 +6,7 @@ import { renderJunit } from "./junit.js";
 import { renderMarkdown } from "./markdown.js";
 import { renderSarif } from "./sarif.js";
 import type { Style } from "./style.js";
-import { renderText } from "./text.js";
+import { renderText, renderTextChunks } from "./text.js";
 
 export const OUTPUT_FORMATS = [
   "table",
@@ -73,14 +73,19 @@ export function* renderJsonChunks(report: Report): Generator<string> {
   yield "  ]" + head.slice(at + marker.length) + "\n";
 }
 
-/** Writes a rendered report to a stream, chunk by chunk for JSON, honouring backpressure. */
+/** Writes a rendered report to a stream, chunk by chunk for JSON and tables, honouring backpressure. */
 export async function writeReport(
   out: NodeJS.WritableStream,
   report: Report,
   format: OutputFormat,
   style: Style,
 ): Promise<void> {
-  const chunks = format === "json" ? renderJsonChunks(report) : [renderReport(report, format, style)];
+  const chunks =
+    format === "json"
+      ? renderJsonChunks(report)
+      : format === "table" || format === "wide"
+        ? renderTextChunks(report, style, format === "wide")
+        : [renderReport(report, format, style)];
   for (const chunk of chunks) {
     if (!out.write(chunk)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
   }

@@ -5,7 +5,7 @@ import { SEVERITIES } from "../../checks/index.js";
 import { formatBytes, formatCpu } from "../../state/quantity.js";
 import type { Style } from "./style.js";
 import { severityColor } from "./style.js";
-import { columns } from "./columns.js";
+import { columnChunks, columns } from "./columns.js";
 import { baselineSection, scoreSection } from "./score.js";
 import { complianceSection, vulnerabilitiesSection } from "./security.js";
 import { PERMISSION_HINT, permissionGap, permissionLine } from "../permissions.js";
@@ -107,12 +107,12 @@ function coverageSection(r: Report, style: Style): string[] {
   return lines;
 }
 
-function findingsSection(r: Report, style: Style, wide: boolean): string[] {
+function* findingsSection(r: Report, style: Style, wide: boolean): Generator<string> {
   const counts = SEVERITIES.filter((s) => r.findingCounts[s] > 0)
     .map((s) => severityColor(style, s)(`${r.findingCounts[s]} ${s}`))
     .join(" · ");
-  const lines = [style.bold("FINDINGS") + `  ${r.findings.length === 0 ? style.green("none") : counts}`];
-  if (r.findings.length === 0) return lines;
+  yield style.bold("FINDINGS") + `  ${r.findings.length === 0 ? style.green("none") : counts}\n`;
+  if (r.findings.length === 0) return;
   const head = ["SEVERITY", "RULE", "NAMESPACE", "OBJECT", "MESSAGE"];
   if (wide) head.push("RUNBOOK");
   const rows = r.findings.map((f) => {
@@ -126,8 +126,7 @@ function findingsSection(r: Report, style: Style, wide: boolean): string[] {
     if (wide) row.push(f.runbook);
     return row;
   });
-  lines.push(columns(head, rows));
-  return lines;
+  yield* columnChunks(head, rows);
 }
 
 function truncate(s: string, max: number): string {
@@ -135,6 +134,11 @@ function truncate(s: string, max: number): string {
 }
 
 export function renderText(r: Report, style: Style, wide = false): string {
+  return [...renderTextChunks(r, style, wide)].join("");
+}
+
+/** The table report in chunks: the sections, then the findings table a few thousand lines at a time. */
+export function* renderTextChunks(r: Report, style: Style, wide = false): Generator<string> {
   const scan = r.score ? [...scoreSection(r, style), ""] : [];
   const baseline = r.baseline ? [...baselineSection(r, style), ""] : [];
   const security = [
@@ -153,7 +157,7 @@ export function renderText(r: Report, style: Style, wide = false): string {
     ...scan,
     ...security,
     ...baseline,
-    ...findingsSection(r, style, wide),
   ];
-  return parts.join("\n") + "\n";
+  yield parts.join("\n") + "\n";
+  yield* findingsSection(r, style, wide);
 }
