@@ -1,7 +1,7 @@
 /** `day2 kpi` as a user runs it: a separate process on the demo cluster, with and without a store. */
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -133,4 +133,62 @@ test("day2 kpi slo-rules writes a PrometheusRule; bad flags are usage errors", (
   assert.match(r.stdout, /14\.4 \* 0\.001/);
   assert.equal(day2(["kpi", "slo-rules", "--target", "120"]).code, 2);
   assert.equal(day2(["kpi", "--demo", "-o", "markdown"]).code, 2);
+});
+
+test("day2 kpi --server: trends against the server's stored KPI values one window back", async () => {
+  const db = join(TMP, "server-history.db");
+  const store = await Store.open(db);
+  const DAY = 86_400_000;
+  const now = Date.now();
+  const base = { durationMs: 1, ok: true, findings: [] };
+  // Stored runs carry whole KPI results, as the server's collections store them.
+  const current = day2(["kpi", "--demo", "-o", "json"]);
+  assert.equal(current.code, 0, current.stderr);
+  const results = JSON.parse(current.stdout) as (Row & { id: string })[];
+  // Around one window (30 days) back the value is 80; elsewhere 90; minutes ago 1 (no trend).
+  const run = (at: number, fd: number) =>
+    recordCollection(store.raw, {
+      ...base,
+      at,
+      kpis: results.map((k) => {
+        const value = k.id === "failed-deployments" ? fd : k.value;
+        return { id: k.id, value, status: k.status, payload: { ...k, value } };
+      }),
+    });
+  for (let d = 40; d >= 1; d--) await run(now - d * DAY, d >= 20 && d <= 35 ? 80 : 90);
+  await run(now - 15 * 60_000, 1);
+  await store.close();
+  const token = day2(["token", "create", "--role", "viewer", "--name", "kpi", "--db", db]);
+  assert.equal(token.code, 0, token.stderr);
+  const proc = spawn(
+    process.execPath,
+    ["--import", "tsx", MAIN, "serve", "--port", "0", "--db", db, "--collect-interval", "0"],
+    { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" } },
+  );
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      const timer = setTimeout(() => reject(new Error(`day2 serve did not start: ${out}`)), 60_000);
+      proc.stdout.setEncoding("utf8").on("data", (c: string) => {
+        out += c;
+        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+      proc.on("exit", (code) => reject(new Error(`day2 serve exited ${code}`)));
+    });
+    const r = day2(["kpi", "--demo", "--server", url, "--token", token.stdout.trim(), "-o", "json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const by = Object.fromEntries(
+      (JSON.parse(r.stdout) as (Row & { trend: { previous: number } | null })[]).map((x) => [x.id, x]),
+    );
+    assert.equal(by["failed-deployments"]!.trend?.previous, 80);
+    assert.match(r.stderr, /trends against http:\/\/127\.0\.0\.1:\d+'s KPI history one window \(30d\) back/);
+  } finally {
+    const exited = new Promise((resolve) => proc.on("exit", resolve));
+    proc.kill("SIGTERM");
+    await exited;
+  }
 });

@@ -85,10 +85,41 @@ async function fromServer(o: KpiOptions, windows: KpiWindows): Promise<History |
       windows.incidentsSince,
       SERVER_PAGE,
     );
-    return { incidents: { items, source: server }, previous: {} };
+    const previous = await previousFromServer(client, windows.incidents.to, windows.seconds * 1000);
+    return { incidents: { items, source: server }, previous, previousFrom: `${server}'s KPI history` };
   } catch (e) {
     throw new CliError("D2_ERR_SERVER", `day2 server: ${(e as Error).message}`, { cause: e });
   }
+}
+
+/**
+ * Trends from a server: each KPI's stored daily value closest to one window back, at least
+ * half a window old (as `--db` and the server itself judge trends). A server that has not
+ * collected yet gives none.
+ */
+async function previousFromServer(
+  client: Day2Client,
+  at: number,
+  windowMs: number,
+): Promise<History["previous"]> {
+  let page: { items: { id: string; history?: { at: string; value: number | null }[] }[] };
+  try {
+    page = await client.request("GET", "/api/v1/kpis");
+  } catch {
+    return {};
+  }
+  const target = at - windowMs;
+  const out: { id: string; value: number | null }[] = [];
+  for (const tile of page.items) {
+    let best: { at: number; value: number | null } | undefined;
+    for (const p of tile.history ?? []) {
+      const t = Date.parse(p.at);
+      if (!Number.isFinite(t) || t > at - windowMs / 2 || t < target - windowMs / 2) continue;
+      if (!best || Math.abs(t - target) < Math.abs(best.at - target)) best = { at: t, value: p.value };
+    }
+    if (best) out.push({ id: tile.id, value: best.value });
+  }
+  return previousValues(out);
 }
 
 /** The demo cluster's incident history (as `day2 serve --demo` seeds it), ending at its collection time. */

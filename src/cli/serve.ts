@@ -462,10 +462,11 @@ and escalation policies unless --config is given. Its default --db is demo.db be
 never your real database. Tokens stay explicit; for the API and the dashboard:
   day2 token create --role admin --name me --db ~/.local/share/day2/demo.db
 
-Routes: /healthz, /readyz, /metrics, /api/v1/openapi.json (the full API),
+Routes: / (the dashboard), /healthz, /readyz, /metrics, /api/v1/openapi.json (the full API),
 POST /api/v1/alerts/alertmanager (Alertmanager webhook, bearer token with role responder),
-the dashboard's GET /api/v1/overview, findings, findings/groups, scores, kpis,
-kpis/:id/history, cost, rhythm/:cadence and rhythm/signoffs (POST: role responder).
+the dashboard's GET /api/v1/whoami, overview, findings, findings/groups, scores, kpis,
+kpis/:id/history, cost, rhythm/:cadence, rhythm/reports and rhythm/signoffs (POST: role
+responder).
 
 Collection: every --collect-interval (default 15m; 0: off) the worker leader reads the cluster
 (--snapshot, --demo, or the kubeconfig's; with none of them collection is off), runs the
