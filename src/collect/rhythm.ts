@@ -11,8 +11,9 @@ import { RHYTHM_EVENT } from "../incident/notify-rhythm.js";
 import type { RhythmNotification } from "../incident/notify-rhythm.js";
 import { PLAIN } from "../report/render/style.js";
 import type { Cadence } from "../rhythm/checklists.js";
-import { costHistorySince, evaluate } from "../rhythm/evaluate.js";
-import type { CostPoint, IncidentInput, RhythmInputs, Signoff } from "../rhythm/evaluate.js";
+import { costHistorySince } from "../rhythm/evaluate.js";
+import { rhythmDocument } from "../rhythm/document.js";
+import type { Signoff } from "../rhythm/evaluate.js";
 import type { RhythmContext } from "../rhythm/inputs.js";
 import { storeIncidentInput } from "../rhythm/inputs.js";
 import type { IncidentReads } from "../rhythm/inputs.js";
@@ -33,47 +34,6 @@ export function dueReports(schedule: RhythmScheduleConfig, now: number): Occurre
     const o = dueOccurrence(t, now, schedule.timeZone);
     return o ? [o] : [];
   });
-}
-
-/** What the server's store adds to a run's context: incidents, sign-offs, the cost history. */
-export interface StoredInputs {
-  incidents: IncidentInput | { reason: string };
-  signoffs: readonly Signoff[];
-  /** Stored cost summaries since {@link costHistorySince}, oldest first. */
-  costHistory?: readonly CostPoint[];
-}
-
-/**
- * The checklist evaluated at `now` on a run's context and the store's inputs, its period named
- * in `timeZone` (the schedule's), so the report, its sign-offs and the send share one calendar.
- */
-export function rhythmDocument(
-  cadence: Cadence,
-  now: number,
-  timeZone: string,
-  run: { at: number; context: RhythmContext },
-  stored: StoredInputs,
-): RhythmDoc {
-  const c = run.context;
-  const { incidents, signoffs } = stored;
-  const inputs: RhythmInputs = {
-    now,
-    timeZone,
-    ...(c.clusterVersion ? { clusterVersion: c.clusterVersion } : {}),
-    scan: c.scan,
-    ...(c.cost ? { cost: c.cost } : {}),
-    ...(c.capacity ? { capacity: c.capacity } : {}),
-    ...(stored.costHistory ? { costHistory: stored.costHistory } : {}),
-    incidents,
-    signoffs,
-  };
-  return {
-    apiVersion: "day2.dev/v1alpha1",
-    kind: "RhythmReport",
-    ...evaluate(cadence, inputs),
-    source: `${c.source}, collected ${new Date(run.at).toISOString()}`,
-    notes: [],
-  };
 }
 
 export function renderReport(doc: RhythmDoc, format: RhythmFormat): string {

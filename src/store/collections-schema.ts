@@ -4,7 +4,7 @@
  * and the cost summary. Not part of the core `Database` type: collections.ts reads them through
  * `withTables`, so the incident store's type stays what it was.
  */
-import type { Kysely } from "kysely";
+import type { MigrationDb } from "./db.js";
 
 export interface CollectionRunsTable {
   id: string;
@@ -76,11 +76,7 @@ export type CollectionTables = {
   collection_costs: CollectionCostsTable;
 };
 
-// Kysely's schema builder needs `any` databases: migrations run against the schema as it was.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyDb = Kysely<any>;
-
-export async function createCollectionTables(db: AnyDb): Promise<void> {
+export async function createCollectionTables(db: MigrationDb): Promise<void> {
   await db.schema
     .createTable("collection_runs")
     .addColumn("id", "text", (c) => c.primaryKey())

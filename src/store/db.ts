@@ -20,6 +20,11 @@ import type { Database } from "./schema.js";
 
 export type Dialect = "sqlite" | "postgres";
 
+/** What a migration step gets: Kysely's schema builder needs an untyped database, since a
+ * migration runs against the schema as it was then, not the current one. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type MigrationDb = Kysely<any>;
+
 /** The open database: the Kysely instance, which dialect it speaks, and how to close it. */
 export interface StoreDb {
   db: Kysely<Database>;

@@ -10,8 +10,8 @@
  *
  * Running twice is a no-op: the Migrator records applied migrations in kysely_migration.
  */
-import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from "kysely";
-import type { Dialect, StoreDb } from "./db.js";
+import { Migrator, sql, type Migration, type MigrationProvider } from "kysely";
+import type { Dialect, StoreDb, MigrationDb } from "./db.js";
 import { SNAPSHOT_TABLES } from "./schema.js";
 import { createCollectionTables } from "./collections-schema.js";
 import { createRhythmReportTables } from "./rhythm-reports.js";
@@ -22,11 +22,7 @@ const MIGRATION_LOCK_KEY = 7_250_314_061_927_001n;
 /** Incidents in these statuses are open: at most one per group key. */
 export const OPEN_STATUSES = ["triggered", "acknowledged", "mitigated"] as const;
 
-// Kysely's schema builder needs `any` databases: migrations run against the schema as it was.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyDb = Kysely<any>;
-
-async function createCoreTables(db: AnyDb): Promise<void> {
+async function createCoreTables(db: MigrationDb): Promise<void> {
   await db.schema
     .createTable("incidents")
     .addColumn("id", "text", (c) => c.primaryKey())
@@ -125,7 +121,7 @@ async function createCoreTables(db: AnyDb): Promise<void> {
     .execute();
 }
 
-async function createOperationalTables(db: AnyDb): Promise<void> {
+async function createOperationalTables(db: MigrationDb): Promise<void> {
   await db.schema
     .createTable("api_tokens")
     .addColumn("id", "text", (c) => c.primaryKey())
@@ -194,7 +190,7 @@ async function createOperationalTables(db: AnyDb): Promise<void> {
     .execute();
 }
 
-async function createPlanningTables(db: AnyDb): Promise<void> {
+async function createPlanningTables(db: MigrationDb): Promise<void> {
   await db.schema
     .createTable("oncall_schedules")
     .addColumn("id", "text", (c) => c.primaryKey())
@@ -250,7 +246,7 @@ async function createPlanningTables(db: AnyDb): Promise<void> {
 }
 
 /** The timeline is append-only in the database too: UPDATE raises (triggers are not expressible in Kysely). */
-async function timelineAppendOnly(db: AnyDb, dialect: Dialect): Promise<void> {
+async function timelineAppendOnly(db: MigrationDb, dialect: Dialect): Promise<void> {
   if (dialect === "sqlite") {
     await sql`create trigger timeline_no_update before update on timeline
       begin select raise(abort, 'timeline is append-only'); end`.execute(db);
@@ -274,7 +270,7 @@ export const LEGACY_TABLES = [
   "findings_history",
 ] as const;
 
-async function dropLegacyTables(db: AnyDb, notes: string[]): Promise<void> {
+async function dropLegacyTables(db: MigrationDb, notes: string[]): Promise<void> {
   for (const table of LEGACY_TABLES) {
     const { n } = await db
       .selectFrom(table)
@@ -366,7 +362,11 @@ export async function migrateToLatest(store: StoreDb): Promise<MigrationOutcome>
   });
 }
 
-async function run(db: AnyDb, dialect: Dialect, disableTransactions: boolean): Promise<MigrationOutcome> {
+async function run(
+  db: MigrationDb,
+  dialect: Dialect,
+  disableTransactions: boolean,
+): Promise<MigrationOutcome> {
   const notes: string[] = [];
   const migrator = new Migrator({ db, provider: provider(dialect, notes), disableTransactions });
   const { error, results } = await migrator.migrateToLatest();

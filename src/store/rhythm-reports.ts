@@ -5,9 +5,8 @@
  * row and sends nothing; delivery, retries and dead letters are the outbox's (outbox.ts).
  * Not part of the core `Database` type: read through `withTables`, like the collection tables.
  */
-import type { Kysely } from "kysely";
 import { RHYTHM_EVENT } from "../incident/notify-rhythm.js";
-import type { StoreDb } from "./db.js";
+import type { StoreDb, MigrationDb } from "./db.js";
 import { writeTx } from "./db.js";
 import { enqueueNotification } from "./outbox.js";
 
@@ -47,11 +46,7 @@ export interface RhythmReportMessage {
 /** Sent reports are kept this long (the outbox keeps its rows by `retention.notifications`). */
 export const RHYTHM_REPORT_RETENTION_MS = 400 * 86_400_000;
 
-// Kysely's schema builder needs `any` databases: migrations run against the schema as it was.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyDb = Kysely<any>;
-
-export async function createRhythmReportTables(db: AnyDb): Promise<void> {
+export async function createRhythmReportTables(db: MigrationDb): Promise<void> {
   await db.schema
     .createTable("rhythm_reports")
     .addColumn("cadence", "text", (c) => c.notNull())

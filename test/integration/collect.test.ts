@@ -11,27 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, describe, test } from "node:test";
+import { KPI_IDS } from "../../src/kpi/types.js";
 import { Store } from "../../src/store/index.js";
-
-/** The 16 KPI ids of issue 8. */
-const KPI_IDS = [
-  "uptime",
-  "mttr",
-  "mtbf",
-  "failed-deployments",
-  "p95-latency",
-  "api-response-time",
-  "pod-startup-time",
-  "resource-utilization",
-  "cost-per-request",
-  "compute-cost-efficiency",
-  "storage-cost-per-tb",
-  "idle-resource-pct",
-  "critical-cves",
-  "high-cves",
-  "security-incidents",
-  "compliance-score",
-];
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const MAIN = join(ROOT, "src", "cli", "main.ts");

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { freePort, waitHttpReady } from "./net.js";
+import { freePort, waitHttpReady, stopChild } from "./net.js";
 
 export const ALERTMANAGER_BIN = process.env["ALERTMANAGER_BIN"] || "/usr/bin/prometheus-alertmanager";
 
@@ -116,17 +116,7 @@ export async function startAlertmanager(opts: StartAlertmanagerOptions): Promise
   const logLines: string[] = [];
   const logTail = (n = 30) => logLines.slice(-n).join("\n");
   const stop = async (): Promise<void> => {
-    const p = proc;
-    if (p?.pid !== undefined && p.exitCode === null && p.signalCode === null) {
-      const exited = new Promise<void>((resolve) => p.once("exit", () => resolve()));
-      process.kill(p.pid, "SIGTERM");
-      const timer = setTimeout(() => {
-        if (p.exitCode === null && p.signalCode === null && p.pid !== undefined)
-          process.kill(p.pid, "SIGKILL");
-      }, 5000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopChild(proc);
     rmSync(dir, { recursive: true, force: true });
   };
   try {

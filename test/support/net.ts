@@ -43,3 +43,15 @@ export async function waitHttpReady(
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** SIGTERM a child by its pid, SIGKILL it after `graceMs` if it has not exited; resolves on exit. */
+export async function stopChild(p: ChildProcess | undefined, graceMs = 5000): Promise<void> {
+  if (p?.pid === undefined || p.exitCode !== null || p.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => p.once("exit", () => resolve()));
+  process.kill(p.pid, "SIGTERM");
+  const timer = setTimeout(() => {
+    if (p.exitCode === null && p.signalCode === null && p.pid !== undefined) process.kill(p.pid, "SIGKILL");
+  }, graceMs);
+  await exited;
+  clearTimeout(timer);
+}

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ClusterStateBuilder } from "../../src/state/builder.js";
 import type { ClusterState } from "../../src/state/cluster-state.js";
-import { freePort, waitHttpReady } from "./net.js";
+import { freePort, waitHttpReady, stopChild } from "./net.js";
 
 export { freePort };
 
@@ -315,17 +315,7 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Tes
   const logLines: string[] = [];
   const logTail = (n = 20) => logLines.slice(-n).join("\n");
   const stop = async (): Promise<void> => {
-    const p = proc;
-    if (p?.pid !== undefined && p.exitCode === null && p.signalCode === null) {
-      const exited = new Promise<void>((resolve) => p.once("exit", () => resolve()));
-      process.kill(p.pid, "SIGTERM");
-      const timer = setTimeout(() => {
-        if (p.exitCode === null && p.signalCode === null && p.pid !== undefined)
-          process.kill(p.pid, "SIGKILL");
-      }, 5000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopChild(proc);
     rmSync(dir, { recursive: true, force: true });
   };
   try {

@@ -7,8 +7,9 @@
  */
 import { CADENCES, CHECKLISTS, periodOf } from "../../rhythm/checklists.js";
 import type { Cadence } from "../../rhythm/checklists.js";
-import { costHistorySince, evaluate } from "../../rhythm/evaluate.js";
-import type { ItemStatus, RhythmInputs, Signoff } from "../../rhythm/evaluate.js";
+import { rhythmDocument } from "../../rhythm/document.js";
+import { costHistorySince } from "../../rhythm/evaluate.js";
+import type { ItemStatus, Signoff } from "../../rhythm/evaluate.js";
 // The incidents window `day2 rhythm` reads too, so both evaluate a checklist the same way.
 import { incidentsSince } from "../../rhythm/inputs.js";
 import type { RhythmContext } from "../../rhythm/inputs.js";
@@ -51,26 +52,13 @@ export async function rhythmReport(
     r.costHistory(costHistorySince(now)),
   ]);
   const context = stored?.context as RhythmContext | undefined;
-  const inputs: RhythmInputs = {
-    now,
-    timeZone,
-    // The stored daily cost summaries make "Monitor cost trends" a 7-day trend.
-    costHistory: costs,
-    ...(context?.clusterVersion ? { clusterVersion: context.clusterVersion } : {}),
-    ...(context?.scan ? { scan: context.scan } : {}),
-    ...(context?.cost ? { cost: context.cost } : {}),
-    ...(context?.capacity ? { capacity: context.capacity } : {}),
+  // evaluate shows the latest sign-off of an item: oldest first.
+  const ordered = signoffs.reverse().map((s): Signoff => ({ ...s, cadence: s.cadence as Cadence }));
+  return rhythmDocument(cadence, now, timeZone, stored && context ? { at: stored.at, context } : undefined, {
     incidents,
-    // evaluate shows the latest sign-off of an item: oldest first.
-    signoffs: signoffs.reverse().map((s): Signoff => ({ ...s, cadence: s.cadence as Cadence })),
-  };
-  return {
-    apiVersion: "day2.dev/v1alpha1",
-    kind: "RhythmReport",
-    ...evaluate(cadence, inputs),
-    source: context ? `${context.source}, collected ${iso(stored!.at)}` : "no collection yet",
-    notes: context ? [] : ["no collection stored yet: scan and cost items have no data"],
-  } as RhythmDocBody;
+    signoffs: ordered,
+    costHistory: costs,
+  }) as RhythmDocBody;
 }
 
 /** A checklist item's cadence and period (in `timeZone`), or a success criterion's; undefined when unknown. */
