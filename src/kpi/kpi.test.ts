@@ -7,9 +7,9 @@ import type { AllocationResult } from "../cost/allocation.js";
 import type { UsageData } from "../cost/types.js";
 import type { Incident } from "../incident/types.js";
 import { CATALOG, parseTarget, resolveCatalog, targetText } from "./catalog.js";
-import { statusOf, trendOf } from "./status.js";
+import { statusOf, trendIsBetter, trendOf } from "./status.js";
 import { KPI_IDS } from "./types.js";
-import type { Target } from "./types.js";
+import type { Target, Trend } from "./types.js";
 import {
   mtbfKpi,
   mttrKpi,
@@ -470,4 +470,28 @@ test("engine: 16 results in order, no-data reasons, trends from a previous run",
     if (r.value === null) assert.equal(r.status, "no-data", r.id);
     if (r.value === null) assert.ok(r.reason, r.id);
   }
+});
+
+test("trendIsBetter: by the kind of target; no move is null", () => {
+  const up = { previous: 10, delta: 2, direction: "up" as const };
+  const down = { previous: 10, delta: -2, direction: "down" as const };
+  const at = (target: Target, value: number | null, trend: Trend | null) =>
+    trendIsBetter({ target, value, trend });
+  assert.equal(at({ kind: "max", value: 15 }, 12, up), false);
+  assert.equal(at({ kind: "max", value: 15 }, 8, down), true);
+  assert.equal(at({ kind: "min", value: 70 }, 12, up), true);
+  assert.equal(at({ kind: "trend", direction: "down" }, 8, down), true);
+  assert.equal(at({ kind: "trend", direction: "down" }, 12, up), false);
+  // 60-80 %: from 10 up to 12 moves towards 70; from 90 down to 88 too; 72 -> 80 away from it.
+  assert.equal(at({ kind: "range", min: 60, max: 80 }, 12, up), true);
+  assert.equal(
+    at({ kind: "range", min: 60, max: 80 }, 88, { previous: 90, delta: -2, direction: "down" }),
+    true,
+  );
+  assert.equal(
+    at({ kind: "range", min: 60, max: 80 }, 80, { previous: 72, delta: 8, direction: "up" }),
+    false,
+  );
+  assert.equal(at({ kind: "max", value: 15 }, 12, null), null);
+  assert.equal(at({ kind: "max", value: 15 }, 12, { previous: 12, delta: 0, direction: "flat" }), null);
 });

@@ -101,3 +101,31 @@ export function lowerBoundStatus(t: Target, unit: string, value: number): Status
     reason: `only a lower bound (${value} ${unit}): the window is too short to judge the target`,
   };
 }
+
+/**
+ * Whether a KPI's last move was for the better, judged by its kind of target: down for a
+ * maximum, up for a minimum, the named way for a trend target, towards the middle of a range.
+ * Null when there is no move (no previous value, or flat). Shared by the success criteria and
+ * the dashboard's tiles.
+ */
+export function trendIsBetter(k: {
+  readonly target: Target;
+  readonly value: number | null;
+  readonly trend: Trend | null;
+}): boolean | null {
+  if (!k.trend || k.trend.direction === "flat") return null;
+  const up = k.trend.direction === "up";
+  switch (k.target.kind) {
+    case "max":
+      return !up;
+    case "min":
+      return up;
+    case "trend":
+      return up === (k.target.direction === "up");
+    case "range": {
+      if (k.value === null) return null;
+      const mid = (k.target.min + k.target.max) / 2;
+      return Math.abs(k.value - mid) < Math.abs(k.trend.previous - mid);
+    }
+  }
+}

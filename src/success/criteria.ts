@@ -15,7 +15,7 @@
  * A sign-off criterion is signed when its latest sign-off is at most a quarter (91 days) old,
  * else open (a stale sign-off is still returned, so the reader sees who signed it last).
  */
-import { NO_PREVIOUS } from "../kpi/status.js";
+import { NO_PREVIOUS, trendIsBetter } from "../kpi/status.js";
 import type { KpiResult, KpiStatus } from "../kpi/types.js";
 import { SUCCESS_SIGNOFF_ITEMS } from "./items.js";
 
@@ -78,25 +78,10 @@ export const KPI_CRITERIA: readonly KpiCriterionDef[] = [
   },
 ];
 
-/** "up" or "down" when the KPI has a better direction; ranges have none. */
-function betterDirection(k: KpiResult): "up" | "down" | null {
-  switch (k.target.kind) {
-    case "max":
-      return "down";
-    case "min":
-      return "up";
-    case "trend":
-      return k.target.direction;
-    case "range":
-      return null;
-  }
-}
-
 /** A KPI's status within a criterion: its own, demoted to at-risk when met but getting worse. */
 export function kpiVerdict(k: KpiResult, judgeTrend: boolean): KpiStatus {
-  if (!judgeTrend || k.status !== "met" || !k.trend || k.trend.direction === "flat") return k.status;
-  const better = betterDirection(k);
-  return better !== null && k.trend.direction !== better ? "at-risk" : "met";
+  if (!judgeTrend || k.status !== "met") return k.status;
+  return trendIsBetter(k) === false ? "at-risk" : "met";
 }
 
 /** The combination rule: no data on all -> no-data; any missed -> missed; any at risk -> at-risk; else met. */

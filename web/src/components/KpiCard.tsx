@@ -3,31 +3,13 @@ import type { KpiTile } from "../api/types.js";
 import { kpiValue, num } from "../format.js";
 import { Badge } from "./Badge.js";
 import { Sparkline } from "./Sparkline.js";
+import { trendIsBetter } from "../../../src/kpi/status.js";
 
 const ARROW = { up: "↑", down: "↓", flat: "→" } as const;
 
-/** Whether the last move was for the better, judged by the kind of target. */
-export function trendIsGood(k: KpiTile): boolean | null {
-  if (!k.trend || k.trend.direction === "flat") return null;
-  const up = k.trend.direction === "up";
-  switch (k.target.kind) {
-    case "max":
-      return !up;
-    case "min":
-      return up;
-    case "trend":
-      return up === (k.target.direction === "up");
-    case "range": {
-      if (k.value === null) return null;
-      const mid = (k.target.min + k.target.max) / 2;
-      return Math.abs(k.value - mid) < Math.abs(k.trend.previous - mid);
-    }
-  }
-}
-
 function Trend({ k }: { k: KpiTile }) {
   if (!k.trend) return <span className="trend muted">no previous value</span>;
-  const good = trendIsGood(k);
+  const good = trendIsBetter(k);
   const word = good === null ? "steady" : good ? "better" : "worse";
   const sign = k.trend.delta > 0 ? "+" : "";
   return (
