@@ -59,10 +59,12 @@ import {
 import { parseUsageFlags } from "./cost/shared.js";
 import { defaultDbPath } from "./serve.js";
 import { loadState } from "./source.js";
+import { incidentsSince } from "../incident/paging.js";
 
 const FORMATS = ["html", "markdown", "json"] as const;
 const HOUR_S = 3600;
-const PAGE = 500;
+/** The server API answers at most 500 incidents a page. */
+const SERVER_PAGE = 500;
 
 interface IncidentData {
   incidents: Incident[];
@@ -108,13 +110,7 @@ async function fromStore(db: string, since: number): Promise<IncidentData> {
   if (!isPostgresUrl(db) && !existsSync(db)) throw usageError(`--db: no such file ${JSON.stringify(db)}`);
   const store = await Store.open(db);
   try {
-    const incidents: Incident[] = [];
-    for (let offset = 0; ; offset += PAGE) {
-      const page = await store.listIncidents({}, { limit: PAGE, offset });
-      incidents.push(...page.items.filter((i) => i.createdAt >= since));
-      const last = page.items.at(-1);
-      if (!last || last.createdAt < since || offset + page.items.length >= page.total) break;
-    }
+    const incidents = await incidentsSince((page) => store.listIncidents({}, page), since);
     const reviews: ReviewDoc[] = [];
     const actionItems: ActionItem[] = [];
     for (const i of incidents) {
@@ -133,14 +129,9 @@ async function fromServer(server: string, token: string | undefined, since: numb
     throw usageError(`--server: expected an http:// or https:// URL, got ${JSON.stringify(server)}`);
   if (!token) throw usageError("--token (or DAY2_TOKEN) is required with --server");
   const client = new Day2Client(server, token);
-  const incidents: Incident[] = [];
+  let incidents: Incident[];
   try {
-    for (let offset = 0; ; offset += PAGE) {
-      const page = await client.listIncidents({ limit: PAGE, offset });
-      incidents.push(...page.items.filter((i) => i.createdAt >= since));
-      const last = page.items.at(-1);
-      if (!last || last.createdAt < since || offset + page.items.length >= page.total) break;
-    }
+    incidents = await incidentsSince((page) => client.listIncidents(page), since, SERVER_PAGE);
   } catch (e) {
     throw new CliError("D2_ERR_SERVER", `day2 server: ${(e as Error).message}`, { cause: e });
   }
