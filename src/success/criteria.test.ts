@@ -163,6 +163,9 @@ test("performance: trends judged; a KPI without a trend does not count; none wit
   );
   assert.equal(alone.status, "no-data");
   assert.match(alone.evidence, /^no previous value \(give --previous, or a store with KPI history\): /);
+  // Said once, not again for each KPI.
+  assert.match(alone.evidence, /Pod startup time 20 s \(no trend\)/);
+  assert.equal(alone.evidence.split("no previous value").length, 2);
   const slow = judgeSuccess([kpi("pod-startup-time", 45)], [], NOW);
   assert.equal(byId(slow, "success.performance").status, "no-data");
   const costs = byId(

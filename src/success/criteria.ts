@@ -119,6 +119,8 @@ export function kpiPhrase(k: KpiResult, verdict: KpiStatus): string {
 function judgeKpiCriterion(def: KpiCriterionDef, byId: ReadonlyMap<string, KpiResult>): SuccessCriterion {
   const parts: string[] = [];
   const verdicts: KpiStatus[] = [];
+  // The reason for a missing trend is said once: up front when no KPI has one, else per KPI.
+  const trended = def.kpis.some((id) => byId.get(id)?.trend);
   for (const id of def.kpis) {
     const k = byId.get(id);
     if (!k) {
@@ -128,7 +130,7 @@ function judgeKpiCriterion(def: KpiCriterionDef, byId: ReadonlyMap<string, KpiRe
     }
     if (def.trend && k.value !== null && !k.trend) {
       verdicts.push("no-data");
-      parts.push(`${k.name} ${withUnit(k.value, k.unit)} (no trend: ${NO_PREVIOUS})`);
+      parts.push(`${k.name} ${withUnit(k.value, k.unit)} (no trend${trended ? `: ${NO_PREVIOUS}` : ""})`);
       continue;
     }
     const v = kpiVerdict(k, def.trend);
@@ -136,7 +138,6 @@ function judgeKpiCriterion(def: KpiCriterionDef, byId: ReadonlyMap<string, KpiRe
     parts.push(kpiPhrase(k, v));
   }
   const status = combine(verdicts);
-  const trended = def.kpis.some((id) => byId.get(id)?.trend);
   const why = def.trend && !trended ? `${NO_PREVIOUS}: ` : "";
   return {
     id: def.id,
