@@ -91,6 +91,50 @@ test("selectors round-trip with their semantics", () => {
   assert.equal(back.matchesAll, false);
 });
 
+test("numbers round-trip exactly: bare non-negative integers, boxed fractions and negatives", () => {
+  const numbers = [
+    0,
+    1,
+    7,
+    2 ** 40,
+    Number.MAX_SAFE_INTEGER - 1,
+    Number.MAX_SAFE_INTEGER,
+    -1,
+    -2.5,
+    0.25,
+    1e300,
+  ];
+  const enc = new CompactEncoder();
+  const items = [{ kind: "X", numbers }] as unknown as Projection[];
+  let got: unknown;
+  const dec = new CompactDecoder((_k, item) => (got = item));
+  const lines = [...enc.encodeKind("Pod", items)];
+  for (const line of lines) dec.line(JSON.parse(line));
+  const back = (got as { numbers: number[] }).numbers;
+  assert.equal(back.length, numbers.length);
+  numbers.forEach((n, i) => assert.ok(Object.is(back[i], n), `${n} came back as ${back[i]}`));
+  // Integers are bare (negative) numbers, not one-element boxes JSON.parse must allocate.
+  assert.ok(lines.at(-1)!.includes(String(-(2 ** 40 + 1))), lines.at(-1));
+});
+
+test("table values with consecutive ids share lines, in order, and may refer to each other", () => {
+  // One object holding 5,000 frozen objects, each holding the one before: 3 table lines at 2,048 a line.
+  const shared: unknown[] = [];
+  for (let i = 0; i < 5000; i++) shared.push(Object.freeze({ i, prev: shared[i - 1] }));
+  const enc = new CompactEncoder();
+  const lines = [...enc.encodeKind("Pod", [{ kind: "X", shared } as unknown as Projection])].map(
+    (l) => JSON.parse(l) as unknown[],
+  );
+  assert.equal(lines.filter((l) => l[0] === "t").length, 3);
+  let got: { shared: { i: number; prev: unknown }[] } | undefined;
+  const dec = new CompactDecoder((_k, item) => (got = item as never));
+  for (const line of lines) dec.line(line);
+  assert.equal(got!.shared.length, 5000);
+  assert.equal(got!.shared[4999]!.i, 4999);
+  assert.equal(got!.shared[4999]!.prev, got!.shared[4998], "shared, not copied");
+  assert.ok(Object.isFrozen(got!.shared[0]));
+});
+
 test("values that cannot round-trip are refused, not silently changed", () => {
   const enc = new CompactEncoder();
   for (const bad of [{ a: null }, { a: Number.NaN }, { a: new Date(0) }, { a: () => 1 }]) {
@@ -110,6 +154,9 @@ test("garbage lines are CompactErrors", () => {
     ["o", "Pod", [[-3]]], // no such tag
     ["o", "Pod", [["n", "x"]]], // a boxed number that is not one
     ["s", 1, ["__proto__"]],
+    ["t", 1, "not a list"],
+    ["t", 0, ["id 0 is no reference"]],
+    ["t", 1, [[0, 5]]], // refers to itself before it is defined
     ["o", "Pod", [{ not: "encoded" }]],
   ]) {
     assert.throws(() => dec.line(bad), CompactError, JSON.stringify(bad));

@@ -7,16 +7,22 @@
  *
  * Encoding (JSON values, so lines stay NDJSON):
  *   string, boolean                 as themselves
- *   finite number                   ["n", value]
+ *   integer 0 <= v <= 2^53 - 2      -(v + 1), a bare negative number
+ *   any other finite number         ["n", value]
  *   undefined                       null (projections never hold null: the encoder checks)
  *   array                           [0, ...items]
  *   object                          [shapeId, ...values], the keys defined once by a shape line
- *   frozen (interned) value         refId, a bare number: the value defined once by a table line
- *   repeated short string           refId, the string defined once by a table line
+ *   frozen (interned) value         refId >= 1, a bare number: defined once by a table line
+ *   repeated short string           refId >= 1, the string defined once by a table line
  *   label selector                  ["sel", equals, requirements, matchesAll, matchesNone]
+ * Lines: ["s", shapeId, keys], ["t", firstId, [value, ...]] defining consecutive table ids
+ * (in order, so a value may use an id defined before it on the same line), and ["o", kind,
+ * [object, ...]].
  * References are bare numbers because they are by far the most common value (about 40 per
- * pod): as one-element arrays each cost JSON.parse an allocation. Numbers are rarer, so they
- * are the ones boxed.
+ * pod): as one-element arrays each cost JSON.parse an allocation. Counts, ports and quantities
+ * (3 million at 150,000 pods) are non-negative integers, so they are bare too, below zero;
+ * only fractions and negative numbers are boxed. Table values go many to a line: one
+ * JSON.parse call per definition cost more than the parse itself at 700,000 definitions.
  * Interned values (a ReplicaSet's shared container specs, probes, label sets) are frozen by
  * the Interner, so freezing marks exactly what is shared; each is stored once and decoded
  * once, and every decoded projection shares it again.
@@ -28,10 +34,13 @@ import type { Requirement } from "./selector.js";
 import { isCompiledSelector, selectorFromParts } from "./selector.js";
 
 /** Bumped when the encoding itself changes. */
-export const COMPACT_ENCODING_VERSION = 2;
+export const COMPACT_ENCODING_VERSION = 3;
 
 /** Objects per line: fewer, longer lines mean fewer JSON.parse calls. */
 const BATCH = 512;
+
+/** Table definitions per line. */
+const TABLE_BATCH = 2048;
 
 /** Longer strings are rarely repeated and cost more to look up than to keep twice. */
 const MAX_SHARED_STRING = 100;
@@ -49,7 +58,10 @@ export function projectionFingerprint(): string {
 }
 
 /** One line of the encoded stream. */
-type Line = ["s", number, string[]] | ["t", number, unknown] | ["o", ProjectedKind, unknown[]];
+type Line = ["s", number, string[]] | ["t", number, unknown[]] | ["o", ProjectedKind, unknown[]];
+
+/** A pending definition: a shape, or one table value with its id. */
+type Definition = ["s", number, string[]] | ["t", number, unknown];
 
 export class CompactEncoder {
   private readonly shapes = new Map<string, number>();
@@ -57,7 +69,7 @@ export class CompactEncoder {
   private readonly strings = new Map<string, number>();
   private readonly seenOnce = new Set<string>();
   private nextId = 1;
-  private pending: Line[] = [];
+  private pending: Definition[] = [];
 
   /**
    * Encodes one kind's projections as lines (definitions before first use). Throws
@@ -67,10 +79,33 @@ export class CompactEncoder {
     for (let i = 0; i < items.length; i += BATCH) {
       const batch: unknown[] = [];
       for (const item of items.slice(i, i + BATCH)) batch.push(this.value(item));
-      for (const def of this.pending) yield JSON.stringify(def);
-      this.pending = [];
+      yield* this.definitions();
       yield JSON.stringify(["o", kind, batch] satisfies Line);
     }
+  }
+
+  /** The pending definitions as lines: table values with consecutive ids share one. */
+  private *definitions(): Generator<string> {
+    let first = 0;
+    let values: unknown[] = [];
+    const flush = function* (): Generator<string> {
+      if (values.length > 0) yield JSON.stringify(["t", first, values] satisfies Line);
+      values = [];
+    };
+    for (const def of this.pending) {
+      if (def[0] === "s") {
+        yield* flush();
+        yield JSON.stringify(def satisfies Line);
+        continue;
+      }
+      if (values.length === 0 || def[1] !== first + values.length || values.length >= TABLE_BATCH) {
+        yield* flush();
+        first = def[1];
+      }
+      values.push(def[2]);
+    }
+    yield* flush();
+    this.pending = [];
   }
 
   private value(v: unknown): unknown {
@@ -82,7 +117,8 @@ export class CompactEncoder {
         return v;
       case "number":
         if (!Number.isFinite(v)) throw new CompactError(`non-finite number ${v}`);
-        return ["n", v];
+        // -0 comes back as 0, as it does from JSON.
+        return Number.isInteger(v) && v >= 0 && v < Number.MAX_SAFE_INTEGER ? -(v + 1) : ["n", v];
       case "object":
         break;
       default:
@@ -146,77 +182,94 @@ export class CompactEncoder {
 /** Objects of a shape seen this often get a compiled factory: one hidden class, fields in-object. */
 const FACTORY_AFTER = 16;
 
+type Decode = (v: unknown) => unknown;
+
 interface Shape {
   keys: string[];
   uses: number;
   /** Builds the object as one literal from the encoded array: one hidden class, no keyed stores. */
-  build?: (value: (v: unknown) => unknown, a: unknown[]) => Record<string, unknown>;
+  build?: (value: Decode, a: unknown[]) => Record<string, unknown>;
 }
 
 export class CompactDecoder {
   private readonly shapes: Shape[] = [];
   private readonly table: unknown[] = [];
-  private readonly decodeValue = (v: unknown): unknown => this.value(v);
+  /**
+   * One closure (not a method through a bound arrow) because it runs 20 million times at
+   * 150,000 pods; the common cases (a reference, a string, an unboxed integer) come first.
+   */
+  private readonly value: Decode;
 
-  constructor(private readonly sink: (kind: ProjectedKind, item: Projection) => void) {}
+  constructor(private readonly sink: (kind: ProjectedKind, item: Projection) => void) {
+    const table = this.table;
+    const shapes = this.shapes;
+    const value: Decode = (v) => {
+      if (typeof v === "number") {
+        if (v < 0) return -v - 1;
+        const hit = table[v];
+        if (hit === undefined) throw new CompactError(`reference ${v} before its definition`);
+        return hit;
+      }
+      if (v === null) return undefined;
+      if (typeof v !== "object") return v;
+      const a = v as unknown[];
+      const tag = a[0];
+      if (typeof tag === "number" && tag > 0) {
+        const shape = shapes[tag];
+        if (!shape || shape.keys.length !== a.length - 1) throw new CompactError(`bad shape ${tag}`);
+        if (shape.build) return shape.build(value, a);
+        const keys = shape.keys;
+        if (++shape.uses >= FACTORY_AFTER) {
+          // Keys come from our own projections' field names or label keys; JSON.stringify quotes them.
+          shape.build = new Function(
+            "value",
+            "a",
+            `return {${keys.map((k, i) => `${JSON.stringify(k)}: value(a[${i + 1}])`).join(", ")}};`,
+          ) as Shape["build"];
+        }
+        const o: Record<string, unknown> = {};
+        for (let i = 0; i < keys.length; i++) o[keys[i]!] = value(a[i + 1]);
+        return o;
+      }
+      if (tag === 0) {
+        const out = new Array<unknown>(a.length - 1);
+        for (let i = 1; i < a.length; i++) out[i - 1] = value(a[i]);
+        return out;
+      }
+      if (tag === "n") {
+        if (typeof a[1] !== "number") throw new CompactError("boxed number without a number");
+        return a[1];
+      }
+      if (tag === "sel") {
+        const [, equals, requirements, all, none] = a;
+        return selectorFromParts(
+          value(equals) as string[],
+          value(requirements) as Requirement[],
+          all === true,
+          none === true,
+        );
+      }
+      throw new CompactError("encoded value without a tag");
+    };
+    this.value = value;
+  }
 
   /** Decodes one parsed line; throws CompactError on anything malformed. */
-  line(value: unknown): void {
-    if (!Array.isArray(value) || value.length !== 3) throw new CompactError("not an encoded line");
-    const [tag, a, b] = value as [unknown, unknown, unknown];
+  line(parsed: unknown): void {
+    if (!Array.isArray(parsed) || parsed.length !== 3) throw new CompactError("not an encoded line");
+    const [tag, a, b] = parsed as [unknown, unknown, unknown];
     if (tag === "s" && typeof a === "number" && Array.isArray(b) && b.every((k) => typeof k === "string")) {
       if (b.includes("__proto__")) throw new CompactError("__proto__ key");
       this.shapes[a] = { keys: b as string[], uses: 0 };
-    } else if (tag === "t" && typeof a === "number") {
-      this.table[a] = typeof b === "string" ? b : Object.freeze(this.value(b));
+    } else if (tag === "t" && typeof a === "number" && a >= 1 && Array.isArray(b)) {
+      const table = this.table;
+      for (let i = 0; i < b.length; i++) {
+        const v: unknown = b[i];
+        table[a + i] = typeof v === "string" ? v : Object.freeze(this.value(v));
+      }
     } else if (tag === "o" && typeof a === "string" && isProjectedKind(a) && Array.isArray(b)) {
-      for (const item of b) this.sink(a, this.value(item) as Projection);
+      const value = this.value;
+      for (const item of b) this.sink(a, value(item) as Projection);
     } else throw new CompactError(`unknown line ${JSON.stringify(tag)}`);
-  }
-
-  private value(v: unknown): unknown {
-    if (v === null) return undefined;
-    if (typeof v === "number") {
-      const hit = this.table[v];
-      if (hit === undefined) throw new CompactError(`reference ${v} before its definition`);
-      return hit;
-    }
-    if (typeof v !== "object") return v;
-    const a = v as unknown[];
-    const tag = a[0];
-    if (tag === "n") {
-      if (typeof a[1] !== "number") throw new CompactError("boxed number without a number");
-      return a[1];
-    }
-    if (tag === "sel") {
-      const [, equals, requirements, all, none] = a;
-      return selectorFromParts(
-        this.value(equals) as string[],
-        this.value(requirements) as Requirement[],
-        all === true,
-        none === true,
-      );
-    }
-    if (typeof tag !== "number" || tag < 0) throw new CompactError("encoded value without a tag");
-    if (tag === 0) {
-      const out = new Array<unknown>(a.length - 1);
-      for (let i = 1; i < a.length; i++) out[i - 1] = this.value(a[i]);
-      return out;
-    }
-    const shape = this.shapes[tag];
-    if (!shape || shape.keys.length !== a.length - 1) throw new CompactError(`bad shape ${tag}`);
-    const keys = shape.keys;
-    if (shape.build) return shape.build(this.decodeValue, a);
-    if (++shape.uses >= FACTORY_AFTER) {
-      // Keys come from our own projections' field names or label keys; JSON.stringify quotes them.
-      shape.build = new Function(
-        "value",
-        "a",
-        `return {${keys.map((k, i) => `${JSON.stringify(k)}: value(a[${i + 1}])`).join(", ")}};`,
-      ) as Shape["build"];
-    }
-    const o: Record<string, unknown> = {};
-    for (let i = 0; i < keys.length; i++) o[keys[i]!] = this.value(a[i + 1]);
-    return o;
   }
 }
