@@ -1,6 +1,7 @@
 /** HorizontalPodAutoscalers: targets that are missing or unfit, and autoscalers that cannot act. */
 import type { HorizontalPodAutoscaler, PodTemplate } from "../state/types.js";
 import type { ClusterState } from "../state/cluster-state.js";
+import type { FindingDraft } from "./types.js";
 import { defineRule, ref } from "./types.js";
 
 /** Target kinds day2 models; HPAs of other kinds (Argo Rollouts, custom resources) are not judged. */
@@ -27,15 +28,17 @@ export const hpaTargetMissing = defineRule({
   fix: "Point scaleTargetRef at the workload's kind and name, or delete the autoscaler.",
   kinds: ["HorizontalPodAutoscaler", "Deployment", "StatefulSet", "ReplicaSet"],
   requires: ["Deployment", "StatefulSet", "ReplicaSet"],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const h of state.list("HorizontalPodAutoscaler")) {
       if (!MODELLED_TARGETS.has(h.target.kind) || state.hpaTarget(h)) continue;
-      yield {
+      out.push({
         object: ref(h),
         message: `scaleTargetRef ${h.target.kind}/${h.target.name} does not exist`,
         evidence: { targetKind: h.target.kind, targetName: h.target.name },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -48,7 +51,8 @@ export const hpaTargetNoRequests = defineRule({
     "Utilization is usage divided by request: when a target container has no request for the metric's resource, the HPA cannot compute it and does not scale.",
   fix: "Set requests for that resource on every container of the target (sidecars included), or scale on AverageValue instead of Utilization.",
   kinds: ["HorizontalPodAutoscaler", "Deployment", "StatefulSet", "ReplicaSet"],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const h of state.list("HorizontalPodAutoscaler")) {
       const template = targetTemplate(state, h);
       if (!template) continue;
@@ -63,12 +67,13 @@ export const hpaTargetNoRequests = defineRule({
         }
       }
       if (missing.length === 0) continue;
-      yield {
+      out.push({
         object: ref(h),
         message: `target ${h.target.kind}/${h.target.name} has no request for ${missing.join(", ")}`,
         evidence: { target: `${h.target.kind}/${h.target.name}`, missing: missing.join(",") },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -82,7 +87,8 @@ export const hpaAtMax = defineRule({
   fix: "Raise maxReplicas (and check the cluster can hold them), or make each replica cheaper; check the metric is not stuck high.",
   kinds: ["HorizontalPodAutoscaler"],
   runtime: true,
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const h of state.list("HorizontalPodAutoscaler")) {
       if (!hasStatus(h) || h.maxReplicas <= 0) continue;
       const limited = h.conditions.find(
@@ -91,7 +97,7 @@ export const hpaAtMax = defineRule({
       if (h.currentReplicas < h.maxReplicas && !limited) continue;
       // min == max is hpa-min-equals-max's finding: that HPA is always "at max".
       if (h.minReplicas === h.maxReplicas) continue;
-      yield {
+      out.push({
         object: ref(h),
         message: `at maxReplicas ${h.maxReplicas} (current ${h.currentReplicas}, desired ${h.desiredReplicas})${limited?.message ? `: ${limited.message}` : ""}`,
         evidence: {
@@ -100,8 +106,9 @@ export const hpaAtMax = defineRule({
           max: h.maxReplicas,
           scalingLimited: limited !== undefined,
         },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -114,15 +121,17 @@ export const hpaMinEqualsMax = defineRule({
     "An autoscaler whose minimum equals its maximum never scales: it only adds moving parts (and fights kubectl scale).",
   fix: "Give it a range to scale in, or delete it and set the workload's replicas.",
   kinds: ["HorizontalPodAutoscaler"],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const h of state.list("HorizontalPodAutoscaler")) {
       if (h.minReplicas !== h.maxReplicas) continue;
-      yield {
+      out.push({
         object: ref(h),
         message: `minReplicas = maxReplicas = ${h.maxReplicas}: the autoscaler cannot scale`,
         evidence: { min: h.minReplicas, max: h.maxReplicas },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -136,17 +145,19 @@ export const hpaInactive = defineRule({
   fix: "Read the condition's message (kubectl describe hpa); fix the metrics pipeline, the metric name or the target's requests.",
   kinds: ["HorizontalPodAutoscaler"],
   runtime: true,
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const h of state.list("HorizontalPodAutoscaler")) {
       const c = h.conditions.find((x) => x.type === "ScalingActive" && x.status === "False");
       // ScalingDisabled is a target scaled to zero on purpose.
       if (!c || c.reason === "ScalingDisabled") continue;
-      yield {
+      out.push({
         object: ref(h),
         message: `not scaling: ${c.reason ?? "ScalingActive=False"}${c.message ? ` (${c.message})` : ""}`,
         evidence: { reason: c.reason ?? "", message: c.message ?? "" },
-      };
+      });
     }
+    return out;
   },
 });
 

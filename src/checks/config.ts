@@ -41,15 +41,17 @@ export const namespaceOwnerLabels = defineRule({
     "Without a team or owner label nobody can be paged for what runs in the namespace, and its cost cannot be allocated.",
   fix: "Label the namespace, e.g. kubectl label namespace <ns> team=<team>.",
   kinds: ["Namespace"],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const ns of state.list("Namespace")) {
       if (BUILTIN_NAMESPACES.has(ns.name) || isSystemNamespace(ns.name) || hasOwnerLabel(ns.labels)) continue;
-      yield {
+      out.push({
         object: ref(ns),
         message: `no ${OWNER_LABELS.join(" or ")} label`,
         evidence: { labels: Object.keys(ns.labels).sort().join(",") },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -69,17 +71,19 @@ function namespaceWithout(
     fix,
     kinds: ["Namespace", "Pod", kind],
     requires: ["Pod", kind],
-    *evaluate(state) {
+    evaluate(state): FindingDraft[] {
+      const out: FindingDraft[] = [];
       for (const [ns, pods] of namespacesWithPods(state)) {
         if (BUILTIN_NAMESPACES.has(ns) || isSystemNamespace(ns) || state.inNamespace(kind, ns).length > 0)
           continue;
         const obj = state.get("Namespace", "", ns);
-        yield {
+        out.push({
           object: obj ? ref(obj) : { kind: "Namespace", namespace: "", name: ns },
           message: `runs ${pods} pods and has no ${kind}`,
           evidence: { pods },
-        };
+        });
       }
+      return out;
     },
   });
 }
@@ -109,23 +113,25 @@ export const defaultNamespace = defineRule({
     "The default namespace has no owner, quota or policy of its own: whatever lands there is hard to attribute, and RBAC granted there leaks to it all.",
   fix: "Move the workload (and its Services and config) to a namespace of its own.",
   kinds: [...TEMPLATE_KINDS, "Service"],
-  *evaluate(state): Generator<FindingDraft> {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const { owner } of workloadTemplates(state)) {
       if (owner.namespace !== "default") continue;
-      yield {
+      out.push({
         object: ref(owner),
         message: `${owner.kind} runs in the default namespace`,
         evidence: { namespace: "default" },
-      };
+      });
     }
     for (const svc of state.inNamespace("Service", "default")) {
       if (svc.name === "kubernetes") continue;
-      yield {
+      out.push({
         object: ref(svc),
         message: "Service lives in the default namespace",
         evidence: { namespace: "default", type: svc.type },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -150,16 +156,18 @@ export const deprecatedApiVersion = defineRule({
     "An API version removed from Kubernetes cannot be applied to a cluster of that version: the manifest or chart fails on upgrade day, or after it.",
   fix: "Migrate the manifest or chart to the replacement version (kubectl convert or pluto help with the field changes).",
   kinds: [...VERSIONED_KINDS],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const o of everyObject(state)) {
       const dep = deprecatedApi(o.apiVersion, o.kind);
       if (!dep) continue;
-      yield {
+      out.push({
         object: ref(o),
         message: `${o.kind} uses ${o.apiVersion}, removed in Kubernetes ${dep.removedIn}; use ${dep.replacement}`,
         evidence: { apiVersion: o.apiVersion, removedIn: dep.removedIn, replacement: dep.replacement },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -172,21 +180,23 @@ export const deprecatedApiManaged = defineRule({
     "managedFields show a client (a chart, a CI job, an operator) still writing this object through a deprecated API version: that client breaks when the version is removed, even if the object itself reads fine.",
   fix: "Find the field manager (kubectl get -o yaml --show-managed-fields) and upgrade that client or chart to the replacement version.",
   kinds: [...VERSIONED_KINDS],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const o of everyObject(state)) {
       if (o.managedApiVersions.length === 0) continue;
       for (const v of o.managedApiVersions) {
         if (v === o.apiVersion) continue; // the object's own version is deprecated-api-version's finding
         const dep = deprecatedApi(v, o.kind);
         if (!dep) continue;
-        yield {
+        out.push({
           object: ref(o),
           message: `${o.kind} is still written through ${v} (removed in Kubernetes ${dep.removedIn}); use ${dep.replacement}`,
           evidence: { managedApiVersion: v, removedIn: dep.removedIn, replacement: dep.replacement },
-        };
+        });
         break;
       }
     }
+    return out;
   },
 });
 

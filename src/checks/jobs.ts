@@ -1,6 +1,7 @@
 /** Batch workloads: failed Jobs, finished Jobs left behind, CronJobs that do not succeed. */
 import type { CronJob, Job } from "../state/types.js";
 import type { ClusterState } from "../state/cluster-state.js";
+import type { FindingDraft } from "./types.js";
 import { defineRule, ref } from "./types.js";
 import { cronPeriodMinutes, formatMinutes, minutesSince } from "./util.js";
 
@@ -28,7 +29,8 @@ export const jobFailed = defineRule({
   fix: "Read the failed pod's logs and events, fix the cause, then delete and recreate the Job (or wait for the CronJob's next run).",
   kinds: ["Job", "CronJob", "Pod"],
   runtime: true,
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const j of state.list("Job")) {
       const failed = j.failedCondition;
       if (!failed) continue;
@@ -39,7 +41,7 @@ export const jobFailed = defineRule({
         continue;
       const pod = state.podsOf(j).find((p) => p.phase === "Failed") ?? state.podsOf(j)[0];
       const exit = pod?.statuses.find((c) => c.state === "terminated" && (c.exitCode ?? 0) !== 0);
-      yield {
+      out.push({
         object: ref(j),
         message: `job failed: ${failed.reason ?? "Failed"}${failed.message ? ` (${failed.message})` : ""}; ${j.failed} failed pods, backoffLimit ${j.backoffLimit}`,
         evidence: {
@@ -50,8 +52,9 @@ export const jobFailed = defineRule({
           exitCode: exit?.exitCode ?? "unknown",
           cronJob: cron?.name ?? "",
         },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -64,18 +67,20 @@ export const jobNoTtl = defineRule({
     "A finished Job and its pods stay forever unless something deletes them: they pile up in etcd, in every list, and in the scanner's findings.",
   fix: "Set spec.ttlSecondsAfterFinished (e.g. 86400) so the TTL controller removes the Job a day after it finishes; CronJobs use their history limits instead.",
   kinds: ["Job"],
-  *evaluate(state, ctx) {
+  evaluate(state, ctx): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const j of state.list("Job")) {
       // Jobs of CronJobs are pruned by the CronJob's history limits.
       if (j.owner || j.ttlSecondsAfterFinished !== undefined) continue;
       if (!j.complete && !j.failedCondition) continue;
       const since = minutesSince(ctx.now, finishedAt(j));
-      yield {
+      out.push({
         object: ref(j),
         message: `finished ${since === undefined ? "" : `${formatMinutes(since)} ago `}and has no ttlSecondsAfterFinished: it stays until deleted by hand`,
         evidence: { status: j.complete ? "Complete" : "Failed", finishedMinutesAgo: since ?? "unknown" },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -90,7 +95,8 @@ export const cronNeverSucceeded = defineRule({
   kinds: ["CronJob", "Job"],
   runtime: true,
   requires: ["Job"],
-  *evaluate(state, ctx) {
+  evaluate(state, ctx): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const c of state.list("CronJob")) {
       if (c.suspend || c.lastScheduleTime === undefined || c.lastSuccessfulTime !== undefined) continue;
       const jobs = state.children(c).filter((o): o is Job => o.kind === "Job");
@@ -98,7 +104,7 @@ export const cronNeverSucceeded = defineRule({
       if (jobs.some((j) => j.complete) || (jobs.length > 0 && jobs.every((j) => !j.failedCondition)))
         continue;
       const since = minutesSince(ctx.now, c.createdAt);
-      yield {
+      out.push({
         object: ref(c),
         message: `scheduled (last at ${new Date(c.lastScheduleTime).toISOString()}) but no run has ever succeeded${since !== undefined ? ` in ${formatMinutes(since)}` : ""}`,
         evidence: {
@@ -107,8 +113,9 @@ export const cronNeverSucceeded = defineRule({
           failedJobs: jobs.filter((j) => j.failedCondition).length,
           active: c.active,
         },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -122,7 +129,8 @@ export const cronSuccessOld = defineRule({
   fix: "Check the latest Jobs and their pods; look for a hung active Job, a startingDeadlineSeconds too short, or failing runs.",
   kinds: ["CronJob"],
   runtime: true,
-  *evaluate(state, ctx) {
+  evaluate(state, ctx): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const c of state.list("CronJob")) {
       if (c.suspend || c.lastSuccessfulTime === undefined) continue;
       const period = cronPeriodMinutes(c.schedule);
@@ -130,7 +138,7 @@ export const cronSuccessOld = defineRule({
       const since = minutesSince(ctx.now, c.lastSuccessfulTime)!;
       const limit = Math.max(MIN_SUCCESS_AGE_MIN, MISSED_PERIODS * period);
       if (since <= limit) continue;
-      yield {
+      out.push({
         object: ref(c),
         message: `last success ${formatMinutes(since)} ago, more than ${MISSED_PERIODS} periods of "${c.schedule}"`,
         evidence: {
@@ -139,8 +147,9 @@ export const cronSuccessOld = defineRule({
           limitMinutes: limit,
           active: c.active,
         },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -152,16 +161,18 @@ export const cronSuspended = defineRule({
   rationale: "A suspended CronJob does not run; fine during maintenance, a silent gap when forgotten.",
   fix: "Resume it (spec.suspend: false) or delete it if it is no longer needed.",
   kinds: ["CronJob"],
-  *evaluate(state, ctx) {
+  evaluate(state, ctx): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const c of state.list("CronJob")) {
       if (!c.suspend) continue;
       const last = minutesSince(ctx.now, c.lastScheduleTime);
-      yield {
+      out.push({
         object: ref(c),
         message: `suspended${last !== undefined ? `; last scheduled ${formatMinutes(last)} ago` : ""}`,
         evidence: { schedule: c.schedule, lastScheduleMinutesAgo: last ?? "never" },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -174,15 +185,17 @@ export const cronInvalidSchedule = defineRule({
     "The CronJob controller does not run a CronJob whose schedule it cannot parse: the job silently never happens.",
   fix: "Fix spec.schedule to five cron fields (minute hour day-of-month month day-of-week) or an @hourly/@daily-style macro.",
   kinds: ["CronJob"],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const c of state.list("CronJob")) {
       if (cronPeriodMinutes(c.schedule) !== undefined) continue;
-      yield {
+      out.push({
         object: ref(c),
         message: `schedule "${c.schedule}" is not a valid cron expression`,
         evidence: { schedule: c.schedule },
-      };
+      });
     }
+    return out;
   },
 });
 

@@ -1,4 +1,5 @@
 /** Networking: Services that route to nothing. */
+import type { FindingDraft } from "./types.js";
 import { defineRule, ref } from "./types.js";
 
 export const serviceNoEndpoints = defineRule({
@@ -12,7 +13,8 @@ export const serviceNoEndpoints = defineRule({
   kinds: ["Service", "Pod", "EndpointSlice"],
   runtime: true,
   requires: ["Pod"],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const svc of state.list("Service")) {
       if (svc.type === "ExternalName" || svc.selector.matchesNone) continue;
       const slices = state.endpointSlicesOf(svc);
@@ -22,7 +24,7 @@ export const serviceNoEndpoints = defineRule({
       const readyPods = pods.filter((p) => p.ready).length;
       // Without slices (manifests) fall back to the pods the selector matches.
       if (slices.length === 0 && readyPods > 0 && !state.isCollected("EndpointSlice")) continue;
-      yield {
+      out.push({
         object: ref(svc),
         message:
           pods.length === 0
@@ -35,8 +37,9 @@ export const serviceNoEndpoints = defineRule({
           readyPods,
           readyEndpoints: ready,
         },
-      };
+      });
     }
+    return out;
   },
 });
 

@@ -1,5 +1,6 @@
 /** Node health: readiness and pressure conditions. */
 import type { ClusterState } from "../state/cluster-state.js";
+import type { FindingDraft } from "./types.js";
 import { defineRule, ref } from "./types.js";
 import { formatMinutes, minutesSince } from "./util.js";
 
@@ -15,13 +16,14 @@ export const nodeNotReady = defineRule({
   fix: "Check the kubelet and container runtime on the node (or the cloud instance); cordon and replace it if it does not recover.",
   kinds: ["Node"],
   runtime: true,
-  *evaluate(state, ctx) {
+  evaluate(state, ctx): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const node of state.list("Node")) {
       // A node without conditions (a manifest) says nothing about readiness.
       if (node.ready === "True" || node.conditions.length === 0) continue;
       const cond = node.conditions.find((c) => c.type === "Ready");
       const since = cond?.lastTransition;
-      yield {
+      out.push({
         object: ref(node),
         message: `node is ${node.ready === "Unknown" ? "unreachable (Ready=Unknown)" : "NotReady"}${cond?.reason ? `: ${cond.reason}` : ""}${since ? ` for ${Math.max(0, Math.round((ctx.now - since) / 60000))} min` : ""}`,
         evidence: {
@@ -30,8 +32,9 @@ export const nodeNotReady = defineRule({
           pods: state.podsOnNode(node.name).length,
           pool: node.pool ?? "",
         },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -44,18 +47,20 @@ export const nodePressure = defineRule({
   fix: "Find the pods using the resource on that node; rebalance, raise limits or add capacity; clean up disk.",
   kinds: ["Node"],
   runtime: true,
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const node of state.list("Node")) {
       for (const c of node.conditions) {
         if (PRESSURE.includes(c.type) && c.status === "True") {
-          yield {
+          out.push({
             object: ref(node),
             message: `node reports ${c.type}${c.message ? `: ${c.message}` : ""}`,
             evidence: { condition: c.type, reason: c.reason ?? "unknown" },
-          };
+          });
         }
       }
     }
+    return out;
   },
 });
 
@@ -76,14 +81,15 @@ export const nodeCordoned = defineRule({
   fix: "Finish the maintenance and uncordon the node, or drain and remove it.",
   kinds: ["Node"],
   runtime: true,
-  *evaluate(state, ctx) {
+  evaluate(state, ctx): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const node of state.list("Node")) {
       if (!node.unschedulable || node.conditions.length === 0) continue;
       const taint = node.taints.find((t) => t.key === "node.kubernetes.io/unschedulable");
       const since = minutesSince(ctx.now, taint?.timeAdded);
       // Without a timestamp the age is unknown; recent cordons are maintenance in progress.
       if (since !== undefined && since < CORDON_MIN) continue;
-      yield {
+      out.push({
         object: ref(node),
         message: `node is cordoned${since === undefined ? " (since an unknown time)" : ` for ${formatMinutes(since)}`} and runs ${state.podsOnNode(node.name).length} pods`,
         evidence: {
@@ -92,8 +98,9 @@ export const nodeCordoned = defineRule({
           pods: state.podsOnNode(node.name).length,
           ready: node.ready,
         },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -124,11 +131,12 @@ export const kubeletVersionSkew = defineRule({
   fix: "Upgrade the node (or its node pool / launch template) to the control plane's minor version.",
   kinds: ["Node"],
   runtime: true,
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const node of state.list("Node")) {
       const s = kubeletSkew(state, node.kubeletVersion);
       if (!s || s.skew < 1 || s.skew > SUPPORTED_KUBELET_SKEW) continue;
-      yield {
+      out.push({
         object: ref(node),
         message: `kubelet ${node.kubeletVersion} is ${s.skew} minor version${s.skew > 1 ? "s" : ""} behind the control plane ${s.control}`,
         evidence: {
@@ -137,8 +145,9 @@ export const kubeletVersionSkew = defineRule({
           skew: s.skew,
           pool: node.pool ?? "",
         },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -152,11 +161,12 @@ export const kubeletUnsupportedSkew = defineRule({
   fix: "Upgrade (or replace) the node to within three minors of the control plane, and never run kubelets newer than the API server.",
   kinds: ["Node"],
   runtime: true,
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const node of state.list("Node")) {
       const s = kubeletSkew(state, node.kubeletVersion);
       if (!s || (s.skew >= 0 && s.skew <= SUPPORTED_KUBELET_SKEW)) continue;
-      yield {
+      out.push({
         object: ref(node),
         message:
           s.skew < 0
@@ -168,8 +178,9 @@ export const kubeletUnsupportedSkew = defineRule({
           skew: s.skew,
           supportedSkew: SUPPORTED_KUBELET_SKEW,
         },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -184,7 +195,8 @@ export const heartbeatStale = defineRule({
   kinds: ["Node", "Lease"],
   runtime: true,
   requires: ["Lease"],
-  *evaluate(state, ctx) {
+  evaluate(state, ctx): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const node of state.list("Node")) {
       // NotReady nodes are node-not-ready's; manifests have no conditions.
       if (node.ready !== "True") continue;
@@ -193,7 +205,7 @@ export const heartbeatStale = defineRule({
       if (renewed === undefined) continue;
       const ageSec = Math.round((ctx.now - renewed) / 1000);
       if (ageSec <= HEARTBEAT_STALE_SEC) continue;
-      yield {
+      out.push({
         object: ref(node),
         message: `node lease last renewed ${ageSec}s ago (expected every 10s) while the node still reports Ready`,
         evidence: {
@@ -201,8 +213,9 @@ export const heartbeatStale = defineRule({
           thresholdSeconds: HEARTBEAT_STALE_SEC,
           lastConditionHeartbeat: node.lastHeartbeat ? new Date(node.lastHeartbeat).toISOString() : "unknown",
         },
-      };
+      });
     }
+    return out;
   },
 });
 

@@ -61,23 +61,27 @@ export const crashLoop = defineRule({
   fix: "Read the previous container's logs (kubectl logs --previous), fix the crash, then roll out again.",
   kinds: ["Pod"],
   runtime: true,
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const pod of troubledPods(state)) {
       for (const c of containersOf(pod)) {
         if (c.state === "waiting" && c.reason === "CrashLoopBackOff") {
-          yield finding(
-            pod,
-            c,
-            `container ${c.name} is crash-looping (${c.restartCount} restarts, last exit ${c.lastExitCode ?? "?"}${c.lastReason ? ` ${c.lastReason}` : ""})`,
-            {
-              restarts: c.restartCount,
-              lastExitCode: c.lastExitCode ?? "unknown",
-              lastReason: c.lastReason ?? "unknown",
-            },
+          out.push(
+            finding(
+              pod,
+              c,
+              `container ${c.name} is crash-looping (${c.restartCount} restarts, last exit ${c.lastExitCode ?? "?"}${c.lastReason ? ` ${c.lastReason}` : ""})`,
+              {
+                restarts: c.restartCount,
+                lastExitCode: c.lastExitCode ?? "unknown",
+                lastReason: c.lastReason ?? "unknown",
+              },
+            ),
           );
         }
       }
     }
+    return out;
   },
 });
 
@@ -91,23 +95,27 @@ export const oomKilled = defineRule({
   fix: "Raise the memory limit (and request) to the observed peak with headroom, or fix the leak.",
   kinds: ["Pod"],
   runtime: true,
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const pod of troubledPods(state)) {
       for (const c of containersOf(pod)) {
         const now = c.state === "terminated" && c.reason === "OOMKilled";
         if (now || c.lastReason === "OOMKilled") {
-          yield finding(
-            pod,
-            c,
-            `container ${c.name} was OOMKilled${now ? "" : " (last termination)"}; ${c.restartCount} restarts`,
-            {
-              restarts: c.restartCount,
-              when: now ? "current" : "last",
-            },
+          out.push(
+            finding(
+              pod,
+              c,
+              `container ${c.name} was OOMKilled${now ? "" : " (last termination)"}; ${c.restartCount} restarts`,
+              {
+                restarts: c.restartCount,
+                when: now ? "current" : "last",
+              },
+            ),
           );
         }
       }
     }
+    return out;
   },
 });
 
@@ -121,19 +129,23 @@ export const imagePull = defineRule({
   fix: "Check the image reference and tag, and the pod's imagePullSecrets for a private registry.",
   kinds: ["Pod"],
   runtime: true,
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const pod of troubledPods(state)) {
       for (const c of containersOf(pod)) {
         if (c.state === "waiting" && c.reason !== undefined && PULL_REASONS.has(c.reason)) {
           const image =
             [...pod.initContainers, ...pod.containers].find((s) => s.name === c.name)?.image ?? "";
-          yield finding(pod, c, `container ${c.name} cannot pull image ${image} (${c.reason})`, {
-            image,
-            reason: c.reason,
-          });
+          out.push(
+            finding(pod, c, `container ${c.name} cannot pull image ${image} (${c.reason})`, {
+              image,
+              reason: c.reason,
+            }),
+          );
         }
       }
     }
+    return out;
   },
 });
 
@@ -146,7 +158,8 @@ export const failedContainer = defineRule({
   fix: "Read the container's logs and the pod's events; fix the cause or delete the failed pod.",
   kinds: ["Pod"],
   runtime: true,
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const pod of state.list("Pod")) {
       // Pods of Jobs are judged by the Job; evicted pods by the eviction rule later.
       if (pod.owner?.kind === "Job" || pod.reason === "Evicted") continue;
@@ -159,24 +172,27 @@ export const failedContainer = defineRule({
           )
         : undefined;
       if (failed) {
-        yield finding(
-          pod,
-          failed,
-          `container ${failed.name} terminated with exit code ${failed.exitCode}${failed.reason ? ` (${failed.reason})` : ""}`,
-          {
-            exitCode: failed.exitCode ?? "unknown",
-            reason: failed.reason ?? "unknown",
-            phase: pod.phase,
-          },
+        out.push(
+          finding(
+            pod,
+            failed,
+            `container ${failed.name} terminated with exit code ${failed.exitCode}${failed.reason ? ` (${failed.reason})` : ""}`,
+            {
+              exitCode: failed.exitCode ?? "unknown",
+              reason: failed.reason ?? "unknown",
+              phase: pod.phase,
+            },
+          ),
         );
       } else if (pod.phase === "Failed" && !containersOf(pod).some((c) => c.reason === "OOMKilled")) {
-        yield {
+        out.push({
           object: ref(pod),
           message: `pod failed${pod.reason ? `: ${pod.reason}` : ""}${pod.message ? ` (${pod.message})` : ""}`,
           evidence: { phase: pod.phase, reason: pod.reason ?? "unknown" },
-        };
+        });
       }
     }
+    return out;
   },
 });
 
@@ -190,11 +206,12 @@ export const pending = defineRule({
   fix: "Read the scheduler's message: free capacity, add nodes, or relax requests, selectors, affinity or taints.",
   kinds: ["Pod"],
   runtime: true,
-  *evaluate(state, ctx) {
+  evaluate(state, ctx): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const pod of state.list("Pod")) {
       if (pod.phase !== "Pending" || pod.deleting) continue;
       if (!pod.scheduled && pod.unschedulableReason !== "SchedulingGated") {
-        yield {
+        out.push({
           object: ref(pod),
           message: `pod cannot be scheduled: ${pod.unschedulableMessage ?? pod.unschedulableReason ?? "not scheduled yet"}`,
           evidence: {
@@ -204,9 +221,10 @@ export const pending = defineRule({
               ? "unknown"
               : Math.round((ctx.now - pod.createdAt) / 60000),
           },
-        };
+        });
       }
     }
+    return out;
   },
 });
 
@@ -220,7 +238,8 @@ export const highRestarts = defineRule({
   fix: "Find why it restarts (previous logs, OOM, probes) and fix the cause.",
   kinds: ["Pod"],
   runtime: true,
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const pod of troubledPods(state)) {
       for (const c of containersOf(pod)) {
         // Crash loops and OOM kills have their own rules.
@@ -230,18 +249,21 @@ export const highRestarts = defineRule({
           c.lastReason === "OOMKilled"
         )
           continue;
-        yield finding(
-          pod,
-          c,
-          `container ${c.name} restarted ${c.restartCount} times (last: ${c.lastReason ?? "unknown"}, exit ${c.lastExitCode ?? "?"})`,
-          {
-            restarts: c.restartCount,
-            threshold: RESTART_THRESHOLD,
-            lastReason: c.lastReason ?? "unknown",
-          },
+        out.push(
+          finding(
+            pod,
+            c,
+            `container ${c.name} restarted ${c.restartCount} times (last: ${c.lastReason ?? "unknown"}, exit ${c.lastExitCode ?? "?"})`,
+            {
+              restarts: c.restartCount,
+              threshold: RESTART_THRESHOLD,
+              lastReason: c.lastReason ?? "unknown",
+            },
+          ),
         );
       }
     }
+    return out;
   },
 });
 
@@ -265,11 +287,12 @@ export const evicted = defineRule({
   fix: "Find the pressure behind the eviction (node conditions, the pod's ephemeral-storage or memory use), set requests that match use, then delete the evicted pod objects.",
   kinds: ["Pod"],
   runtime: true,
-  *evaluate(state, ctx) {
+  evaluate(state, ctx): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const pod of state.list("Pod")) {
       if (pod.phase !== "Failed" || pod.reason !== "Evicted") continue;
       const age = minutesSince(ctx.now, pod.createdAt);
-      yield {
+      out.push({
         object: ref(pod),
         message: `pod was evicted${pod.message ? `: ${pod.message}` : ""}`,
         evidence: {
@@ -279,8 +302,9 @@ export const evicted = defineRule({
           owner: pod.owner ? `${pod.owner.kind}/${pod.owner.name}` : "",
           ageMinutes: age ?? "unknown",
         },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -294,11 +318,12 @@ export const stuckTerminating = defineRule({
   fix: "Check the node is reachable and the kubelet runs; look for finalizers on the pod; force-delete only after confirming the process is really gone.",
   kinds: ["Pod"],
   runtime: true,
-  *evaluate(state, ctx) {
+  evaluate(state, ctx): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const pod of state.list("Pod")) {
       const over = minutesSince(ctx.now, pod.deletedAt);
       if (over === undefined || ctx.now - pod.deletedAt! < TERMINATING_GRACE_MIN * 60_000) continue;
-      yield {
+      out.push({
         object: ref(pod),
         message: `pod has been terminating ${formatMinutes(over)} past its deletion deadline`,
         evidence: {
@@ -307,8 +332,9 @@ export const stuckTerminating = defineRule({
           node: pod.nodeName,
           phase: pod.phase,
         },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -331,7 +357,8 @@ export const initStuck = defineRule({
   fix: "Read the init container's logs (kubectl logs -c <init>); fix what it waits for or why it fails.",
   kinds: ["Pod"],
   runtime: true,
-  *evaluate(state, ctx) {
+  evaluate(state, ctx): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const pod of state.list("Pod")) {
       if (pod.phase !== "Pending" || pod.deleting || !pod.scheduled || pod.initStatuses.length === 0)
         continue;
@@ -340,7 +367,7 @@ export const initStuck = defineRule({
       const c = pod.initStatuses.find((s) => !(s.state === "terminated" && s.exitCode === 0) && !s.ready);
       // Crash loops and image pulls have their own rules.
       if (!c || (c.reason !== undefined && START_FAILURES.has(c.reason))) continue;
-      yield {
+      out.push({
         object: ref(pod),
         container: c.name,
         message: `init container ${c.name} has not completed after ${formatMinutes(since)} (${c.state}${c.reason ? ` ${c.reason}` : ""}, ${c.restartCount} restarts${c.lastExitCode !== undefined ? `, last exit ${c.lastExitCode}` : ""})`,
@@ -352,8 +379,9 @@ export const initStuck = defineRule({
           lastExitCode: c.lastExitCode ?? "none",
           minutes: since,
         },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -367,7 +395,8 @@ export const containerNotReady = defineRule({
   fix: "Check the readiness probe's endpoint from inside the pod and the app's logs; fix the dependency or the probe (path, port, timeout).",
   kinds: ["Pod"],
   runtime: true,
-  *evaluate(state, ctx) {
+  evaluate(state, ctx): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const pod of state.list("Pod")) {
       if (pod.phase !== "Running" || pod.deleting || pod.ready) continue;
       // Pods on a NotReady node are marked unready with it: that is node-not-ready's finding.
@@ -377,14 +406,17 @@ export const containerNotReady = defineRule({
         if (c.state !== "running" || c.ready) continue;
         const since = minutesSince(ctx.now, c.startedAt);
         if (since === undefined || since < NOT_READY_MIN) continue;
-        yield finding(
-          pod,
-          c,
-          `container ${c.name} has been running ${formatMinutes(since)} without becoming ready`,
-          { runningMinutes: since, restarts: c.restartCount, thresholdMinutes: NOT_READY_MIN },
+        out.push(
+          finding(
+            pod,
+            c,
+            `container ${c.name} has been running ${formatMinutes(since)} without becoming ready`,
+            { runningMinutes: since, restarts: c.restartCount, thresholdMinutes: NOT_READY_MIN },
+          ),
         );
       }
     }
+    return out;
   },
 });
 
@@ -398,17 +430,19 @@ export const unknownPhase = defineRule({
   fix: "Check the node (kubectl get node, cloud console); once it is confirmed gone, delete the node object so its pods are rescheduled.",
   kinds: ["Pod"],
   runtime: true,
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const pod of state.list("Pod")) {
       // Manifests have no status: their phase is "Unknown" by projection, not by report.
       if (pod.phase !== "Unknown" || (pod.startTime === undefined && pod.statuses.length === 0)) continue;
       const node = pod.nodeName ? state.get("Node", "", pod.nodeName) : undefined;
-      yield {
+      out.push({
         object: ref(pod),
         message: `pod phase is Unknown on node ${pod.nodeName || "(none)"}${node ? ` (node Ready=${node.ready})` : ""}`,
         evidence: { node: pod.nodeName, nodeReady: node?.ready ?? "unknown", reason: pod.reason ?? "" },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -423,7 +457,8 @@ export const probeFailing = defineRule({
   kinds: ["Pod", "Event"],
   runtime: true,
   requires: ["Event"],
-  *evaluate(state, ctx) {
+  evaluate(state, ctx): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const [key, events] of warningEvents(state)) {
       if (!key.startsWith("Pod/")) continue;
       let liveness = 0;
@@ -441,12 +476,13 @@ export const probeFailing = defineRule({
       const { namespace, name } = events[0]!.involved;
       const pod = state.get("Pod", namespace, name);
       if (!pod || pod.deleting) continue;
-      yield {
+      out.push({
         object: ref(pod),
         message: `probes failed ${liveness + readiness} times in the last ${PROBE_WINDOW_MIN} min (liveness ${liveness}, readiness ${readiness}): ${last ?? ""}`,
         evidence: { liveness, readiness, windowMinutes: PROBE_WINDOW_MIN, lastMessage: last ?? "" },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -459,17 +495,19 @@ export const withoutController = defineRule({
     "A bare pod is not recreated when its node fails or it is evicted, and cannot be rolled out or scaled.",
   fix: "Run it from a Deployment, StatefulSet, DaemonSet or Job.",
   kinds: ["Pod"],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const pod of state.list("Pod")) {
       // Static (mirror) pods are owned by their Node; finished pods do no harm.
       if (pod.owner || pod.annotations["kubernetes.io/config.mirror"] !== undefined) continue;
       if (pod.phase === "Succeeded" || pod.phase === "Failed") continue;
-      yield {
+      out.push({
         object: ref(pod),
         message: "pod has no owner: nothing recreates it if it is evicted or its node fails",
         evidence: { phase: pod.phase, node: pod.nodeName, restartPolicy: pod.restartPolicy },
-      };
+      });
     }
+    return out;
   },
 });
 

@@ -6,7 +6,7 @@
  * https://kubernetes.io/docs/concepts/security/pod-security-standards/
  */
 import type { ContainerSpec, PodTemplate, SecurityContext } from "../state/types.js";
-import type { Rule, Severity } from "./types.js";
+import type { FindingDraft, Rule, Severity } from "./types.js";
 import { defineRule, ref } from "./types.js";
 import {
   TEMPLATE_KINDS,
@@ -52,15 +52,21 @@ function pssRule(spec: PssSpec): Rule {
     fix: spec.fix,
     kinds: [...TEMPLATE_KINDS],
     targets: workloadOwners,
-    *evaluate(state) {
+    evaluate(state): FindingDraft[] {
+      const out: FindingDraft[] = [];
       const templates = spec.securityOnly
         ? templatesFailingSecurity(state, spec.id, (t) => check(t) !== undefined)
         : workloadTemplates(state);
       for (const { owner, template } of templates) {
         const v = check(template);
         if (v)
-          yield { object: ref(owner), message: v.message, evidence: { pss: level, control, ...v.evidence } };
+          out.push({
+            object: ref(owner),
+            message: v.message,
+            evidence: { pss: level, control, ...v.evidence },
+          });
       }
+      return out;
     },
   });
 }

@@ -7,7 +7,7 @@
  */
 import type { ClusterState } from "../state/cluster-state.js";
 import type { PolicyRule, Role, RoleBinding, Subject } from "../state/types.js";
-import type { Rule, Severity } from "./types.js";
+import type { FindingDraft, Rule, Severity } from "./types.js";
 import { defineRule, ref } from "./types.js";
 import { objectsOf } from "./workload-templates.js";
 
@@ -89,16 +89,18 @@ function roleRule(spec: RoleCheck): Rule {
     fix: spec.fix,
     kinds: ["Role", "ClusterRole"],
     targets: objectsOf("Role", "ClusterRole"),
-    *evaluate(state) {
+    evaluate(state): FindingDraft[] {
+      const out: FindingDraft[] = [];
       for (const role of ownRoles(state)) {
         const bad = role.rules.filter(spec.offending).map(ruleText);
         if (bad.length)
-          yield {
+          out.push({
             object: ref(role),
             message: spec.message(bad),
             evidence: { rules: bad.join("; "), scope: role.kind === "ClusterRole" ? "cluster" : "namespace" },
-          };
+          });
       }
+      return out;
     },
   });
 }
@@ -182,19 +184,21 @@ export const clusterAdminBinding = defineRule({
   fix: "Bind a narrower role (admin in one namespace, or a purpose-made ClusterRole); keep cluster-admin to a break-glass group.",
   kinds: ["ClusterRoleBinding", "RoleBinding"],
   targets: objectsOf("RoleBinding", "ClusterRoleBinding"),
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const b of [...state.list("ClusterRoleBinding"), ...state.list("RoleBinding")]) {
       if (b.roleRef.kind !== "ClusterRole" || b.roleRef.name !== "cluster-admin" || isBuiltinBinding(b))
         continue;
       const subjects = b.subjects.filter((s) => !isSystemSubject(s));
       if (subjects.length === 0) continue;
       const scope = b.kind === "ClusterRoleBinding" ? "cluster" : "namespace";
-      yield {
+      out.push({
         object: ref(b),
         message: `grants cluster-admin${scope === "namespace" ? ` in namespace ${b.namespace}` : ""} to ${subjects.map(subjectText).join(", ")}`,
         evidence: { subjects: subjects.map(subjectText).join(","), scope },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -218,7 +222,8 @@ export const secretsClusterWide = defineRule({
   fix: "Bind the role with RoleBindings in the namespaces that need it, or narrow it with resourceNames; give controllers that must watch Secrets a dedicated, audited account.",
   kinds: ["ClusterRoleBinding", "ClusterRole"],
   targets: (state) => state.list("ClusterRoleBinding"),
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const b of state.list("ClusterRoleBinding")) {
       if (b.roleRef.kind !== "ClusterRole" || b.roleRef.name === "cluster-admin") continue; // rbac-cluster-admin-binding
       if (isBuiltinBinding(b)) continue;
@@ -227,7 +232,7 @@ export const secretsClusterWide = defineRule({
       const role = state.get("ClusterRole", "", b.roleRef.name);
       const rules = role?.rules.filter(readsSecrets) ?? [];
       if (rules.length === 0) continue;
-      yield {
+      out.push({
         object: ref(b),
         message: `ClusterRole ${b.roleRef.name} reads Secrets in every namespace, granted to ${subjects.map(subjectText).join(", ")}`,
         evidence: {
@@ -235,8 +240,9 @@ export const secretsClusterWide = defineRule({
           rules: rules.map(ruleText).join("; "),
           subjects: subjects.map(subjectText).join(","),
         },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -252,18 +258,20 @@ export const anonymousBinding = defineRule({
   fix: "Delete the binding, or bind the role to an authenticated group instead.",
   kinds: ["ClusterRoleBinding", "RoleBinding"],
   targets: objectsOf("RoleBinding", "ClusterRoleBinding"),
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const b of [...state.list("ClusterRoleBinding"), ...state.list("RoleBinding")]) {
       // The API server's own (system:public-info-viewer: /healthz, /version) are intended.
       if (b.name.startsWith("system:") || b.roleRef.name.startsWith("system:")) continue;
       const anon = b.subjects.filter((s) => ANONYMOUS.has(`${s.kind}/${s.name}`));
       if (anon.length === 0) continue;
-      yield {
+      out.push({
         object: ref(b),
         message: `grants ${b.roleRef.kind} ${b.roleRef.name} to ${anon.map(subjectText).join(", ")}`,
         evidence: { role: `${b.roleRef.kind}/${b.roleRef.name}`, subjects: anon.map(subjectText).join(",") },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -283,7 +291,8 @@ export const bindingMissingRole = defineRule({
   // Without the roles read, every binding would look dangling.
   requires: ["Role", "ClusterRole"],
   targets: allBindings,
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const b of allBindings(state)) {
       const { kind, name } = b.roleRef;
       // Built-in roles always exist on a live cluster (the API server recreates them): manifests rarely carry them.
@@ -295,12 +304,13 @@ export const bindingMissingRole = defineRule({
             ? state.get("ClusterRole", "", name)
             : undefined;
       if (exists) continue;
-      yield {
+      out.push({
         object: ref(b),
         message: `refers to ${kind} ${name}, which does not exist`,
         evidence: { roleRef: `${kind}/${name}` },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -315,7 +325,8 @@ export const bindingMissingServiceAccount = defineRule({
   kinds: ["RoleBinding", "ClusterRoleBinding", "ServiceAccount"],
   requires: ["ServiceAccount"],
   targets: allBindings,
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     // With -n only this namespace's ServiceAccounts were read: subjects elsewhere cannot be judged.
     const only = state.info.namespace;
     for (const b of allBindings(state)) {
@@ -327,12 +338,13 @@ export const bindingMissingServiceAccount = defineRule({
         if (!state.get("ServiceAccount", ns, s.name)) missing.push(`${ns}/${s.name}`);
       }
       if (missing.length === 0) continue;
-      yield {
+      out.push({
         object: ref(b),
         message: `subject ServiceAccount ${missing.join(", ")} does not exist`,
         evidence: { serviceAccounts: missing.join(","), roleRef: `${b.roleRef.kind}/${b.roleRef.name}` },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -370,7 +382,8 @@ export const unusedRole = defineRule({
   // Without the bindings read, every role would look unused.
   requires: ["RoleBinding", "ClusterRoleBinding"],
   targets: objectsOf("Role", "ClusterRole"),
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     const used = referencedRoles(state);
     // With -n only this namespace's RoleBindings were read: a ClusterRole may be bound elsewhere.
     const judgeClusterRoles = state.info.namespace === undefined;
@@ -378,12 +391,13 @@ export const unusedRole = defineRule({
       if (r.kind === "ClusterRole" && (!judgeClusterRoles || aggregatesInto(r))) continue;
       const key = r.kind === "Role" ? `Role/${r.namespace}/${r.name}` : `ClusterRole/${r.name}`;
       if (used.has(key)) continue;
-      yield {
+      out.push({
         object: ref(r),
         message: `no ${r.kind === "Role" ? "RoleBinding" : "RoleBinding or ClusterRoleBinding"} refers to it`,
         evidence: { rules: r.rules.length, scope: r.kind === "ClusterRole" ? "cluster" : "namespace" },
-      };
+      });
     }
+    return out;
   },
 });
 

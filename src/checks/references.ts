@@ -23,14 +23,15 @@ function podMissing(kind: RefKind, id: string, text: { rationale: string; fix: s
     fix: text.fix,
     kinds: ["Pod", kind],
     requires: [kind],
-    *evaluate(state): Generator<FindingDraft> {
+    evaluate(state): FindingDraft[] {
+      const out: FindingDraft[] = [];
       const { pods, groups } = podRefGroups(state);
       for (let i = 0; i < pods.length; i++) {
         const pod = pods[i]!;
         const group = groups[i]!;
         const missing = (group.missing[kind] ??= missingRefs(state, group.first, kind));
         if (missing.length === 0) continue;
-        yield {
+        out.push({
           object: ref(pod),
           message: `${what} ${missing.join(", ")} does not exist in ${pod.namespace}`,
           evidence: {
@@ -38,8 +39,9 @@ function podMissing(kind: RefKind, id: string, text: { rationale: string; fix: s
             phase: pod.phase,
             owner: pod.owner ? `${pod.owner.kind}/${pod.owner.name}` : "",
           },
-        };
+        });
       }
+      return out;
     },
   });
 }
@@ -157,7 +159,8 @@ export const serviceTargetPort = defineRule({
   fix: "Set targetPort to a containerPort name or number the pods expose, or fix the container's ports.",
   kinds: ["Service", "Pod"],
   requires: ["Pod"],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const svc of state.list("Service")) {
       if (svc.type === "ExternalName" || svc.selector.matchesNone || svc.selector.matchesAll) continue;
       const pods = state.servicePods(svc);
@@ -173,7 +176,7 @@ export const serviceTargetPort = defineRule({
         }
       }
       if (bad.length === 0) continue;
-      yield {
+      out.push({
         object: ref(svc),
         message: `port ${bad.join(", ")} matches no container port of its ${pods.length} pods (they expose ${[...ports.names, ...ports.numbers].join(", ") || "none"})`,
         evidence: {
@@ -182,8 +185,9 @@ export const serviceTargetPort = defineRule({
           podPortNames: [...ports.names].join(","),
           pods: pods.length,
         },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -197,19 +201,21 @@ export const ingressMissingService = defineRule({
   fix: "Create the Service or fix the backend's service name.",
   kinds: ["Ingress", "Service"],
   requires: ["Service"],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const ing of state.list("Ingress")) {
       const missing = [...new Set(ing.backends.map((b) => b.service))].filter(
         (s) => !state.get("Service", ing.namespace, s),
       );
       if (missing.length === 0) continue;
       const b = ing.backends.find((x) => missing.includes(x.service))!;
-      yield {
+      out.push({
         object: ref(ing),
         message: `backend Service ${missing.join(", ")} does not exist`,
         evidence: { services: missing.join(","), host: b.host ?? "*", path: b.path ?? "/" },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -223,7 +229,8 @@ export const ingressServicePort = defineRule({
   fix: "Use one of the Service's port numbers or names in the Ingress backend, or add the port to the Service.",
   kinds: ["Ingress", "Service"],
   requires: ["Service"],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const ing of state.list("Ingress")) {
       const bad: string[] = [];
       for (const b of ing.backends) {
@@ -236,12 +243,13 @@ export const ingressServicePort = defineRule({
       }
       if (bad.length === 0) continue;
       const unique = [...new Set(bad)];
-      yield {
+      out.push({
         object: ref(ing),
         message: `backend ${unique.join(", ")} is not a port of the Service`,
         evidence: { backends: unique.join(",") },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -255,16 +263,18 @@ export const ingressTlsSecret = defineRule({
   fix: "Create the Secret (type kubernetes.io/tls) or check why cert-manager has not issued it (kubectl describe certificate).",
   kinds: ["Ingress", "Secret"],
   requires: ["Secret"],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const ing of state.list("Ingress")) {
       const missing = ing.tlsSecrets.filter((s) => !state.get("Secret", ing.namespace, s));
       if (missing.length === 0) continue;
-      yield {
+      out.push({
         object: ref(ing),
         message: `TLS Secret ${missing.join(", ")} does not exist`,
         evidence: { secrets: missing.join(",") },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -353,17 +363,19 @@ export const configMapUnused = defineRule({
   fix: "Delete it after checking nothing outside pods reads it (controllers reading it by API, operators' config).",
   kinds: ["ConfigMap", ...USAGE_KINDS],
   requires: ["Pod"],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     const used = usage(state).configMaps;
     for (const cm of state.list("ConfigMap")) {
       if (cm.name === "kube-root-ca.crt" || isSystemNamespace(cm.namespace) || cm.owner) continue;
       if (used.has(cm.namespace, cm.name)) continue;
-      yield {
+      out.push({
         object: ref(cm),
         message: "no pod, workload template or Ingress refers to this ConfigMap",
         evidence: { keys: cm.keys },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -377,7 +389,8 @@ export const secretUnused = defineRule({
   fix: "Delete it, and revoke the credential at its source, after checking nothing outside pods reads it.",
   kinds: ["Secret", ...USAGE_KINDS],
   requires: ["Pod"],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     const used = usage(state).secrets;
     for (const s of state.list("Secret")) {
       if (
@@ -388,12 +401,13 @@ export const secretUnused = defineRule({
         continue;
       if (s.name.startsWith("sh.helm.release.v1.")) continue;
       if (used.has(s.namespace, s.name)) continue;
-      yield {
+      out.push({
         object: ref(s),
         message: "no pod, workload template, Ingress or ServiceAccount refers to this Secret",
         evidence: { type: s.type ?? "Opaque" },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -407,7 +421,8 @@ export const serviceAccountUnused = defineRule({
   fix: "Delete it if nothing uses it; otherwise document the external user in an annotation.",
   kinds: ["RoleBinding", "ClusterRoleBinding", ...USAGE_KINDS],
   requires: ["Pod", "RoleBinding", "ClusterRoleBinding"],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     const used = usage(state).serviceAccounts;
     const bound = state.derive("checks:bound-service-accounts", (s) => {
       const out = new Set<string>();
@@ -421,12 +436,13 @@ export const serviceAccountUnused = defineRule({
       if (sa.name === "default" || isSystemNamespace(sa.namespace)) continue;
       const k = `${sa.namespace}/${sa.name}`;
       if (used.has(sa.namespace, sa.name) || bound.has(k)) continue;
-      yield {
+      out.push({
         object: ref(sa),
         message: "no pod or workload runs as this ServiceAccount and no binding refers to it",
         evidence: { imagePullSecrets: sa.imagePullSecrets.length },
-      };
+      });
     }
+    return out;
   },
 });
 

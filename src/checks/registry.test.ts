@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { ClusterStateBuilder } from "../state/builder.js";
 import { KINDS } from "../state/kinds.js";
 import { CATEGORIES, RULES, SEVERITIES, defineRule, runRules } from "./index.js";
-import type { Rule } from "./index.js";
+import type { FindingDraft, Rule } from "./index.js";
 
 const CHECKS_DIR = fileURLToPath(new URL("./", import.meta.url));
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
@@ -182,15 +182,17 @@ test("a rule that throws becomes an error outcome and the run goes on", () => {
     rationale: "Exists to throw.",
     fix: "None.",
     kinds: ["Node"],
-    *evaluate(state) {
+    evaluate(state): FindingDraft[] {
+      const out: FindingDraft[] = [];
       for (const node of state.list("Node")) {
-        yield {
+        out.push({
           object: { kind: "Node", namespace: "", name: node.name },
           message: "partial",
           evidence: { n: 1 },
-        };
+        });
       }
-      throw new Error("boom: unexpected field");
+      if (out.length > 0) throw new Error("boom: unexpected field");
+      return out;
     },
   });
   const builder = emptyBuilder();

@@ -1,6 +1,7 @@
 /** Reliability configuration: disruption budgets, replicas, requests/limits, probes, image tags. */
 import type { ClusterState } from "../state/cluster-state.js";
 import type { Meta, Pod, PodDisruptionBudget, PodTemplate } from "../state/types.js";
+import type { FindingDraft } from "./types.js";
 import { defineRule, ref } from "./types.js";
 import { allContainers } from "./security.js";
 import {
@@ -29,7 +30,8 @@ export const pdbBlocksEviction = defineRule({
   fix: "Run more replicas than minAvailable, or use maxUnavailable: 1.",
   kinds: ["PodDisruptionBudget", "Pod"],
   requires: ["Pod"],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const pdb of state.list("PodDisruptionBudget")) {
       const pods = pdbPods(state, pdb);
       if (pods.length === 0) continue; // a PDB matching nothing is a different problem
@@ -45,7 +47,7 @@ export const pdbBlocksEviction = defineRule({
         pdb.minAvailable === "100%" ||
         (typeof pdb.minAvailable === "number" && pdb.minAvailable >= pods.length);
       if (blocksByStatus || blocksBySpec) {
-        yield {
+        out.push({
           object: ref(pdb),
           message: `allows no voluntary disruption (${pdb.minAvailable !== undefined ? `minAvailable ${pdb.minAvailable}` : `maxUnavailable ${pdb.maxUnavailable}`} for ${pods.length} pods)`,
           evidence: {
@@ -56,9 +58,10 @@ export const pdbBlocksEviction = defineRule({
             minAvailable: pdb.minAvailable ?? "",
             maxUnavailable: pdb.maxUnavailable ?? "",
           },
-        };
+        });
       }
     }
+    return out;
   },
 });
 
@@ -79,7 +82,8 @@ export const missingResources = defineRule({
   fix: "Set CPU and memory requests from observed usage, and a memory limit.",
   kinds: [...TEMPLATE_KINDS],
   targets: workloadOwners,
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const { owner, template } of workloadTemplates(state)) {
       const missing: string[] = [];
       for (const c of template.containers) {
@@ -91,13 +95,14 @@ export const missingResources = defineRule({
         if (parts.length) missing.push(`${c.name}: ${parts.join(", ")}`);
       }
       if (missing.length) {
-        yield {
+        out.push({
           object: ref(owner),
           message: `missing ${missing.join("; ")}`,
           evidence: { containers: missing.join("; ") },
-        };
+        });
       }
     }
+    return out;
   },
 });
 
@@ -111,7 +116,8 @@ export const missingProbes = defineRule({
   fix: "Add a readinessProbe on the serving port and a livenessProbe that checks the process itself.",
   kinds: ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod"],
   targets: serviceOwners,
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const { owner, template, batch } of workloadTemplates(state)) {
       if (batch) continue;
       const noReadiness = containersMissing(template, (c) => !c.readiness);
@@ -120,13 +126,14 @@ export const missingProbes = defineRule({
         const parts = [];
         if (noReadiness.length) parts.push(`no readiness probe: ${noReadiness.join(", ")}`);
         if (noLiveness.length) parts.push(`no liveness probe: ${noLiveness.join(", ")}`);
-        yield {
+        out.push({
           object: ref(owner),
           message: parts.join("; "),
           evidence: { noReadiness: noReadiness.join(","), noLiveness: noLiveness.join(",") },
-        };
+        });
       }
     }
+    return out;
   },
 });
 
@@ -145,16 +152,18 @@ export const singleReplica = defineRule({
   kinds: ["Deployment", "StatefulSet", "PodDisruptionBudget"],
   targets: objectsOf("Deployment", "StatefulSet"),
   requires: ["PodDisruptionBudget"],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const w of [...state.list("Deployment"), ...state.list("StatefulSet")]) {
       if (w.replicas !== 1) continue;
       if (coveredByPdb(state, w.namespace, w.template.labels)) continue;
-      yield {
+      out.push({
         object: ref(w),
         message: "runs a single replica and no PodDisruptionBudget covers it",
         evidence: { replicas: w.replicas },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -187,20 +196,22 @@ export const latestTag = defineRule({
   fix: "Pin images to a version tag, or better a digest.",
   kinds: [...TEMPLATE_KINDS],
   targets: workloadOwners,
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const { owner, template } of workloadTemplates(state)) {
       const bad = allContainers(template).filter((c) => {
         const { tag, digest } = cachedImageTag(state, c.image);
         return !digest && (tag === undefined || tag === "latest");
       });
       if (bad.length) {
-        yield {
+        out.push({
           object: ref(owner),
           message: `unpinned image ${bad.map((c) => `${c.name}=${c.image}`).join(", ")}`,
           evidence: { images: bad.map((c) => c.image).join(",") },
-        };
+        });
       }
     }
+    return out;
   },
 });
 
@@ -220,19 +231,21 @@ export const probesIdentical = defineRule({
     "With the same check for both, a dependency outage or overload that should only take the pod out of rotation also restarts it, turning a slowdown into a restart storm.",
   fix: "Make liveness check only that the process is alive (a cheap local endpoint or tcpSocket); keep dependency checks in readiness.",
   kinds: [...TEMPLATE_KINDS],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const { owner, template, batch } of workloadTemplates(state)) {
       if (batch) continue;
       const same = template.containers.filter(
         (c) => c.liveness && c.readiness && c.liveness.handler === c.readiness.handler,
       );
       if (same.length === 0) continue;
-      yield {
+      out.push({
         object: ref(owner),
         message: `liveness and readiness probe the same handler: ${same.map((c) => `${c.name} (${c.liveness!.handler})`).join(", ")}`,
         evidence: { containers: same.map((c) => c.name).join(","), handler: same[0]!.liveness!.handler },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -245,7 +258,8 @@ export const livenessAggressive = defineRule({
     "A liveness probe with failureThreshold 1, or one that fails a container seconds after start without a startupProbe, restarts slow-starting or briefly busy containers in a loop.",
   fix: "Add a startupProbe for slow starts, and give liveness failureThreshold >= 3 with a period that tolerates a GC pause.",
   kinds: [...TEMPLATE_KINDS],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const { owner, template, batch } of workloadTemplates(state)) {
       if (batch) continue;
       const bad: string[] = [];
@@ -262,7 +276,7 @@ export const livenessAggressive = defineRule({
         }
       }
       if (bad.length === 0) continue;
-      yield {
+      out.push({
         object: ref(owner),
         message: `aggressive liveness probe: ${bad.join(", ")}`,
         evidence: {
@@ -270,8 +284,9 @@ export const livenessAggressive = defineRule({
           startGraceSeconds: grace,
           minimumSeconds: LIVENESS_MIN_GRACE_SEC,
         },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -284,7 +299,8 @@ export const limitBelowRequest = defineRule({
     "The API server rejects a container whose limit is below its request: the workload cannot be created or updated as written.",
   fix: "Raise the limit to at least the request (or lower the request).",
   kinds: [...TEMPLATE_KINDS],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const { owner, template } of workloadTemplates(state)) {
       const bad: string[] = [];
       for (const c of allContainers(template)) {
@@ -298,12 +314,13 @@ export const limitBelowRequest = defineRule({
           bad.push(`${c.name}:cpu`);
       }
       if (bad.length)
-        yield {
+        out.push({
           object: ref(owner),
           message: `limit below request: ${bad.join(", ")}`,
           evidence: { resources: bad.join(",") },
-        };
+        });
     }
+    return out;
   },
 });
 
@@ -315,22 +332,24 @@ export const cpuLimitLow = defineRule({
   rationale: `A CPU limit under ${LOW_CPU_LIMIT_M}m lets the container run a few milliseconds per 100 ms period: startup, TLS handshakes and GC are throttled into timeouts and failed probes.`,
   fix: "Raise the CPU limit well above observed peaks, or drop the CPU limit and keep the request.",
   kinds: [...TEMPLATE_KINDS],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const { owner, template } of workloadTemplates(state)) {
       const low = template.containers.filter(
         (c) => c.limits.cpu !== undefined && c.limits.cpu < LOW_CPU_LIMIT_M,
       );
       if (low.length) {
-        yield {
+        out.push({
           object: ref(owner),
           message: `CPU limit below ${LOW_CPU_LIMIT_M}m: ${low.map((c) => `${c.name}=${c.limits.cpu}m`).join(", ")}`,
           evidence: {
             containers: low.map((c) => c.name).join(","),
             lowestMillicores: Math.min(...low.map((c) => c.limits.cpu!)),
           },
-        };
+        });
       }
     }
+    return out;
   },
 });
 
@@ -343,15 +362,17 @@ export const noSpread = defineRule({
     "Without pod anti-affinity or topology spread constraints the scheduler may put every replica on one node or zone, so one failure takes them all.",
   fix: "Add topologySpreadConstraints over kubernetes.io/hostname and topology.kubernetes.io/zone (or preferred pod anti-affinity).",
   kinds: ["Deployment", "StatefulSet"],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const w of [...state.list("Deployment"), ...state.list("StatefulSet")]) {
       if (w.replicas < 2 || w.template.hasAntiAffinity || w.template.hasTopologySpread) continue;
-      yield {
+      out.push({
         object: ref(w),
         message: `${w.replicas} replicas with no pod anti-affinity or topology spread constraints`,
         evidence: { replicas: w.replicas },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -405,18 +426,20 @@ export const replicasOneNode = defineRule({
   kinds: ["Pod", "Node", "Deployment", "StatefulSet", "ReplicaSet"],
   runtime: true,
   requires: ["Pod", "Node"],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     // On a one-node cluster there is nowhere else to go.
-    if (state.list("Node").filter((n) => !n.unschedulable).length < 2) return;
+    if (state.list("Node").filter((n) => !n.unschedulable).length < 2) return out;
     for (const p of placements(state)) {
       if (p.owner.kind === "Job" || p.owner.kind === "CronJob" || p.nodes.size !== 1) continue;
       const [node] = p.nodes;
-      yield {
+      out.push({
         object: ref(p.owner),
         message: `all ${p.pods} running replicas are on node ${node}`,
         evidence: { pods: p.pods, node: node! },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -431,23 +454,25 @@ export const replicasOneZone = defineRule({
   kinds: ["Pod", "Node", "Deployment", "StatefulSet", "ReplicaSet"],
   runtime: true,
   requires: ["Pod", "Node"],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     const clusterZones = state.derive(
       "checks:zones",
       (s) => new Set(s.list("Node").flatMap((n) => (n.zone ? [n.zone] : []))),
     );
-    if (clusterZones.size < 2) return;
+    if (clusterZones.size < 2) return out;
     for (const p of placements(state)) {
       // One node is workload-replicas-one-node's finding; unknown zones say nothing.
       if (p.owner.kind === "Job" || p.owner.kind === "CronJob" || p.nodes.size < 2 || p.zones.size !== 1)
         continue;
       const [zone] = p.zones;
-      yield {
+      out.push({
         object: ref(p.owner),
         message: `all ${p.pods} running replicas are in zone ${zone} (cluster has ${clusterZones.size} zones)`,
         evidence: { pods: p.pods, nodes: p.nodes.size, zone: zone!, clusterZones: clusterZones.size },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -461,15 +486,17 @@ export const pdbNoPods = defineRule({
   fix: "Fix the PDB's selector to the workload's pod labels, or delete the PDB if the workload is gone.",
   kinds: ["PodDisruptionBudget", "Pod"],
   requires: ["Pod"],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const pdb of state.list("PodDisruptionBudget")) {
       if (pdbPods(state, pdb).length > 0) continue;
-      yield {
+      out.push({
         object: ref(pdb),
         message: `selector ${pdb.selector.text} matches no pods`,
         evidence: { selector: pdb.selector.text },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -500,18 +527,20 @@ export const pdbMultipleWorkloads = defineRule({
   fix: "Give each workload its own PDB with a selector that matches only its pods.",
   kinds: ["PodDisruptionBudget", "Pod", "ReplicaSet", "Deployment", "StatefulSet", "Job"],
   requires: ["Pod"],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const pdb of state.list("PodDisruptionBudget")) {
       const owners = new Set<string>();
       for (const p of pdbPods(state, pdb)) owners.add(workloadName(state, p));
       if (owners.size < 2) continue;
       const list = [...owners].sort();
-      yield {
+      out.push({
         object: ref(pdb),
         message: `selector ${pdb.selector.text} covers pods of ${list.length} workloads: ${list.slice(0, 5).join(", ")}${list.length > 5 ? ", ..." : ""}`,
         evidence: { selector: pdb.selector.text, workloads: list.length, names: list.slice(0, 10).join(",") },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -524,7 +553,8 @@ export const pullPolicy = defineRule({
     "IfNotPresent with a moving tag (:latest) runs whatever image each node cached; Always with an immutable digest adds a registry round-trip to every start and fails starts during registry outages.",
   fix: "Pin images to a version or digest with IfNotPresent, or use Always only for moving tags.",
   kinds: [...TEMPLATE_KINDS],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const { owner, template } of workloadTemplates(state)) {
       const bad: string[] = [];
       for (const c of allContainers(template)) {
@@ -535,12 +565,13 @@ export const pullPolicy = defineRule({
           bad.push(`${c.name}: Always with digest-pinned ${c.image}`);
       }
       if (bad.length)
-        yield {
+        out.push({
           object: ref(owner),
           message: bad.join("; "),
           evidence: { containers: bad.length, first: bad[0]! },
-        };
+        });
     }
+    return out;
   },
 });
 
@@ -553,15 +584,17 @@ export const priorityClassMissing = defineRule({
     "Without a priorityClassName a cluster add-on has the same priority as any app pod: under pressure it is preempted or evicted like one, taking DNS, networking or logging with it.",
   fix: "Set priorityClassName: system-cluster-critical (or system-node-critical for per-node agents).",
   kinds: [...TEMPLATE_KINDS],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const { owner, template, batch } of workloadTemplates(state)) {
       if (batch || !CRITICAL_NAMESPACES.has(owner.namespace) || template.priorityClassName) continue;
-      yield {
+      out.push({
         object: ref(owner),
         message: `runs in ${owner.namespace} without a priorityClassName`,
         evidence: { namespace: owner.namespace },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -574,15 +607,17 @@ export const graceZero = defineRule({
     "With a zero grace period the container is SIGKILLed at once on every rollout, drain and scale-down: in-flight requests fail and nothing is flushed; for StatefulSets it also breaks at-most-one-pod guarantees.",
   fix: "Remove the field (default 30 s) or set it to how long the app needs to drain, and handle SIGTERM.",
   kinds: [...TEMPLATE_KINDS],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const { owner, template } of workloadTemplates(state)) {
       if (template.terminationGracePeriodSeconds !== 0) continue;
-      yield {
+      out.push({
         object: ref(owner),
         message: "terminationGracePeriodSeconds: 0 kills containers without a chance to shut down",
         evidence: { terminationGracePeriodSeconds: 0 },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -595,15 +630,17 @@ export const recreateMultiReplica = defineRule({
     "Recreate stops every replica before starting new ones: each rollout is a full outage, which defeats running several replicas.",
   fix: "Use RollingUpdate unless two versions truly cannot run side by side (then document why).",
   kinds: ["Deployment"],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const d of state.list("Deployment")) {
       if (d.strategy !== "Recreate" || d.replicas < 2) continue;
-      yield {
+      out.push({
         object: ref(d),
         message: `${d.replicas} replicas with strategy Recreate: every rollout takes all of them down`,
         evidence: { strategy: d.strategy, replicas: d.replicas },
-      };
+      });
     }
+    return out;
   },
 });
 

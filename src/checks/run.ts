@@ -126,15 +126,15 @@ export function runRules(state: ClusterState, rules: readonly Rule[], ctx: RuleC
       continue;
     }
     try {
-      // Collected apart so a rule that throws midway leaves no partial findings behind its error outcome.
-      const mine: Finding[] = [];
-      for (const draft of rule.evaluate(state, ctx)) mine.push(toFinding(draft, rule));
-      for (const f of mine) findings.push(f); // not push(...mine): spread overflows the stack on huge arrays
+      // A rule that throws returns nothing, so no partial findings are left behind its error outcome.
+      const drafts = rule.evaluate(state, ctx);
+      // not push(...drafts): spread overflows the stack on huge arrays
+      for (let i = 0; i < drafts.length; i++) findings.push(toFinding(drafts[i]!, rule));
       outcomes.push({
         rule: rule.id,
         title: rule.title,
         status: "evaluated",
-        findings: mine.length,
+        findings: drafts.length,
         checks: ruleTargets(rule, state).length,
       });
     } catch (err) {

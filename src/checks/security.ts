@@ -6,6 +6,7 @@
 import type { ClusterState } from "../state/cluster-state.js";
 import type { ContainerSpec, PodTemplate, SecurityContext } from "../state/types.js";
 import { matches } from "../state/selector.js";
+import type { FindingDraft } from "./types.js";
 import { defineRule, ref } from "./types.js";
 import {
   TEMPLATE_KINDS,
@@ -39,7 +40,8 @@ export const privileged = defineRule({
   fix: "Remove privileged: true; grant only the specific capability the workload needs.",
   kinds: [...TEMPLATE_KINDS],
   targets: workloadOwners,
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     const suspects = templatesFailingSecurity(
       state,
       "container-privileged",
@@ -48,12 +50,13 @@ export const privileged = defineRule({
     for (const { owner, template } of suspects) {
       const names = privilegedNames(template);
       if (names.length)
-        yield {
+        out.push({
           object: ref(owner),
           message: `privileged container ${names.join(", ")}`,
           evidence: { pss: "baseline", control: "Privileged Containers", containers: names.join(",") },
-        };
+        });
     }
+    return out;
   },
 });
 
@@ -76,7 +79,8 @@ export const runAsRoot = defineRule({
   fix: "Set securityContext.runAsNonRoot: true and a non-zero runAsUser, and build the image to run unprivileged.",
   kinds: [...TEMPLATE_KINDS],
   targets: workloadOwners,
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     const suspects = templatesFailingSecurity(state, "container-run-as-root", (t) =>
       allContainers(t).some((c) => mayRunAsRoot(t, c).root),
     );
@@ -96,7 +100,7 @@ export const runAsRoot = defineRule({
           ...(implicit.length ? ["Running as Non-root"] : []),
           ...(explicit.length ? ["Running as Non-root user"] : []),
         ].join(",");
-        yield {
+        out.push({
           object: ref(owner),
           message: parts.join("; "),
           evidence: {
@@ -105,9 +109,10 @@ export const runAsRoot = defineRule({
             explicitRoot: explicit.join(","),
             notForbidden: implicit.join(","),
           },
-        };
+        });
       }
     }
+    return out;
   },
 });
 
@@ -120,10 +125,11 @@ export const hostPath = defineRule({
   fix: "Use a PersistentVolume, ConfigMap or emptyDir; if a node agent truly needs it, mount read-only and narrow the path.",
   kinds: [...TEMPLATE_KINDS],
   targets: workloadOwners,
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const { owner, template } of workloadTemplates(state)) {
       if (template.volumes.hostPaths.length) {
-        yield {
+        out.push({
           object: ref(owner),
           message: `mounts host path ${template.volumes.hostPaths.join(", ")}`,
           evidence: {
@@ -131,9 +137,10 @@ export const hostPath = defineRule({
             control: "HostPath Volumes",
             paths: template.volumes.hostPaths.join(","),
           },
-        };
+        });
       }
     }
+    return out;
   },
 });
 
@@ -153,7 +160,8 @@ export const writableRootFs = defineRule({
   fix: "Set securityContext.readOnlyRootFilesystem: true and mount an emptyDir for the paths the process writes (/tmp, caches).",
   kinds: [...TEMPLATE_KINDS],
   targets: workloadOwners,
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     const suspects = templatesFailingSecurity(state, "container-writable-root-fs", (t) =>
       allContainers(t).some((c) => c.security.readOnlyRootFilesystem !== true),
     );
@@ -162,12 +170,13 @@ export const writableRootFs = defineRule({
         .filter((c) => c.security.readOnlyRootFilesystem !== true)
         .map((c) => c.name);
       if (names.length)
-        yield {
+        out.push({
           object: ref(owner),
           message: `readOnlyRootFilesystem not set: ${names.join(", ")}`,
           evidence: { containers: names.join(",") },
-        };
+        });
     }
+    return out;
   },
 });
 
@@ -198,7 +207,8 @@ export const netRawNotDropped = defineRule({
   fix: "Drop ALL capabilities (or at least NET_RAW) in securityContext.capabilities.drop; ping works without it on current kernels.",
   kinds: [...TEMPLATE_KINDS],
   targets: workloadOwners,
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     const suspects = templatesFailingSecurity(state, "container-net-raw-not-dropped", (t) =>
       allContainers(t).some((c) => c.security.privileged !== true && keepsNetRaw(c.security)),
     );
@@ -209,12 +219,13 @@ export const netRawNotDropped = defineRule({
         if (keepsNetRaw(c.security)) names.push(c.name);
       }
       if (names.length)
-        yield {
+        out.push({
           object: ref(owner),
           message: `NET_RAW not dropped: ${names.join(", ")}`,
           evidence: { containers: names.join(",") },
-        };
+        });
     }
+    return out;
   },
 });
 
@@ -228,7 +239,8 @@ export const secretInEnv = defineRule({
   fix: "Mount the Secret as a read-only volume and read the value from the file instead of env valueFrom.secretKeyRef or envFrom.secretRef.",
   kinds: [...TEMPLATE_KINDS],
   targets: workloadOwners,
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const { owner, template } of workloadTemplates(state)) {
       const hits = allContainers(template).filter((c) => c.envSecrets.length > 0);
       if (hits.length === 0) continue;
@@ -236,7 +248,7 @@ export const secretInEnv = defineRule({
         (c) =>
           `${c.name}: ${c.envFromSecretKeys.length ? c.envFromSecretKeys.join(" ") : "envFrom"} (secret ${c.envSecrets.join(" ")})`,
       );
-      yield {
+      out.push({
         object: ref(owner),
         message: `secrets in env ${parts.join("; ")}`,
         evidence: {
@@ -244,8 +256,9 @@ export const secretInEnv = defineRule({
           variables: hits.flatMap((c) => c.envFromSecretKeys).join(","),
           secrets: [...new Set(hits.flatMap((c) => c.envSecrets))].join(","),
         },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -259,18 +272,20 @@ export const defaultServiceAccount = defineRule({
   fix: "Create a ServiceAccount per workload (automountServiceAccountToken: false unless it calls the API) and set serviceAccountName.",
   kinds: [...TEMPLATE_KINDS],
   targets: workloadOwners,
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const { owner, template } of workloadTemplates(state)) {
       if (template.serviceAccount !== "default") continue;
-      yield {
+      out.push({
         object: ref(owner),
         message: "runs as ServiceAccount default",
         evidence: {
           serviceAccount: "default",
           automountServiceAccountToken: template.automountServiceAccountToken ?? "unset",
         },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -309,7 +324,8 @@ export const saTokenAutomount = defineRule({
   // Without ServiceAccounts (their automount setting) or bindings (the grants) a finding could be wrong.
   requires: ["ServiceAccount", "RoleBinding", "ClusterRoleBinding"],
   targets: workloadOwners,
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     const bound = boundServiceAccounts(state);
     for (const { owner, template } of workloadTemplates(state)) {
       if (template.automountServiceAccountToken === false) continue;
@@ -324,7 +340,7 @@ export const saTokenAutomount = defineRule({
         bound.has(ALL_ACCOUNTS)
       )
         continue;
-      yield {
+      out.push({
         object: ref(owner),
         message: `mounts the token of ServiceAccount ${name}, which no RoleBinding or ClusterRoleBinding grants anything`,
         evidence: {
@@ -337,8 +353,9 @@ export const saTokenAutomount = defineRule({
                 ? "unset"
                 : String(sa.automountServiceAccountToken),
         },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -367,7 +384,8 @@ export const namespaceNoNetworkPolicy = defineRule({
   // Without NetworkPolicies read, "no policy" would be a false finding.
   requires: ["NetworkPolicy"],
   targets: objectsOf("Namespace"),
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     const templates = templatesByNamespace(state);
     const names = new Set([...templates.keys(), ...state.namespaceNames()]);
     for (const ns of [...names].sort()) {
@@ -376,12 +394,13 @@ export const namespaceNoNetworkPolicy = defineRule({
       const pods = state.podsInNamespace(ns).length;
       if (workloads === 0 && pods === 0) continue;
       if (state.inNamespace("NetworkPolicy", ns).length > 0) continue;
-      yield {
+      out.push({
         object: { kind: "Namespace", namespace: "", name: ns },
         message: `no NetworkPolicy selects any of its ${workloads} workloads (${pods} pods)`,
         evidence: { workloads, pods, networkPolicies: 0 },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -396,12 +415,13 @@ export const podNoNetworkPolicy = defineRule({
   kinds: [...TEMPLATE_KINDS, "NetworkPolicy"],
   requires: ["NetworkPolicy"],
   targets: workloadOwners,
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const { owner, template } of workloadTemplates(state)) {
       const policies = state.inNamespace("NetworkPolicy", owner.namespace);
       if (policies.length === 0) continue; // namespace-no-network-policy reports the namespace
       if (policies.some((p) => matches(p.podSelector, template.labels))) continue;
-      yield {
+      out.push({
         object: ref(owner),
         message: `none of the namespace's ${policies.length} NetworkPolicies selects its pods`,
         evidence: {
@@ -410,8 +430,9 @@ export const podNoNetworkPolicy = defineRule({
             .map(([k, v]) => `${k}=${v}`)
             .join(","),
         },
-      };
+      });
     }
+    return out;
   },
 });
 

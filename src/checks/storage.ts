@@ -1,5 +1,6 @@
 /** Storage: claims that are not bound. */
 import type { ClusterState } from "../state/cluster-state.js";
+import type { FindingDraft } from "./types.js";
 import { defineRule, ref } from "./types.js";
 import { formatMinutes, minutesSince } from "./util.js";
 
@@ -12,7 +13,8 @@ export const pvcUnbound = defineRule({
   fix: "Check the StorageClass exists and its provisioner runs, or that a matching PersistentVolume is available.",
   kinds: ["PersistentVolumeClaim", "StorageClass"],
   runtime: true,
-  *evaluate(state, ctx) {
+  evaluate(state, ctx): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const pvc of state.list("PersistentVolumeClaim")) {
       if (pvc.phase !== "Pending" && pvc.phase !== "Lost") continue;
       const sc = state.storageClassOf(pvc);
@@ -27,7 +29,7 @@ export const pvcUnbound = defineRule({
           : pvc.phase === "Lost"
             ? "its volume is lost"
             : "no volume bound";
-      yield {
+      out.push({
         object: ref(pvc),
         message: `claim is ${pvc.phase}: ${why}`,
         evidence: {
@@ -35,8 +37,9 @@ export const pvcUnbound = defineRule({
           storageClass: pvc.storageClassName ?? "(default)",
           ageMinutes: Number.isNaN(pvc.createdAt) ? "unknown" : Math.round((ctx.now - pvc.createdAt) / 60000),
         },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -50,17 +53,19 @@ export const pvcStorageClassMissing = defineRule({
   fix: "Recreate the StorageClass (same name and provisioner), or migrate the data to a claim of an existing class.",
   kinds: ["PersistentVolumeClaim", "StorageClass"],
   requires: ["StorageClass"],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const pvc of state.list("PersistentVolumeClaim")) {
       // Pending and Lost claims are pvc-unbound's, which names the missing class too.
       if (pvc.phase === "Pending" || pvc.phase === "Lost" || !pvc.storageClassName) continue;
       if (state.storageClassOf(pvc)) continue;
-      yield {
+      out.push({
         object: ref(pvc),
         message: `storage class ${pvc.storageClassName} does not exist (claim is ${pvc.phase})`,
         evidence: { storageClass: pvc.storageClassName, phase: pvc.phase },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -74,10 +79,11 @@ export const pvFailed = defineRule({
   fix: "Read the PV's events for the provisioner error; delete the backing disk by hand if intended, then the PV object.",
   kinds: ["PersistentVolume"],
   runtime: true,
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const pv of state.list("PersistentVolume")) {
       if (pv.phase !== "Failed") continue;
-      yield {
+      out.push({
         object: ref(pv),
         message: `volume is Failed${pv.claim ? ` (was bound to ${pv.claim.namespace}/${pv.claim.name})` : ""}`,
         evidence: {
@@ -86,8 +92,9 @@ export const pvFailed = defineRule({
           storageClass: pv.storageClassName ?? "",
           capacityBytes: pv.capacityBytes ?? "unknown",
         },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -101,11 +108,12 @@ export const pvReleased = defineRule({
   fix: "Back up what is needed, then delete the PV and its disk; or clear spec.claimRef to make it Available for a new claim.",
   kinds: ["PersistentVolume"],
   runtime: true,
-  *evaluate(state, ctx) {
+  evaluate(state, ctx): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const pv of state.list("PersistentVolume")) {
       if (pv.phase !== "Released") continue;
       const age = minutesSince(ctx.now, pv.createdAt);
-      yield {
+      out.push({
         object: ref(pv),
         message: `volume is Released${pv.claim ? ` from ${pv.claim.namespace}/${pv.claim.name}` : ""} and kept (${pv.reclaimPolicy ?? "Retain"})${age !== undefined ? `; created ${formatMinutes(age)} ago` : ""}`,
         evidence: {
@@ -113,8 +121,9 @@ export const pvReleased = defineRule({
           capacityBytes: pv.capacityBytes ?? "unknown",
           claim: pv.claim ? `${pv.claim.namespace}/${pv.claim.name}` : "",
         },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -155,12 +164,13 @@ export const pvcUnused = defineRule({
   ],
   runtime: true,
   requires: ["Pod"],
-  *evaluate(state, ctx) {
+  evaluate(state, ctx): FindingDraft[] {
+    const out: FindingDraft[] = [];
     const mounted = mountedClaims(state);
     for (const pvc of state.list("PersistentVolumeClaim")) {
       if (pvc.phase !== "Bound" || mounted.has(`${pvc.namespace}/${pvc.name}`)) continue;
       const age = minutesSince(ctx.now, pvc.createdAt);
-      yield {
+      out.push({
         object: ref(pvc),
         message: `bound claim${pvc.capacityBytes ? ` of ${Math.round(pvc.capacityBytes / 2 ** 30)} GiB` : ""} is mounted by no pod or workload`,
         evidence: {
@@ -168,8 +178,9 @@ export const pvcUnused = defineRule({
           storageClass: pvc.storageClassName ?? "(default)",
           ageMinutes: age ?? "unknown",
         },
-      };
+      });
     }
+    return out;
   },
 });
 

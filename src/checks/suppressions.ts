@@ -5,6 +5,7 @@
  */
 import type { ClusterState } from "../state/cluster-state.js";
 import type { Meta, ProjectedKind } from "../state/types.js";
+import type { FindingDraft } from "./types.js";
 import { defineRule, ref } from "./types.js";
 
 /** `day2.dev/suppress: "rule-a,rule-b: reason text"` on an object suppresses those rules on it. */
@@ -67,17 +68,19 @@ export const suppressAnnotationInvalid = defineRule({
   kinds: ANNOTATED_KINDS,
   // It judges the objects that carry the annotation, not every object that could.
   targets: annotatedObjects,
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const o of annotatedObjects(state)) {
       const value = o.annotations[SUPPRESS_ANNOTATION]!;
       const parsed = parseSuppressAnnotation(value);
       if (parsed.ok) continue;
-      yield {
+      out.push({
         object: ref(o),
         message: `annotation ${SUPPRESS_ANNOTATION} ${parsed.error}; it suppresses nothing`,
         evidence: { annotation: SUPPRESS_ANNOTATION, value, error: parsed.error },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -94,10 +97,8 @@ export const suppressionExpired = defineRule({
   kinds: ["Namespace"],
   targets: () => NO_OBJECTS,
   origin: "config",
-  // eslint-disable-next-line require-yield -- judged from day2.yaml by src/config, not from the cluster
-  *evaluate() {
-    return;
-  },
+  // Judged from day2.yaml by src/config, not from the cluster.
+  evaluate: (): FindingDraft[] => [],
 });
 
 export const SUPPRESSION_RULES = [suppressAnnotationInvalid, suppressionExpired];

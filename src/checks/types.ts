@@ -93,7 +93,12 @@ export interface Rule {
    * counted as passed.
    */
   readonly runtime?: true;
-  evaluate(state: ClusterState, ctx: RuleContext): Iterable<FindingDraft>;
+  /**
+   * The rule's findings. A plain function filling an array, not a generator: V8 does not
+   * optimise a loop inside a generator while it runs (no on-stack replacement), and a rule's
+   * loop over 150,000 pods runs once, so as a generator it ran 2-3x slower (issue #5).
+   */
+  evaluate(state: ClusterState, ctx: RuleContext): FindingDraft[];
 }
 
 export function severityRank(s: Severity): number {

@@ -16,34 +16,36 @@ export const unavailableReplicas = defineRule({
   kinds: ["Deployment", "StatefulSet", "DaemonSet"],
   runtime: true,
   targets: objectsOf("Deployment", "StatefulSet", "DaemonSet"),
-  *evaluate(state): Generator<FindingDraft> {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const d of state.list("Deployment")) {
       if (d.hasStatus && d.replicas > 0 && d.availableReplicas < d.replicas) {
-        yield {
+        out.push({
           object: ref(d),
           message: `${d.availableReplicas}/${d.replicas} replicas available`,
           evidence: { desired: d.replicas, available: d.availableReplicas, ready: d.readyReplicas },
-        };
+        });
       }
     }
     for (const s of state.list("StatefulSet")) {
       if (s.hasStatus && s.replicas > 0 && s.readyReplicas < s.replicas) {
-        yield {
+        out.push({
           object: ref(s),
           message: `${s.readyReplicas}/${s.replicas} replicas ready`,
           evidence: { desired: s.replicas, ready: s.readyReplicas },
-        };
+        });
       }
     }
     for (const d of state.list("DaemonSet")) {
       if (d.desired > 0 && d.available < d.desired) {
-        yield {
+        out.push({
           object: ref(d),
           message: `${d.available}/${d.desired} daemon pods available`,
           evidence: { desired: d.desired, available: d.available, ready: d.ready },
-        };
+        });
       }
     }
+    return out;
   },
 });
 
@@ -57,11 +59,12 @@ export const rolloutStuck = defineRule({
   fix: "Find why new pods do not become ready; fix and roll out again, or `kubectl rollout undo`.",
   kinds: ["Deployment"],
   runtime: true,
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const d of state.list("Deployment")) {
       const p = d.conditions.find((c) => c.type === "Progressing");
       if (p?.status === "False" && p.reason === "ProgressDeadlineExceeded") {
-        yield {
+        out.push({
           object: ref(d),
           message: `rollout stalled: ${p.message ?? "progress deadline exceeded"}`,
           evidence: {
@@ -70,9 +73,10 @@ export const rolloutStuck = defineRule({
             updated: d.updatedReplicas,
             desired: d.replicas,
           },
-        };
+        });
       }
     }
+    return out;
   },
 });
 
@@ -90,11 +94,12 @@ export const deploymentPaused = defineRule({
     "A paused Deployment ignores template changes: new images and config edits are silently not rolled out until someone resumes it.",
   fix: "Resume it (kubectl rollout resume) once the batched changes are in, or roll back the unintended ones first.",
   kinds: ["Deployment"],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const d of state.list("Deployment")) {
       if (!d.paused) continue;
       const pending = d.hasStatus && d.observedGeneration < d.generation;
-      yield {
+      out.push({
         object: ref(d),
         message: `rollouts are paused${pending ? " and the latest template change is not rolled out" : ""}`,
         evidence: {
@@ -104,8 +109,9 @@ export const deploymentPaused = defineRule({
           updated: d.updatedReplicas,
           desired: d.replicas,
         },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -119,15 +125,17 @@ export const daemonSetMisscheduled = defineRule({
   fix: "Compare the DaemonSet's nodeSelector, affinity and tolerations with the nodes' labels and taints; fix whichever drifted.",
   kinds: ["DaemonSet"],
   runtime: true,
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const d of state.list("DaemonSet")) {
       if (!d.hasStatus || d.misscheduled <= 0) continue;
-      yield {
+      out.push({
         object: ref(d),
         message: `${d.misscheduled} daemon pods run on nodes the DaemonSet does not select`,
         evidence: { misscheduled: d.misscheduled, desired: d.desired, current: d.current },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -141,7 +149,8 @@ export const statefulSetUpdateStuck = defineRule({
   fix: "Find the not-ready pod of the new revision and fix it, or roll the template back; a pod stuck on a broken revision may need deleting after the rollback.",
   kinds: ["StatefulSet"],
   runtime: true,
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const s of state.list("StatefulSet")) {
       if (
         !s.hasStatus ||
@@ -153,7 +162,7 @@ export const statefulSetUpdateStuck = defineRule({
       // Ordinals below the partition keep the old revision on purpose.
       const target = Math.max(0, s.replicas - s.partition);
       if (s.updatedReplicas >= target || s.readyReplicas >= s.replicas) continue;
-      yield {
+      out.push({
         object: ref(s),
         message: `update to ${s.updateRevision} stopped: ${s.updatedReplicas}/${target} pods updated, ${s.readyReplicas}/${s.replicas} ready`,
         evidence: {
@@ -164,8 +173,9 @@ export const statefulSetUpdateStuck = defineRule({
           desired: s.replicas,
           partition: s.partition,
         },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -178,15 +188,17 @@ export const replicaSetOrphan = defineRule({
     "A ReplicaSet nobody owns gets no rollouts, no rollback and no revision history; usually the leftover of a Deployment deleted with --cascade=orphan.",
   fix: "Manage the pods with a Deployment, then delete the orphaned ReplicaSet.",
   kinds: ["ReplicaSet"],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     for (const rs of state.list("ReplicaSet")) {
       if (rs.owner) continue;
-      yield {
+      out.push({
         object: ref(rs),
         message: `ReplicaSet has no owner (${rs.replicas} replicas)`,
         evidence: { replicas: rs.replicas, ready: rs.readyReplicas },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -214,13 +226,14 @@ export const oldReplicaSetsKept = defineRule({
   fix: "Set spec.revisionHistoryLimit to a small number such as 3.",
   kinds: ["Deployment", "ReplicaSet"],
   requires: ["ReplicaSet"],
-  *evaluate(state) {
+  evaluate(state): FindingDraft[] {
+    const out: FindingDraft[] = [];
     const old = oldReplicaSets(state);
     for (const d of state.list("Deployment")) {
       const mine = old.get(`${d.namespace}/${d.name}`);
       if (!mine || mine.length < OLD_REPLICASETS) continue;
       const newest = mine.reduce((a, b) => ((b.revision ?? 0) > (a.revision ?? 0) ? b : a));
-      yield {
+      out.push({
         object: ref(d),
         message: `keeps ${mine.length} old ReplicaSets at zero replicas`,
         evidence: {
@@ -229,8 +242,9 @@ export const oldReplicaSetsKept = defineRule({
           latestOld: newest.name,
           latestOldRevision: newest.revision ?? "unknown",
         },
-      };
+      });
     }
+    return out;
   },
 });
 
@@ -244,7 +258,8 @@ export const scaledToZero = defineRule({
   fix: "Delete it if it is no longer needed, or document why it stays at zero (an annotation for the owner).",
   kinds: ["Deployment", "StatefulSet", "HorizontalPodAutoscaler"],
   runtime: true,
-  *evaluate(state, ctx) {
+  evaluate(state, ctx): FindingDraft[] {
+    const out: FindingDraft[] = [];
     const scaled = new Set(
       state.list("HorizontalPodAutoscaler").map((h) => `${h.target.kind}/${h.namespace}/${h.target.name}`),
     );
@@ -258,12 +273,13 @@ export const scaledToZero = defineRule({
       );
       const since = minutesSince(ctx.now, changed ?? w.createdAt);
       if (since === undefined || since < SCALED_TO_ZERO_DAYS * 1440) continue;
-      yield {
+      out.push({
         object: ref(w),
         message: `has had zero replicas for at least ${formatMinutes(since)}`,
         evidence: { replicas: 0, sinceMinutes: since, thresholdDays: SCALED_TO_ZERO_DAYS },
-      };
+      });
     }
+    return out;
   },
 });
 

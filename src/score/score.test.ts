@@ -6,7 +6,7 @@ import type { ClusterState } from "../state/cluster-state.js";
 import type { KubeObject } from "../state/raw.js";
 import type { Pod } from "../state/types.js";
 import { defineRule, ref, runRules } from "../checks/index.js";
-import type { Category, Finding, Rule, Severity } from "../checks/index.js";
+import type { Category, Finding, FindingDraft, Rule, Severity } from "../checks/index.js";
 import { OBJECT_CAP, SEVERITY_WEIGHTS, computeScore, gradeOf } from "./score.js";
 
 const NOW = Date.parse("2026-11-20T12:00:00Z");
@@ -42,9 +42,11 @@ function podRule(id: string, severity: Severity, failing: string[], category: Ca
     rationale: "test",
     fix: "test",
     kinds: ["Pod"],
-    *evaluate(state) {
+    evaluate(state): FindingDraft[] {
+      const out: FindingDraft[] = [];
       for (const p of state.list("Pod"))
-        if (failing.includes(p.name)) yield { object: ref(p), message: "bad", evidence: { n: 1 } };
+        if (failing.includes(p.name)) out.push({ object: ref(p), message: "bad", evidence: { n: 1 } });
+      return out;
     },
   });
 }
@@ -116,11 +118,13 @@ test("per-object cap: one terrible object loses at most OBJECT_CAP, and the cap 
   // Several findings of one rule on one object are one failed check.
   const twice = defineRule({
     ...podRule("r-twice", "high", []),
-    *evaluate(s) {
+    evaluate(s): FindingDraft[] {
+      const out: FindingDraft[] = [];
       for (const p of s.list("Pod"))
         if (p.name === "ok1")
           for (let i = 0; i < 3; i++)
-            yield { object: ref(p), container: `c${i}`, message: "bad", evidence: { i } };
+            out.push({ object: ref(p), container: `c${i}`, message: "bad", evidence: { i } });
+      return out;
     },
   });
   const t = score(state, [twice]);
@@ -139,7 +143,7 @@ test("a rule that was not evaluated adds nothing to the denominator and is liste
     rationale: "t",
     fix: "t",
     kinds: ["Node"],
-    *evaluate() {},
+    evaluate: () => [],
   });
   const with403 = score(stateOf(objects, [["Node", "not-permitted"]]), [
     podRule("r-pod", "high", ["p1"]),
@@ -215,7 +219,7 @@ test("suppressed findings are counted, not lost; config-origin rules are not sco
     fix: "t",
     kinds: ["Namespace"],
     origin: "config",
-    *evaluate() {},
+    evaluate: () => [],
   });
   const sc = score(state, [podRule("r", "high", ["p1"]), meta], { suppress: (f) => f.object.name === "p1" });
   assert.equal(sc.cluster.score, 100);
@@ -241,8 +245,10 @@ test("a finding on an object outside the rule's targets still counts as a check"
   ]);
   const odd = defineRule({
     ...podRule("odd", "high", []),
-    *evaluate(s) {
-      for (const svc of s.list("Service")) yield { object: ref(svc), message: "bad", evidence: { n: 1 } };
+    evaluate(s): FindingDraft[] {
+      const out: FindingDraft[] = [];
+      for (const svc of s.list("Service")) out.push({ object: ref(svc), message: "bad", evidence: { n: 1 } });
+      return out;
     },
   });
   const sc = score(state, [odd]);

@@ -303,7 +303,7 @@ function buildRule(spec: CustomRuleSpec, cel: CompiledRule, file: string): Rule 
     // Reads status (replicas ready, phases): "not-applicable" on static manifests.
     ...(spec.runtime ? { runtime: true as const } : {}),
     targets: (state) => matched(state).targets,
-    *evaluate(state, ctx): Iterable<FindingDraft> {
+    evaluate(state, ctx): FindingDraft[] {
       const { targets, errors: matchErrors } = matched(state);
       const errors = [...matchErrors];
       const drafts: FindingDraft[] = [];
@@ -332,7 +332,7 @@ function buildRule(spec: CustomRuleSpec, cel: CompiledRule, file: string): Rule 
           `CEL evaluation failed on ${errors.length} of ${checked} objects; first: ${errors[0]}`,
         );
       }
-      yield* drafts;
+      return drafts;
     },
   });
 }
