@@ -7,6 +7,7 @@ import { KINDS } from "./kinds.js";
 import { PROJECTORS } from "./project/index.js";
 import type { ClusterState } from "./cluster-state.js";
 import { stripObject } from "./raw.js";
+import { fromLabelSelector, fromMapSelector } from "./selector.js";
 
 const FIXTURE = fileURLToPath(new URL("../../test/fixtures/state/small-cluster.yaml", import.meta.url));
 
@@ -94,6 +95,35 @@ test("indexes: node -> pods, by uid, namespaces", async () => {
   assert.equal(s.podsOnNode("nope").length, 0);
   assert.equal(s.byUid("rs-web")?.name, "web-7d9f");
   assert.deepEqual(s.namespaceNames(), ["shop"]);
+});
+
+test("selectPods: pods of several label sets come back in input order, each set judged on its labels", () => {
+  const b = new ClusterStateBuilder({ source: "demo", sourceDetail: "test", collectedAt: 0 });
+  const pod = (name: string, labels: Record<string, string>, ns = "shop") =>
+    b.add({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name, namespace: ns, labels },
+      spec: { containers: [] },
+    });
+  pod("a1", { app: "a", tier: "web" });
+  pod("b1", { app: "b", tier: "web" });
+  pod("a2", { app: "a", tier: "web" });
+  pod("c1", { app: "c", tier: "db" });
+  pod("b2", { app: "b", tier: "web" });
+  pod("x1", { app: "a", tier: "web" }, "other");
+  const s = b.build({ complete: true });
+  const names = (sel: Parameters<typeof s.selectPods>[1]) => s.selectPods("shop", sel).map((p) => p.name);
+  assert.deepEqual(names(fromMapSelector({ tier: "web" })), ["a1", "b1", "a2", "b2"]);
+  assert.deepEqual(names(fromMapSelector({ app: "a" })), ["a1", "a2"]);
+  assert.deepEqual(names(fromMapSelector({ app: "a", tier: "db" })), []);
+  assert.deepEqual(names(fromMapSelector({ app: "zzz" })), []);
+  assert.deepEqual(
+    names(fromLabelSelector({ matchExpressions: [{ key: "app", operator: "In", values: ["b", "c"] }] })),
+    ["b1", "c1", "b2"],
+  );
+  assert.deepEqual(names(fromLabelSelector({})), ["a1", "b1", "a2", "c1", "b2"]);
+  assert.deepEqual(names(fromMapSelector({})), []);
 });
 
 test("selectors resolved: Service, PDB, NetworkPolicy -> pods; HPA -> target; slices", async () => {
