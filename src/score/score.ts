@@ -199,7 +199,8 @@ function objectKey(o: ObjectRef): string {
 interface ObjectLoss {
   readonly object: ObjectRef;
   raw: number;
-  readonly byCategory: Map<Category, number>;
+  /** Raw loss per category, by index in CATEGORIES. */
+  readonly byCategory: number[];
   readonly rules: string[];
 }
 
@@ -288,12 +289,25 @@ class Ledger {
     // at 150,000 pods); an object fails a rule's check once, however many findings it has.
     const byKind = new Map<string, Map<string, Map<string, ObjectLoss>>>();
     const losses: ObjectLoss[] = [];
+    // The findings come grouped by rule: look the rule up once per run of findings.
+    let lastRuleId: string | undefined;
+    let rule: Rule | undefined;
+    let kinds: Set<string> | undefined;
+    let category: Account | undefined;
+    let categoryIndex = 0;
     for (const f of this.input.findings) {
-      const rule = this.rule(f.rule);
-      const kinds = rule && this.targetKinds.get(rule.id);
-      if (!rule || !kinds) continue;
-      const accounts = this.scopes(f.object.namespace, rule.category);
-      for (const a of accounts) a.findings[f.severity]++;
+      if (f.rule !== lastRuleId) {
+        lastRuleId = f.rule;
+        rule = this.rule(f.rule);
+        kinds = rule && this.targetKinds.get(rule.id);
+        category = rule && this.categories.get(rule.category);
+        categoryIndex = rule ? CATEGORIES.indexOf(rule.category) : 0;
+      }
+      if (!rule || !kinds || !category) continue;
+      const ns = this.ns(f.object.namespace);
+      this.cluster.findings[f.severity]++;
+      ns.findings[f.severity]++;
+      category.findings[f.severity]++;
       const { kind, namespace, name } = f.object;
       let byNs = byKind.get(kind);
       if (!byNs) byKind.set(kind, (byNs = new Map()));
@@ -301,21 +315,24 @@ class Ledger {
       if (!byName) byNs.set(namespace, (byName = new Map()));
       let l = byName.get(name);
       if (!l) {
-        byName.set(name, (l = { object: f.object, raw: 0, byCategory: new Map(), rules: [] }));
+        byName.set(name, (l = { object: f.object, raw: 0, byCategory: CATEGORIES.map(() => 0), rules: [] }));
         losses.push(l);
       } else if (l.rules.includes(rule.id)) continue;
       const w = SEVERITY_WEIGHTS[f.severity];
-      for (const a of accounts) a.failedChecks++;
+      this.cluster.failedChecks++;
+      ns.failedChecks++;
+      category.failedChecks++;
       // A finding on an object outside the rule's targets is still a check that was made.
-      if (!kinds.has(f.object.kind)) for (const a of accounts) a.addChecks(1, w);
+      if (!kinds.has(kind)) for (const a of [this.cluster, ns, category]) a.addChecks(1, w);
       l.raw += w;
-      l.byCategory.set(rule.category, (l.byCategory.get(rule.category) ?? 0) + w);
+      l.byCategory[categoryIndex]! += w;
       l.rules.push(rule.id);
     }
     for (const l of losses) {
       this.cluster.addLoss(l.raw);
       this.ns(l.object.namespace).addLoss(l.raw);
-      for (const [c, raw] of l.byCategory) this.categories.get(c)!.addLoss(raw);
+      for (let c = 0; c < CATEGORIES.length; c++)
+        if (l.byCategory[c]! > 0) this.categories.get(CATEGORIES[c]!)!.addLoss(l.byCategory[c]!);
       if (l.raw > OBJECT_CAP)
         this.capHits.push({ object: l.object, rawLoss: l.raw, loss: OBJECT_CAP, rules: l.rules });
     }
