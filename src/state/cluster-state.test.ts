@@ -97,6 +97,35 @@ test("indexes: node -> pods, by uid, namespaces", async () => {
   assert.deepEqual(s.namespaceNames(), ["shop"]);
 });
 
+test("owners: one owner reference shared by pods of two namespaces resolves in each pod's namespace", () => {
+  const b = new ClusterStateBuilder({ source: "manifests", sourceDetail: "test", collectedAt: 0 });
+  const ownerReferences = [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: "web", controller: true }];
+  for (const ns of ["a", "b"]) {
+    b.add({ apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: "web", namespace: ns }, spec: {} });
+    b.add({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "p", namespace: ns, ownerReferences },
+      spec: { containers: [] },
+    });
+  }
+  b.add({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: "q", namespace: "c", ownerReferences },
+    spec: { containers: [] },
+  });
+  const s = b.build({ complete: true });
+  assert.equal(
+    s.get("Pod", "a", "p")!.owner,
+    s.get("Pod", "b", "p")!.owner,
+    "interned: one reference object",
+  );
+  for (const ns of ["a", "b", "a"]) assert.equal(s.owner(s.get("Pod", ns, "p")!)?.namespace, ns);
+  assert.equal(s.owner(s.get("Pod", "c", "q")!), undefined);
+  assert.equal(s.owner(s.get("Pod", "b", "p")!)?.namespace, "b");
+});
+
 test("selectPods: pods of several label sets come back in input order, each set judged on its labels", () => {
   const b = new ClusterStateBuilder({ source: "demo", sourceDetail: "test", collectedAt: 0 });
   const pod = (name: string, labels: Record<string, string>, ns = "shop") =>
