@@ -75,7 +75,8 @@ export class ClusterState {
    * about 45,000 times, and several rules walk every pod's owner chain.
    */
   private readonly ownerCache = new Map<OwnerRef, { namespace: string; owner: Meta | null }>();
-  private childIndex: Map<string, Meta[]> | undefined;
+  /** owner kind -> owner uid (or namespace/name) -> children */
+  private readonly childIndex = new Map<string, Map<string, Meta[]>>();
   private nodeIndex: Map<string, Pod[]> | undefined;
   private readonly labelIndex = new Map<string, NamespaceLabelSets>();
   private podsByNs: Map<string, Pod[]> | undefined;
@@ -213,29 +214,31 @@ export class ClusterState {
 
   /**
    * Objects whose controlling owner is `o`: matched by the owner's uid (no key string per
-   * object for the 400,000 owned objects of a large cluster), or by kind/namespace/name for
-   * owner references without a uid (hand-written manifests).
+   * object for the 400,000 owned objects of a large cluster), or by namespace/name for owner
+   * references without a uid (hand-written manifests). Indexed per owner kind on first use, so
+   * the children of a few Jobs do not index the 150,000 pods owned by ReplicaSets.
    */
   children(o: Meta): readonly Meta[] {
-    if (!this.childIndex) {
-      const index = new Map<string, Meta[]>();
+    let index = this.childIndex.get(o.kind);
+    if (!index) {
+      const byOwner = new Map<string, Meta[]>();
       const add = (k: string, c: Meta): void => {
-        const arr = index.get(k);
+        const arr = byOwner.get(k);
         if (arr) arr.push(c);
-        else index.set(k, [c]);
+        else byOwner.set(k, [c]);
       };
       for (const list of Object.values(this.store) as Meta[][]) {
         for (const c of list) {
           const ref = c.owner;
-          if (!ref) continue;
+          if (!ref || ref.kind !== o.kind) continue;
           if (ref.uid) add(ref.uid, c);
-          else add(`${ref.kind}/${c.namespace}/${ref.name}`, c);
+          else add(`${c.namespace}/${ref.name}`, c);
         }
       }
-      this.childIndex = index;
+      this.childIndex.set(o.kind, (index = byOwner));
     }
-    const byUid = o.uid ? this.childIndex.get(o.uid) : undefined;
-    const byName = this.childIndex.get(`${o.kind}/${o.namespace}/${o.name}`);
+    const byUid = o.uid ? index.get(o.uid) : undefined;
+    const byName = index.get(`${o.namespace}/${o.name}`);
     if (byUid && byName) return [...byUid, ...byName];
     return byUid ?? byName ?? NONE;
   }
