@@ -1,6 +1,6 @@
 /** Reliability configuration: disruption budgets, replicas, requests/limits, probes, image tags. */
 import type { ClusterState } from "../state/cluster-state.js";
-import type { Meta, Pod, PodDisruptionBudget, PodTemplate } from "../state/types.js";
+import type { Meta, OwnerRef, Pod, PodDisruptionBudget, PodTemplate } from "../state/types.js";
 import type { FindingDraft } from "./types.js";
 import { defineRule, ref } from "./types.js";
 import { allContainers } from "./security.js";
@@ -387,13 +387,15 @@ interface Placement {
 function placements(state: ClusterState): readonly Placement[] {
   return state.derive("checks:placements", (s) => {
     const byOwner = new Map<Meta, { pods: Pod[] }>();
-    const tops = new Map<string, Meta>(); // owner uid -> top owner, so each chain is walked once
+    // owner reference -> top owner, so each chain is walked once: pods of one ReplicaSet share
+    // one interned reference (with a uid it resolves the same in any namespace)
+    const tops = new Map<OwnerRef, Meta>();
     for (const p of s.list("Pod")) {
       if (!p.owner || p.phase !== "Running" || !p.nodeName || p.deleting) continue;
-      let top = p.owner.uid ? tops.get(p.owner.uid) : undefined;
+      let top = p.owner.uid ? tops.get(p.owner) : undefined;
       if (!top) {
         top = s.topOwner(p);
-        if (p.owner.uid) tops.set(p.owner.uid, top);
+        if (p.owner.uid) tops.set(p.owner, top);
       }
       if (top.kind === "DaemonSet" || top.kind === "Node" || top === p) continue;
       const e = byOwner.get(top);

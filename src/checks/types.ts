@@ -101,8 +101,13 @@ export interface Rule {
   evaluate(state: ClusterState, ctx: RuleContext): FindingDraft[];
 }
 
+const SEVERITY_RANKS: Readonly<Record<Severity, number>> = Object.freeze(
+  Object.fromEntries(SEVERITIES.map((s, i) => [s, SEVERITIES.length - i])) as Record<Severity, number>,
+);
+
+/** critical 5 ... info 1 (a lookup: sorting 167,000 findings calls it millions of times). */
 export function severityRank(s: Severity): number {
-  return SEVERITIES.length - SEVERITIES.indexOf(s);
+  return SEVERITY_RANKS[s];
 }
 
 export function atLeast(s: Severity, threshold: Severity): boolean {

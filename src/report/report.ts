@@ -88,6 +88,38 @@ export function compareFindings(a: Finding, b: Finding): number {
   );
 }
 
+function compareObjects(a: Finding, b: Finding): number {
+  return compareText(a.object.namespace, b.object.namespace) || compareText(a.object.name, b.object.name);
+}
+
+/**
+ * Findings in report order (compareFindings, stable). The runner returns them grouped by
+ * rule, so the groups are ordered once and each group is sorted by object: the same order as
+ * one sort of everything, at a fraction of the comparisons. Findings not grouped so (a rule
+ * twice) get the one sort.
+ */
+export function sortFindings(findings: Finding[]): Finding[] {
+  const groups: Finding[][] = [];
+  const seen = new Set<string>();
+  let group: Finding[] = [];
+  for (const f of findings) {
+    if (group.length === 0 || f.rule !== group[0]!.rule) {
+      if (seen.has(f.rule)) return findings.sort(compareFindings);
+      seen.add(f.rule);
+      group = [];
+      groups.push(group);
+    }
+    group.push(f);
+  }
+  groups.sort((a, b) => compareFindings(a[0]!, b[0]!));
+  const out: Finding[] = [];
+  for (const g of groups) {
+    g.sort(compareObjects);
+    for (const f of g) out.push(f);
+  }
+  return out;
+}
+
 export function countBySeverity(findings: readonly Finding[]): Record<Severity, number> {
   const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   for (const f of findings) counts[f.severity]++;
@@ -109,10 +141,7 @@ export function locateFindings(state: ClusterState, findings: Finding[]): Findin
 export function buildReport(state: ClusterState, opts: ReportOptions): Report {
   const now = opts.now ?? state.info.collectedAt;
   const run = runRules(state, opts.rules, { now });
-  const findings = locateFindings(
-    state,
-    run.findings.filter((f) => keep(state, f, opts)).sort(compareFindings),
-  );
+  const findings = locateFindings(state, sortFindings(run.findings.filter((f) => keep(state, f, opts))));
   const findingCounts = countBySeverity(findings);
   const perRule = new Map<string, number>();
   for (const f of findings) perRule.set(f.rule, (perRule.get(f.rule) ?? 0) + 1);

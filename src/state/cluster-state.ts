@@ -196,11 +196,10 @@ export class ClusterState {
   /** The owners above an object, nearest first: pod -> ReplicaSet -> Deployment. */
   ownerChain(o: Meta): Meta[] {
     const chain: Meta[] = [];
-    const seen = new Set<Meta>([o]);
+    // Chains are two or three long: a scan of the chain guards against cycles without a Set.
     let cur = this.owner(o);
-    while (cur && !seen.has(cur)) {
+    while (cur && cur !== o && !chain.includes(cur)) {
       chain.push(cur);
-      seen.add(cur);
       cur = this.owner(cur);
     }
     return chain;
