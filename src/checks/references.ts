@@ -4,7 +4,7 @@
  * objects nothing refers to.
  */
 import type { ClusterState } from "../state/cluster-state.js";
-import type { Pod, PodTemplate, ProjectedKind } from "../state/types.js";
+import type { OwnerRef, Pod, PodTemplate, ProjectedKind } from "../state/types.js";
 import type { FindingDraft, Rule } from "./types.js";
 import { defineRule, ref } from "./types.js";
 import { isSystemNamespace } from "./util.js";
@@ -62,15 +62,16 @@ function podRefGroups(state: ClusterState): { pods: readonly Pod[]; groups: read
   return state.derive("checks:pod-ref-groups", (s) => {
     const pods: Pod[] = [];
     const groups: RefGroup[] = [];
-    // owner uid -> ServiceAccount -> group, so no key string is built per pod
-    const byOwner = new Map<string, Map<string, RefGroup>>();
+    // owner reference (interned: one object per ReplicaSet, and with a uid one owner) ->
+    // ServiceAccount -> group, so no key string is built or hashed per pod
+    const byOwner = new Map<OwnerRef, Map<string, RefGroup>>();
     for (const pod of s.list("Pod")) {
       if (pod.phase === "Succeeded" || pod.phase === "Failed") continue;
-      const uid = pod.owner?.uid;
+      const owner = pod.owner;
       let group: RefGroup | undefined;
-      if (uid) {
-        let bySa = byOwner.get(uid);
-        if (!bySa) byOwner.set(uid, (bySa = new Map()));
+      if (owner?.uid) {
+        let bySa = byOwner.get(owner);
+        if (!bySa) byOwner.set(owner, (bySa = new Map()));
         group = bySa.get(pod.serviceAccount);
         if (!group) bySa.set(pod.serviceAccount, (group = { first: pod, missing: {} }));
       } else group = { first: pod, missing: {} };
@@ -300,9 +301,26 @@ interface Usage {
   readonly serviceAccounts: NamespacedNames;
 }
 
-function addTemplate(u: Usage, ns: string, t: PodTemplate): void {
-  const configMaps = u.configMaps.in(ns);
-  const secrets = u.secrets.in(ns);
+/** One namespace's sets, kept while the templates of that namespace come (lists come by namespace). */
+interface NamespaceUsage {
+  namespace: string;
+  configMaps: Set<string>;
+  secrets: Set<string>;
+  serviceAccounts: Set<string>;
+}
+
+function usageIn(u: Usage, ns: string, last: NamespaceUsage | undefined): NamespaceUsage {
+  if (last?.namespace === ns) return last;
+  return {
+    namespace: ns,
+    configMaps: u.configMaps.in(ns),
+    secrets: u.secrets.in(ns),
+    serviceAccounts: u.serviceAccounts.in(ns),
+  };
+}
+
+function addTemplate(n: NamespaceUsage, t: PodTemplate): void {
+  const { configMaps, secrets } = n;
   for (const n of t.volumes.configMaps) configMaps.add(n);
   for (const n of t.volumes.secrets) secrets.add(n);
   for (const c of t.initContainers) {
@@ -313,7 +331,7 @@ function addTemplate(u: Usage, ns: string, t: PodTemplate): void {
     for (const n of c.envConfigMaps) configMaps.add(n);
     for (const n of c.envSecrets) secrets.add(n);
   }
-  u.serviceAccounts.in(ns).add(t.serviceAccount);
+  n.serviceAccounts.add(t.serviceAccount);
 }
 
 /**
@@ -327,13 +345,14 @@ function usage(state: ClusterState): Usage {
       secrets: new NamespacedNames(),
       serviceAccounts: new NamespacedNames(),
     };
+    let n: NamespaceUsage | undefined;
     // A pod whose owner is present was created from that owner's template, walked below.
     for (const p of s.list("Pod")) {
       const owner = p.owner ? s.owner(p) : undefined;
-      if (!owner || !("template" in owner)) addTemplate(u, p.namespace, p);
+      if (!owner || !("template" in owner)) addTemplate((n = usageIn(u, p.namespace, n)), p);
     }
     for (const kind of ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"] as const) {
-      for (const w of s.list(kind)) addTemplate(u, w.namespace, w.template);
+      for (const w of s.list(kind)) addTemplate((n = usageIn(u, w.namespace, n)), w.template);
     }
     for (const ing of s.list("Ingress")) for (const n of ing.tlsSecrets) u.secrets.in(ing.namespace).add(n);
     for (const sa of s.list("ServiceAccount"))
