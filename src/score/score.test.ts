@@ -133,6 +133,32 @@ test("per-object cap: one terrible object loses at most OBJECT_CAP, and the cap 
   assert.equal(t.cluster.findings.high, 3);
 });
 
+test("findings in any order score the same: several findings of a rule on one object stay one failed check", () => {
+  const state = stateOf([ns("a"), pod("a", "bad"), pod("a", "ok")]);
+  const perContainer = (id: string, severity: Severity): Rule =>
+    defineRule({
+      ...podRule(id, severity, []),
+      evaluate(s): FindingDraft[] {
+        return s
+          .list("Pod")
+          .filter((p) => p.name === "bad")
+          .flatMap((p) =>
+            [0, 1].map((i) => ({ object: ref(p), container: `c${i}`, message: id, evidence: { i } })),
+          );
+      },
+    });
+  const rules = [perContainer("r-a", "high"), perContainer("r-b", "medium")];
+  const run = runRules(state, rules, { now: NOW });
+  const input = { state, rules, outcomes: run.outcomes, suppressed: [] };
+  const grouped = computeScore({ ...input, findings: run.findings });
+  // r-a, r-b, r-a, r-b: each rule's findings apart, so "the last rule seen" cannot tell a repeat.
+  const [a1, a2, b1, b2] = run.findings;
+  const interleaved = computeScore({ ...input, findings: [a1!, b1!, a2!, b2!] });
+  assert.equal(grouped.cluster.failedChecks, 2);
+  assert.deepEqual(interleaved.cluster, grouped.cluster);
+  assert.deepEqual(interleaved.capHits, grouped.capHits);
+});
+
 test("a rule that was not evaluated adds nothing to the denominator and is listed with its reason", () => {
   const objects = [ns("a"), pod("a", "p1"), pod("a", "p2")];
   const nodeRule = defineRule({

@@ -172,6 +172,8 @@ interface TargetCounts {
   readonly byNamespace: Map<string, number>;
   readonly total: number;
   readonly kinds: Set<string>;
+  /** byNamespace with each namespace's account, resolved once for the rules sharing the list. */
+  accounts?: readonly (readonly [Account, number])[];
 }
 
 /** One pass over a target list; lists shared by many rules (all pods) are counted once. */
@@ -275,10 +277,9 @@ class Ledger {
       if (!c) counted.set(list, (c = countTargets(list, this.input.include)));
       this.targetKinds.set(rule.id, c.kinds);
       const w = SEVERITY_WEIGHTS[rule.severity];
-      for (const [ns, n] of c.byNamespace) {
-        this.cluster.addChecks(n, w);
-        this.ns(ns).addChecks(n, w);
-      }
+      c.accounts ??= [...c.byNamespace].map(([ns, n]) => [this.ns(ns), n] as const);
+      for (const [account, n] of c.accounts) account.addChecks(n, w);
+      this.cluster.addChecks(c.total, w);
       this.categories.get(rule.category)!.addChecks(c.total, w);
     }
   }
@@ -295,8 +296,14 @@ class Ledger {
     let kinds: Set<string> | undefined;
     let category: Account | undefined;
     let categoryIndex = 0;
+    // While each rule's findings come together (the report's order), an object that already
+    // failed this rule has it last in its list: no scan of the list per finding.
+    let grouped = true;
+    const endedRules = new Set<string>();
     for (const f of this.input.findings) {
       if (f.rule !== lastRuleId) {
+        if (lastRuleId !== undefined) endedRules.add(lastRuleId);
+        if (endedRules.has(f.rule)) grouped = false;
         lastRuleId = f.rule;
         rule = this.rule(f.rule);
         kinds = rule && this.targetKinds.get(rule.id);
@@ -317,7 +324,7 @@ class Ledger {
       if (!l) {
         byName.set(name, (l = { object: f.object, raw: 0, byCategory: CATEGORIES.map(() => 0), rules: [] }));
         losses.push(l);
-      } else if (l.rules.includes(rule.id)) continue;
+      } else if (grouped ? l.rules[l.rules.length - 1] === rule.id : l.rules.includes(rule.id)) continue;
       const w = SEVERITY_WEIGHTS[f.severity];
       this.cluster.failedChecks++;
       ns.failedChecks++;

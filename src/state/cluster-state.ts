@@ -83,6 +83,7 @@ export class ClusterState {
   private slicesBySvc: Map<string, EndpointSlice[]> | undefined;
   private readonly byNamespace = new Map<string, Map<string, Meta[]>>();
   private readonly memo = new Map<string, unknown>();
+  private namespaceList: readonly string[] | undefined;
 
   constructor(
     readonly info: ClusterInfo,
@@ -156,9 +157,13 @@ export class ClusterState {
 
   /** Namespaces: from Namespace objects, plus any namespace an object lives in. */
   namespaceNames(): string[] {
-    const names = new Set(this.store.Namespace.map((n) => n.name));
-    for (const p of this.store.Pod) names.add(p.namespace);
-    return [...names].filter(Boolean).sort();
+    // Computed once (the report, the score and compliance each ask), a copy for each caller.
+    this.namespaceList ??= (() => {
+      const names = new Set(this.store.Namespace.map((n) => n.name));
+      for (const p of this.store.Pod) names.add(p.namespace);
+      return [...names].filter(Boolean).sort();
+    })();
+    return [...this.namespaceList];
   }
 
   /**
