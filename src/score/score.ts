@@ -182,15 +182,27 @@ function countTargets(list: readonly Meta[], include: ((o: Meta) => boolean) | u
   const kinds = new Set<string>();
   let total = 0;
   let lastKind = "";
+  // Lists come namespace by namespace (as the API lists them): count runs, not objects.
+  let runNamespace: string | undefined;
+  let run = 0;
+  const flush = (): void => {
+    if (run > 0) byNamespace.set(runNamespace!, (byNamespace.get(runNamespace!) ?? 0) + run);
+    run = 0;
+  };
   for (const o of list) {
     if (o.kind !== lastKind) {
       kinds.add(o.kind);
       lastKind = o.kind;
     }
     if (include && !include(o)) continue;
-    byNamespace.set(o.namespace, (byNamespace.get(o.namespace) ?? 0) + 1);
+    if (o.namespace !== runNamespace) {
+      flush();
+      runNamespace = o.namespace;
+    }
+    run++;
     total++;
   }
+  flush();
   return { byNamespace, total, kinds };
 }
 
