@@ -144,20 +144,31 @@ test("values that cannot round-trip are refused, not silently changed", () => {
 
 test("garbage lines are CompactErrors", () => {
   const dec = new CompactDecoder(() => undefined);
+  const ref = (k: number) => k * 4;
+  const shape = (k: number) => k * 4 + 1;
+  const array = (n: number) => n * 4 + 2;
   for (const bad of [
     "x",
     [],
-    ["q", 1, 2],
-    ["o", "NoSuchKind", []],
-    ["o", "Pod", [[7, 1]]], // shape never defined
-    ["o", "Pod", [3]], // reference never defined
-    ["o", "Pod", [[-3]]], // no such tag
-    ["o", "Pod", [["n", "x"]]], // a boxed number that is not one
+    ["q", 1, 2, []],
+    ["o", "NoSuchKind", 0, []],
+    ["o", "Pod", 1, "not a list"],
+    ["o", "Pod", -1, []],
+    ["o", "Pod", 1, [shape(7)]], // shape never defined
+    ["o", "Pod", 1, [ref(3)]], // reference never defined
+    ["o", "Pod", 1, [2 * 4 + 3]], // no such special token
+    ["o", "Pod", 1, [3, "x"]], // a boxed number that is not one
+    ["o", "Pod", 1, [array(100), null]], // more items announced than the line holds
+    ["o", "Pod", 2, [null]], // the line ends inside the second value
+    ["o", "Pod", 1, [null, null]], // tokens left over
+    ["o", "Pod", 1, [{ not: "encoded" }]],
+    ["o", "Pod", 1, [1.5]],
+    ["o", "Pod", 1, [2 ** 40]], // past the token range
     ["s", 1, ["__proto__"]],
-    ["t", 1, "not a list"],
-    ["t", 0, ["id 0 is no reference"]],
-    ["t", 1, [[0, 5]]], // refers to itself before it is defined
-    ["o", "Pod", [{ not: "encoded" }]],
+    ["s", 1, [5]],
+    ["t", 0, 1, ["id 0 is no reference"]],
+    ["t", 1, 1, [ref(1)]], // refers to itself before it is defined
+    ["t", 1, 1, "x"],
   ]) {
     assert.throws(() => dec.line(bad), CompactError, JSON.stringify(bad));
   }
