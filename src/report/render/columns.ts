@@ -50,8 +50,10 @@ export function* columnChunks(
     return;
   }
   const widths = columnWidths(head, rows);
-  yield alignedLines([head], 0, 1, widths, indent);
-  for (let start = 0; start < rows.length; start += linesPerChunk)
+  // The head line counts towards the first chunk's lines.
+  const first = Math.min(rows.length, linesPerChunk - 1);
+  yield alignedLines([head], 0, 1, widths, indent) + alignedLines(rows, 0, first, widths, indent);
+  for (let start = first; start < rows.length; start += linesPerChunk)
     yield alignedLines(rows, start, Math.min(rows.length, start + linesPerChunk), widths, indent);
 }
 
