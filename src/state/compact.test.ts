@@ -69,7 +69,8 @@ test("shared values stay shared after decoding: one copy per interned object and
     } else byOwner.set(p.owner!.name, p);
   }
   assert.ok(shared > 0, "pods of one ReplicaSet share their security contexts");
-  assert.ok(Object.isFrozen(pods[0]!.containers[0]!.security));
+  // Shared, but not frozen: V8 iterates frozen arrays several times slower.
+  assert.ok(!Object.isFrozen(pods[0]!.containers));
   const svc = decoded.list("Service").find((s) => !s.selector.matchesNone)!;
   assert.match(svc.selector.text, /=/);
   assert.ok(decoded.servicePods(svc).length >= 0);
@@ -132,7 +133,7 @@ test("table values with consecutive ids share lines, in order, and may refer to 
   assert.equal(got!.shared.length, 5000);
   assert.equal(got!.shared[4999]!.i, 4999);
   assert.equal(got!.shared[4999]!.prev, got!.shared[4998], "shared, not copied");
-  assert.ok(Object.isFrozen(got!.shared[0]));
+  assert.equal(got!.shared[1]!.prev, got!.shared[0]);
 });
 
 test("values that cannot round-trip are refused, not silently changed", () => {
