@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseYamlText, readTextFile } from "./yaml.js";
 import { z } from "zod";
+import { required } from "./messages.js";
 import { InputError } from "../snapshot/errors.js";
 import { parseSelectorString } from "../state/selector.js";
 import type { Rule, RuleOutcome, Severity } from "../checks/index.js";
@@ -22,16 +23,6 @@ import { resolveRhythmSchedule, rhythmScheduleSchema } from "../rhythm/schedule-
 
 /** Looked for in the working directory when --config is not given. */
 export const DEFAULT_CONFIG_FILE = "day2.yaml";
-
-const required = (what: string) => (iss: { input: unknown }) =>
-  iss.input === undefined ? `required: ${what}` : `expected ${what}, got ${describe(iss.input)}`;
-
-function describe(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "a list";
-  if (typeof v === "object") return "a mapping";
-  return `${typeof v} ${JSON.stringify(v)}`;
-}
 
 /** A calendar date (YYYY-MM-DD, midnight UTC) or a full RFC 3339 timestamp; epoch ms or NaN. */
 export function parseExpiry(text: string): number {

@@ -6,6 +6,7 @@
  * field by field. priceNode() prices one node per hour and says which rule priced it.
  */
 import { z } from "zod";
+import { describeValue, required } from "../config/messages.js";
 import type { Node } from "../state/types.js";
 import type { NodeLike, NodeTopology } from "./node-topology.js";
 import { nodeTopology } from "./node-topology.js";
@@ -61,24 +62,16 @@ export const OPENCOST_SOURCE: PriceSource = {
 
 // ---- the schema (day2.yaml `cost.pricing`, and the shipped list) ----
 
-function describe(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "a list";
-  if (typeof v === "object") return "a mapping";
-  return `${typeof v} ${JSON.stringify(v)}`;
-}
-
-const expected = (what: string) => (iss: { input: unknown }) =>
-  iss.input === undefined ? `required: ${what}` : `expected ${what}, got ${describe(iss.input)}`;
-
 const price = z
-  .number({ error: expected("a price in USD (a number >= 0)") })
-  .nonnegative({ error: (iss) => `expected a price in USD (a number >= 0), got ${describe(iss.input)}` });
+  .number({ error: required("a price in USD (a number >= 0)") })
+  .nonnegative({
+    error: (iss) => `expected a price in USD (a number >= 0), got ${describeValue(iss.input)}`,
+  });
 
 const amount = (what: string) =>
   z
-    .number({ error: expected(what) })
-    .nonnegative({ error: (iss) => `expected ${what}, got ${describe(iss.input)}` });
+    .number({ error: required(what) })
+    .nonnegative({ error: (iss) => `expected ${what}, got ${describeValue(iss.input)}` });
 
 const rateFields = {
   cpuHour: price.optional(),
@@ -89,7 +82,7 @@ const rateFields = {
   spotGpuHour: price.optional(),
   storageGBMonth: price.optional(),
   storageClasses: z
-    .record(z.string(), price, { error: expected("a mapping of StorageClass name to USD per GB-month") })
+    .record(z.string(), price, { error: required("a mapping of StorageClass name to USD per GB-month") })
     .optional(),
   loadBalancerHour: price.optional(),
   crossZoneGB: price.optional(),
@@ -104,27 +97,27 @@ const instanceSchema = z.strictObject(
     onDemandHour: price.optional(),
     spotHour: price.optional(),
   },
-  { error: expected("a mapping with onDemandHour, spotHour, vcpu, memoryGiB, gpu") },
+  { error: required("a mapping with onDemandHour, spotHour, vcpu, memoryGiB, gpu") },
 );
 
 const regionSchema = z.strictObject(
   {
-    provider: z.string({ error: expected("a provider name (aws, gcp, azure)") }).optional(),
+    provider: z.string({ error: required("a provider name (aws, gcp, azure)") }).optional(),
     ...rateFields,
     instanceTypes: z
-      .record(z.string(), instanceSchema, { error: expected("a mapping of instance type to prices") })
+      .record(z.string(), instanceSchema, { error: required("a mapping of instance type to prices") })
       .optional(),
   },
-  { error: expected("a mapping of rates and instanceTypes") },
+  { error: required("a mapping of rates and instanceTypes") },
 );
 
 const sourceSchema = z.strictObject(
   {
-    name: z.string({ error: expected("a source name") }),
-    approximate: z.boolean({ error: expected("true or false") }).optional(),
-    asOf: z.string({ error: expected("a date (YYYY-MM-DD)") }).optional(),
+    name: z.string({ error: required("a source name") }),
+    approximate: z.boolean({ error: required("true or false") }).optional(),
+    asOf: z.string({ error: required("a date (YYYY-MM-DD)") }).optional(),
   },
-  { error: expected("a mapping with name, approximate, asOf") },
+  { error: required("a mapping with name, approximate, asOf") },
 );
 
 /** `cost.pricing` in day2.yaml; also validates the shipped list. */
@@ -132,13 +125,13 @@ export const priceSheetSchema = z.strictObject(
   {
     source: sourceSchema.optional(),
     /** false: ignore the shipped list (only OpenCost defaults and this sheet). */
-    shippedPrices: z.boolean({ error: expected("true or false") }).optional(),
-    defaults: z.strictObject(rateFields, { error: expected("a mapping of rates") }).optional(),
+    shippedPrices: z.boolean({ error: required("true or false") }).optional(),
+    defaults: z.strictObject(rateFields, { error: required("a mapping of rates") }).optional(),
     regions: z
-      .record(z.string(), regionSchema, { error: expected("a mapping of region to prices") })
+      .record(z.string(), regionSchema, { error: required("a mapping of region to prices") })
       .optional(),
   },
-  { error: expected("a mapping (defaults:, regions:)") },
+  { error: required("a mapping (defaults:, regions:)") },
 );
 
 export type PriceSheetInput = z.infer<typeof priceSheetSchema>;

@@ -22,14 +22,10 @@
  * fixed findings (open ones are kept). The latest successful run is always kept.
  */
 import { z } from "zod";
+import { required } from "../config/messages.js";
 import type { NotificationTarget } from "./notify-send.js";
 import type { SlackApiConfig } from "./notify-slack.js";
 import { DAY, parseDuration } from "./policy-time.js";
-
-const required = (what: string) => (iss: { input: unknown }) =>
-  iss.input === undefined
-    ? `required: ${what}`
-    : `expected ${what}, got ${iss.input === null ? "null" : Array.isArray(iss.input) ? "a list" : typeof iss.input === "object" ? "a mapping" : `${typeof iss.input} ${JSON.stringify(iss.input)}`}`;
 
 const httpUrl = z
   .string({ error: required("an http:// or https:// URL") })

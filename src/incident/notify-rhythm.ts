@@ -25,6 +25,7 @@
  */
 import type { Cadence } from "../rhythm/checklists.js";
 import type { ItemStatus } from "../rhythm/evaluate.js";
+import { STATUS_LABELS } from "../rhythm/evaluate.js";
 import type { SlackBlock, SlackMessage } from "./notify.js";
 import { WEBHOOK_PAYLOAD_VERSION, escapeMrkdwn, formatUtc } from "./notify.js";
 
@@ -86,15 +87,6 @@ export function rhythmNotificationId(n: RhythmNotification): string {
   return `rhythm:${n.cadence}:${n.schedule.period}`;
 }
 
-// The labels `day2 rhythm` prints (src/rhythm/render.ts), so a message reads like the report.
-const LABEL: Readonly<Record<ItemStatus, string>> = {
-  ok: "OK",
-  attention: "ATTENTION",
-  "manual-open": "TO DO",
-  "manual-done": "DONE",
-  "not-available": "NO DATA",
-};
-
 function title(n: RhythmNotification): string {
   return `${n.cadence.charAt(0).toUpperCase()}${n.cadence.slice(1)} rhythm ${n.period}`;
 }
@@ -141,7 +133,7 @@ function truncate(s: string, max: number): string {
 
 function itemBlock(it: RhythmItemMessage): SlackBlock {
   const lines = [
-    `*${LABEL[it.status]}* · ${escapeMrkdwn(it.title)}`,
+    `*${STATUS_LABELS[it.status]}* · ${escapeMrkdwn(it.title)}`,
     ...it.evidence.slice(0, SLACK_EVIDENCE).map((e) => `• ${escapeMrkdwn(e)}`),
     ...(it.evidence.length > SLACK_EVIDENCE ? [`• … ${it.evidence.length - SLACK_EVIDENCE} more`] : []),
     ...(it.command ? [`more: \`${escapeMrkdwn(it.command)}\``] : []),

@@ -19,6 +19,7 @@
  *   `inc-<id>-<service>` (`warRoomPrefix`).
  */
 import { z } from "zod";
+import { describeValue, required } from "../config/messages.js";
 import type { Priority } from "./types.js";
 import { PRIORITIES } from "./types.js";
 import type { CompiledMatcher, LabelMatcher, MatchOp } from "./policy-match.js";
@@ -152,17 +153,6 @@ export interface IncidentsConfig {
 
 // ---------------------------------------------------------------------------------------------
 // Schema (what day2.yaml holds)
-
-const required = (what: string) => (iss: { input: unknown }) =>
-  iss.input === undefined ? `required: ${what}` : `expected ${what}, got ${describe(iss.input)}`;
-
-function describe(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "a list";
-  if (v instanceof Date) return `date ${v.toISOString()}`;
-  if (typeof v === "object") return "a mapping";
-  return `${typeof v} ${JSON.stringify(v)}`;
-}
 
 const text = (what: string) => z.string({ error: required(what) });
 const nonEmpty = (what: string) => text(what).refine((s) => s.trim() !== "", `must not be empty: ${what}`);
@@ -362,7 +352,7 @@ const scheduleSchema = z.strictObject(
 
 const targetSchema = z.union(
   [z.strictObject({ schedule: text("a schedule id") }), z.strictObject({ user: nonEmpty("a user") })],
-  { error: (iss) => `expected { schedule: <id> } or { user: <name> }, got ${describe(iss.input)}` },
+  { error: (iss) => `expected { schedule: <id> } or { user: <name> }, got ${describeValue(iss.input)}` },
 );
 
 const levelSchema = z.strictObject(
@@ -408,7 +398,7 @@ const matcherSchema = z
     ],
     {
       error: (iss) =>
-        `expected a matcher like service="api" or { name, op, value }, got ${describe(iss.input)}`,
+        `expected a matcher like service="api" or { name, op, value }, got ${describeValue(iss.input)}`,
     },
   )
   .transform((m, ctx): { name: string; op?: MatchOp; value: string } => {

@@ -16,6 +16,15 @@ import { CHECKLISTS, periodOf } from "./checklists.js";
 
 export type ItemStatus = "ok" | "attention" | "manual-open" | "manual-done" | "not-available";
 
+/** How a status reads in every rendering: `day2 rhythm`, the reports, Slack and webhooks. */
+export const STATUS_LABELS: Readonly<Record<ItemStatus, string>> = {
+  ok: "OK",
+  attention: "ATTENTION",
+  "manual-open": "TO DO",
+  "manual-done": "DONE",
+  "not-available": "NO DATA",
+};
+
 export interface Signoff {
   cadence: Cadence;
   item: string;

@@ -3,6 +3,7 @@ import type { Style } from "../report/render/style.js";
 import { escapeHtml, pageHtml, tableHtml, tilesHtml } from "../cost/render/html.js";
 import { mdTable } from "../cost/render/markdown.js";
 import type { ItemResult, ItemStatus, RhythmResult } from "./evaluate.js";
+import { STATUS_LABELS } from "./evaluate.js";
 
 export interface RhythmDoc extends RhythmResult {
   apiVersion: "day2.dev/v1alpha1";
@@ -11,16 +12,8 @@ export interface RhythmDoc extends RhythmResult {
   notes: string[];
 }
 
-const LABEL: Readonly<Record<ItemStatus, string>> = {
-  ok: "OK",
-  attention: "ATTENTION",
-  "manual-open": "TO DO",
-  "manual-done": "DONE",
-  "not-available": "NO DATA",
-};
-
 function badge(style: Style, s: ItemStatus): string {
-  const text = LABEL[s].padEnd(9);
+  const text = STATUS_LABELS[s].padEnd(9);
   switch (s) {
     case "ok":
     case "manual-done":
@@ -69,7 +62,7 @@ function evidenceText(it: ItemResult): string {
 
 export function rhythmMarkdown(doc: RhythmDoc): string {
   const rows = doc.items.map((it) => [
-    LABEL[it.status],
+    STATUS_LABELS[it.status],
     `${it.title} (\`${it.id}\`)`,
     evidenceText(it),
     it.command ? `\`${it.command}\`` : "",
@@ -95,7 +88,7 @@ export function rhythmHtml(doc: RhythmDoc): string {
     { label: "No data", value: String(c["not-available"]) },
   ]);
   const rows = doc.items.map((it) => [
-    LABEL[it.status],
+    STATUS_LABELS[it.status],
     { text: it.title, title: it.handbook },
     { text: it.evidence.join("\n"), pre: true },
     it.command ? { text: it.command, pre: true } : "",

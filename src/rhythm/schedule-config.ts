@@ -16,6 +16,7 @@
  * ```
  */
 import { z } from "zod";
+import { describeValue, required } from "../config/messages.js";
 import { isTimeZone } from "../incident/policy-time.js";
 import type { Cadence } from "./checklists.js";
 import { CADENCES } from "./checklists.js";
@@ -37,22 +38,12 @@ export interface RhythmScheduleConfig {
   readonly link?: string;
 }
 
-function describe(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "a list";
-  if (typeof v === "object") return "a mapping";
-  return `${typeof v} ${JSON.stringify(v)}`;
-}
-
-const required = (what: string) => (iss: { input: unknown }) =>
-  iss.input === undefined ? `required: ${what}` : `expected ${what}, got ${describe(iss.input)}`;
-
 function cadenceTime(cadence: Cadence) {
   const what = expectedTime(cadence);
   return z
     .string({
       // An unquoted YAML time can arrive as a number: say to quote it.
-      error: (iss) => `expected ${what} (quoted), got ${describe(iss.input)}`,
+      error: (iss) => `expected ${what} (quoted), got ${describeValue(iss.input)}`,
     })
     .refine((s) => parseCadenceTime(cadence, s) !== undefined, {
       error: (iss) => `expected ${what}, got ${JSON.stringify(iss.input)}`,
@@ -77,7 +68,7 @@ export const rhythmScheduleSchema = z
         .min(1, "must name at least one notifier (incidents.notifications targets)"),
       format: z
         .enum(RHYTHM_FORMATS, {
-          error: (iss) => `expected one of ${RHYTHM_FORMATS.join("|")}, got ${describe(iss.input)}`,
+          error: (iss) => `expected one of ${RHYTHM_FORMATS.join("|")}, got ${describeValue(iss.input)}`,
         })
         .optional(),
       link: z

@@ -7,6 +7,7 @@
  */
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
+import { describeValue, required } from "../../config/messages.js";
 import { InputError } from "../../snapshot/errors.js";
 import { KINDS } from "../../state/kinds.js";
 import { isProjectedKind } from "../../state/project/index.js";
@@ -21,15 +22,6 @@ import { celView } from "./view.js";
 const KIND_NAMES = KINDS.map((k) => k.kind).filter(isProjectedKind) as [ProjectedKind, ...ProjectedKind[]];
 const ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
-function describe(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "a list";
-  if (typeof v === "object") return "a mapping";
-  return `${typeof v} ${JSON.stringify(v)}`;
-}
-
-const required = (what: string) => (iss: { input: unknown }) =>
-  iss.input === undefined ? `required: ${what}` : `expected ${what}, got ${describe(iss.input)}`;
 const text = (what: string) =>
   z.string({ error: required(what) }).refine((s) => s.trim().length > 0, "must not be empty");
 
@@ -155,7 +147,9 @@ export function compileCustomRules(entries: unknown, source: RuleSource, taken: 
   const positions = new Positions(source.text);
   const base = source.listPath;
   if (!Array.isArray(entries))
-    fail(source, positions, [{ path: base, message: `expected a list of rules, got ${describe(entries)}` }]);
+    fail(source, positions, [
+      { path: base, message: `expected a list of rules, got ${describeValue(entries)}` },
+    ]);
   const problems: Problem[] = [];
   const rules: Rule[] = [];
   const seen = new Map<string, string>();
