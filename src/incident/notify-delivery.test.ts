@@ -6,9 +6,8 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
-import type { IncomingHttpHeaders, Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { ReceivedRequest, Reply, WebhookReceiver } from "../../test/support/webhook-receiver.js";
+import { startWebhookReceiver } from "../../test/support/webhook-receiver.js";
 import { warRoomNotification, webhookPayload } from "./notify.js";
 import { backoffDelay, parseRetryAfter } from "./notify-retry.js";
 import type { NotificationTarget } from "./notify-send.js";
@@ -17,71 +16,12 @@ import { signPayload, verifySignature } from "./notify-sign.js";
 import { openSlackWarRoom, slackChannelName } from "./notify-slack.js";
 import type { Incident } from "./types.js";
 
-interface Received {
-  method: string;
-  url: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-  at: number;
-}
-
-interface Reply {
-  status: number;
-  headers?: Record<string, string>;
-  body?: string;
-  delayMs?: number;
-}
-
-interface Receiver {
-  url: string;
-  requests: Received[];
-  close: () => Promise<void>;
-}
-
-/** A scripted receiver: `reply` decides the answer to each request (given all seen so far). */
-async function startReceiver(reply: (req: Received, all: Received[]) => Reply): Promise<Receiver> {
-  const requests: Received[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const r: Received = {
-        method: req.method ?? "",
-        url: req.url ?? "",
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString("utf8"),
-        at: Date.now(),
-      };
-      requests.push(r);
-      const answer = reply(r, requests);
-      const send = (): void => {
-        if (res.destroyed) return;
-        res.writeHead(answer.status, { "content-type": "text/plain", ...answer.headers });
-        res.end(answer.body ?? "");
-      };
-      if (answer.delayMs) setTimeout(send, answer.delayMs).unref();
-      else send();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 /** Runs `fn` with a receiver and always stops it. */
 async function withReceiver(
-  reply: (req: Received, all: Received[]) => Reply,
-  fn: (r: Receiver) => Promise<void>,
+  reply: (req: ReceivedRequest, all: readonly ReceivedRequest[]) => Reply,
+  fn: (r: WebhookReceiver) => Promise<void>,
 ): Promise<void> {
-  const r = await startReceiver(reply);
+  const r = await startWebhookReceiver(reply);
   try {
     await fn(r);
   } finally {
@@ -251,7 +191,7 @@ test("a slow receiver times out per attempt, and is retried", async () => {
 });
 
 test("connection refused is retried, then dead-lettered", async () => {
-  const r = await startReceiver(() => ({ status: 200 }));
+  const r = await startWebhookReceiver(() => ({ status: 200 }));
   await r.close(); // nothing listens on this port any more
   const result = await deliverNotification(webhook(r.url), N, { ...FAST, attempts: 3 });
   assert.equal(result.ok, false);
@@ -335,7 +275,7 @@ interface FakeSlack {
   script: Record<string, Reply[]>;
 }
 
-function fakeSlack(state: FakeSlack): (req: Received) => Reply {
+function fakeSlack(state: FakeSlack): (req: ReceivedRequest) => Reply {
   return (req) => {
     const method = req.url.replace(/^\/api\//, "");
     const args = JSON.parse(req.body || "{}") as Record<string, unknown>;

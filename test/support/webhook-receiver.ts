@@ -1,6 +1,7 @@
 /**
  * A webhook receiver on 127.0.0.1 (node:http, a free port): records every request and answers
- * what `reply` says (default 200), so tests watch the real notifier delivery path.
+ * what `reply` says (default 200: a status, or a status with headers, a body and a delay), so
+ * tests watch the real notifier delivery path.
  */
 import { createServer } from "node:http";
 import type { IncomingHttpHeaders } from "node:http";
@@ -14,6 +15,14 @@ export interface ReceivedRequest {
   at: number;
 }
 
+/** A scripted answer: a delay makes the sender's timeout fire. */
+export interface Reply {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+  delayMs?: number;
+}
+
 export interface WebhookReceiver {
   url: string;
   requests: ReceivedRequest[];
@@ -21,7 +30,7 @@ export interface WebhookReceiver {
 }
 
 export async function startWebhookReceiver(
-  reply: (req: ReceivedRequest, all: readonly ReceivedRequest[]) => number = () => 200,
+  reply: (req: ReceivedRequest, all: readonly ReceivedRequest[]) => number | Reply = () => 200,
 ): Promise<WebhookReceiver> {
   const requests: ReceivedRequest[] = [];
   const server = createServer((req, res) => {
@@ -36,8 +45,15 @@ export async function startWebhookReceiver(
         at: Date.now(),
       };
       requests.push(r);
-      res.writeHead(reply(r, requests), { "content-type": "text/plain" });
-      res.end("");
+      const given = reply(r, requests);
+      const answer = typeof given === "number" ? { status: given } : given;
+      const send = (): void => {
+        if (res.destroyed) return;
+        res.writeHead(answer.status, { "content-type": "text/plain", ...answer.headers });
+        res.end(answer.body ?? "");
+      };
+      if (answer.delayMs) setTimeout(send, answer.delayMs).unref();
+      else send();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
