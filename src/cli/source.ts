@@ -17,7 +17,7 @@ import {
   skippedKinds,
 } from "../kube/index.js";
 import type { CollectResult, KubeConnection, SkippedKind } from "../kube/index.js";
-import { DEMO_NOW, DEMO_NOW_MS, demoClusterInfo, demoOptionsFromScale, generateDemo } from "../demo/index.js";
+import { DEMO_NOW, demoClusterInfo, demoOptionsFromScale, demoState, generateDemo } from "../demo/index.js";
 import type { GlobalOptions } from "./options.js";
 import type { Logger } from "./progress.js";
 import { makeKindProgress } from "./progress.js";
@@ -43,17 +43,7 @@ export function streamDemo(
 }
 
 export function loadDemo(opts: GlobalOptions): ClusterState {
-  const demoOpts = demoOptionsFromScale(opts.scale, opts.seed);
-  const info = demoClusterInfo(demoOpts);
-  const builder = new ClusterStateBuilder({
-    source: "demo",
-    sourceDetail: `seed ${opts.seed}, scale ${opts.scale}`,
-    version: info.version,
-    collectedAt: DEMO_NOW_MS,
-    context: "demo",
-  });
-  for (const o of generateDemo(demoOpts)) builder.add(o);
-  return builder.build({ complete: true });
+  return demoState(opts.scale, opts.seed);
 }
 
 export async function connect(opts: GlobalOptions): Promise<KubeConnection> {

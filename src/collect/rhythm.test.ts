@@ -10,28 +10,20 @@ import type { WebhookReceiver } from "../../test/support/webhook-receiver.js";
 import { forEachBackend } from "../../test/support/store-matrix.js";
 import { RULES } from "../checks/index.js";
 import { parseConfig } from "../config/config.js";
-import { DEMO_NOW_MS, demoClusterInfo, demoOptionsFromScale, generateDemo } from "../demo/index.js";
+import { DEMO_NOW_MS, demoState } from "../demo/index.js";
 import { IncidentEngine } from "../incident/engine.js";
 import { verifySignature } from "../incident/notify-sign.js";
 import { buildScan } from "../report/scan.js";
 import { periodOf } from "../rhythm/checklists.js";
 import { rhythmContext } from "../rhythm/inputs.js";
 import type { RhythmContext } from "../rhythm/inputs.js";
-import { ClusterStateBuilder } from "../state/builder.js";
 import { recordCollection } from "../store/collections.js";
 import { latestRhythmReport, listRhythmReports } from "../store/rhythm-reports.js";
 import { addRhythmSignoff } from "../store/rhythm.js";
 import type { RunOutcome } from "./loop.js";
 import { dueReports, sendDueReports } from "./rhythm.js";
 
-const builder = new ClusterStateBuilder({
-  source: "demo",
-  sourceDetail: "seed 42, scale small",
-  collectedAt: DEMO_NOW_MS,
-  version: demoClusterInfo().version,
-});
-for (const o of generateDemo(demoOptionsFromScale("small", 42))) builder.add(o);
-const state = builder.build({ complete: true });
+const state = demoState();
 const CONTEXT: RhythmContext = rhythmContext(state, buildScan(state, { rules: RULES, today: DEMO_NOW_MS }));
 
 let recv: WebhookReceiver;

@@ -4,7 +4,7 @@ import { ClusterStateBuilder } from "../state/builder.js";
 import type { ClusterState } from "../state/cluster-state.js";
 import type { KubeObject } from "../state/raw.js";
 import type { Pod } from "../state/types.js";
-import { DEMO_NOW_MS, demoOptionsFromScale, generateDemo } from "../demo/index.js";
+import { demoState } from "../demo/index.js";
 import type { RequiredNodeAffinity } from "./whatif.js";
 import { nodePool } from "./node-topology.js";
 import { affinityMatches, changeKey, nodeAdmits, simulate, tolerates } from "./whatif.js";
@@ -504,9 +504,7 @@ test("tolerations as projected: key and effect, * for any", () => {
 });
 
 test("the demo cluster: a result per pool", () => {
-  const b = new ClusterStateBuilder({ source: "demo", sourceDetail: "seed 42", collectedAt: DEMO_NOW_MS });
-  for (const o of generateDemo(demoOptionsFromScale("small", 42))) b.add(o);
-  const state = b.build({ complete: true });
+  const state = demoState();
   const r = simulate(state, new Map(), PRICE);
   const pools = new Set(state.list("Node").map(nodePool));
   assert.deepEqual(new Set(r.pools.map((p) => p.pool)), pools);

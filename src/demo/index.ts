@@ -14,6 +14,7 @@ export {
 } from "./scale.js";
 export { DEMO_NOW, DEMO_NOW_MS } from "./format.js";
 export { generateDemo } from "./generate.js";
+export { demoState } from "./state.js";
 export type { ContainerRef, SeriesRange, UsageResource, UsageProfile } from "./usage.js";
 export { usageSeries, containerProfile } from "./usage.js";
 export type { PlantedProblem } from "./problems.js";

@@ -5,26 +5,11 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ClusterStateBuilder } from "../state/builder.js";
-import {
-  DEMO_NOW_MS,
-  HEALTHY_NAMESPACE,
-  PLANTED_PROBLEMS,
-  demoClusterInfo,
-  demoOptionsFromScale,
-  generateDemo,
-} from "../demo/index.js";
+import { HEALTHY_NAMESPACE, PLANTED_PROBLEMS, demoState } from "../demo/index.js";
 import { RULES } from "../checks/index.js";
 import { absentAddOn, buildReport } from "./report.js";
 
-const builder = new ClusterStateBuilder({
-  source: "demo",
-  sourceDetail: "test",
-  collectedAt: DEMO_NOW_MS,
-  version: demoClusterInfo().version,
-});
-for (const o of generateDemo(demoOptionsFromScale("small", 42))) builder.add(o);
-const state = builder.build({ complete: true });
+const state = demoState();
 const report = buildReport(state, { rules: RULES });
 
 /** Planted problem id -> the rule that must find it (problems later rules will cover are absent). */

@@ -11,26 +11,18 @@ import { RULES } from "../../checks/index.js";
 import { sendDueReports } from "../../collect/rhythm.js";
 import type { RunOutcome } from "../../collect/loop.js";
 import { parseConfig } from "../../config/config.js";
-import { DEMO_NOW_MS, demoClusterInfo, demoOptionsFromScale, generateDemo } from "../../demo/index.js";
+import { DEMO_NOW_MS, demoState } from "../../demo/index.js";
 import { buildScan } from "../../report/scan.js";
 import { periodOf } from "../../rhythm/checklists.js";
 import { rhythmContext } from "../../rhythm/inputs.js";
 import type { RhythmContext } from "../../rhythm/inputs.js";
-import { ClusterStateBuilder } from "../../state/builder.js";
 import { recordCollection } from "../../store/collections.js";
 import type { Store } from "../../store/index.js";
 import { buildServer } from "../app.js";
 import type { Day2Server } from "../app.js";
 import { adaptCollections, adaptStore } from "../store-adapter.js";
 
-const builder = new ClusterStateBuilder({
-  source: "demo",
-  sourceDetail: "seed 42, scale small",
-  collectedAt: DEMO_NOW_MS,
-  version: demoClusterInfo().version,
-});
-for (const o of generateDemo(demoOptionsFromScale("small", 42))) builder.add(o);
-const state = builder.build({ complete: true });
+const state = demoState();
 const CONTEXT: RhythmContext = {
   ...rhythmContext(state, buildScan(state, { rules: RULES, today: DEMO_NOW_MS })),
   cost: {
