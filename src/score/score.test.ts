@@ -133,6 +133,18 @@ test("per-object cap: one terrible object loses at most OBJECT_CAP, and the cap 
   assert.equal(t.cluster.findings.high, 3);
 });
 
+test("checks are counted per namespace whatever order the objects come in", () => {
+  const grouped = stateOf([ns("a"), ns("b"), pod("a", "p1"), pod("a", "p2"), pod("b", "p3")]);
+  const mixed = stateOf([ns("a"), ns("b"), pod("a", "p1"), pod("b", "p3"), pod("a", "p2")]);
+  const rules = [podRule("r", "high", ["p2"])];
+  for (const state of [grouped, mixed]) {
+    const sc = score(state, rules);
+    const checks = Object.fromEntries(sc.namespaces.map((n) => [n.name, n.checks]));
+    assert.deepEqual(checks, { a: 2, b: 1 });
+    assert.equal(sc.cluster.checks, 3);
+  }
+});
+
 test("findings in any order score the same: several findings of a rule on one object stay one failed check", () => {
   const state = stateOf([ns("a"), pod("a", "bad"), pod("a", "ok")]);
   const perContainer = (id: string, severity: Severity): Rule =>

@@ -126,6 +126,41 @@ test("owners: one owner reference shared by pods of two namespaces resolves in e
   assert.equal(s.owner(s.get("Pod", "b", "p")!)?.namespace, "b");
 });
 
+test("children: by uid, or by namespace and name without one, only children of the owner's kind", () => {
+  const b = new ClusterStateBuilder({ source: "manifests", sourceDetail: "test", collectedAt: 0 });
+  const owned = (kind: string, name: string, ns: string, owner: Record<string, unknown>) =>
+    b.add({
+      apiVersion: "v1",
+      kind,
+      metadata: {
+        name,
+        namespace: ns,
+        ownerReferences: [{ apiVersion: "batch/v1", controller: true, ...owner }],
+      },
+      spec: { containers: [] },
+    });
+  b.add({
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: { name: "j", namespace: "a", uid: "job-uid" },
+    spec: {},
+  });
+  b.add({ apiVersion: "batch/v1", kind: "Job", metadata: { name: "j", namespace: "b" }, spec: {} });
+  owned("Pod", "by-uid", "a", { kind: "Job", name: "j", uid: "job-uid" });
+  owned("Pod", "by-name", "b", { kind: "Job", name: "j" });
+  owned("Pod", "other-namespace", "c", { kind: "Job", name: "j" });
+  owned("Pod", "other-kind", "b", { kind: "CronJob", name: "j" });
+  const s = b.build({ complete: true });
+  assert.deepEqual(
+    s.children(s.get("Job", "a", "j")!).map((c) => c.name),
+    ["by-uid"],
+  );
+  assert.deepEqual(
+    s.children(s.get("Job", "b", "j")!).map((c) => c.name),
+    ["by-name"],
+  );
+});
+
 test("selectPods: pods of several label sets come back in input order, each set judged on its labels", () => {
   const b = new ClusterStateBuilder({ source: "demo", sourceDetail: "test", collectedAt: 0 });
   const pod = (name: string, labels: Record<string, string>, ns = "shop") =>
