@@ -62,11 +62,9 @@ export const OPENCOST_SOURCE: PriceSource = {
 
 // ---- the schema (day2.yaml `cost.pricing`, and the shipped list) ----
 
-const price = z
-  .number({ error: required("a price in USD (a number >= 0)") })
-  .nonnegative({
-    error: (iss) => `expected a price in USD (a number >= 0), got ${describeValue(iss.input)}`,
-  });
+const price = z.number({ error: required("a price in USD (a number >= 0)") }).nonnegative({
+  error: (iss) => `expected a price in USD (a number >= 0), got ${describeValue(iss.input)}`,
+});
 
 const amount = (what: string) =>
   z
